@@ -1,0 +1,131 @@
+# anionscan: build, set-up and tests.  GNU make.
+#   make run       install what is missing, build, run the default job on a shipped deck
+#   make check     install what is missing, build, run the test suite (unit, end-to-end, MPI)
+#   make validate  the long validation set (full-size references)
+#   make bench     speed and memory, side by side with Quantum ESPRESSO where installed
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# Debian packages the build and the tests need (docs/design.md says why each is here).
+DEPS_BUILD := make gcc openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libsymspg-dev libxc-dev \
+              libfftw3-dev libfftw3-mpi-dev libopenblas-dev liblapacke-dev libqhull-dev libcjson-dev \
+              pkg-config
+DEPS_TEST  := libcmocka-dev python3 python3-ase
+# Independent codes for validation and benchmarks (make validate / make bench).
+DEPS_REF   := quantum-espresso cp2k-data
+
+CC      := mpicc
+CSTD    := -std=c11 -D_GNU_SOURCE
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g -Wall -Wextra
+CPPFLAGS += -Isrc $(shell pkg-config --cflags libxc fftw3 libcjson 2>/dev/null)
+LDLIBS  := -lsymspg -lxc -lfftw3_mpi -lfftw3 -lscalapack-openmpi -llapacke -lopenblas -lqhull_r -lcjson -lm
+
+BUILD   := build
+BIN     := bin/anionscan
+LIB     := $(BUILD)/libanionscan.a
+
+SRC_ALL := $(shell find src -name '*.c' | sort)
+SRC_LIB := $(filter-out src/main.c,$(SRC_ALL))
+OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/%.o)
+OBJ_MAIN := $(BUILD)/src/main.o
+
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+# mpirun as root needs these; harmless otherwise.
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+# One BLAS thread per rank: no hidden oversubscription.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: all deps deps-ref run check unit e2e mpi-tests validate bench clean
+
+all: $(BIN)
+
+# ---------------------------------------------------------------- set-up ----
+# Installs missing packages with apt-get when run as root; otherwise prints the
+# exact command and fails.
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; } > $(BUILD)/apt.log 2>&1 \
+	      || { tail -20 $(BUILD)/apt.log; echo "make: apt-get install failed (log: $(BUILD)/apt.log)"; exit 1; }; \
+	  else \
+	    echo "make: missing Debian packages:$$missing"; \
+	    echo "      install them with:  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps: | $(BUILD)
+	$(call install_missing,$(DEPS_BUILD) $(DEPS_TEST))
+
+deps-ref: | $(BUILD)
+	$(call install_missing,$(DEPS_REF))
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+# ----------------------------------------------------------------- build ----
+$(BUILD)/%.o: %.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(OBJ_LIB)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(OBJ_MAIN) $(LIB)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------- run ----
+RUN_DECK ?= input/cspbbr3_pnma.in
+RUN_DIR  ?= runs/default
+
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) sites $(RUN_DECK) -o $(RUN_DIR)
+
+# ----------------------------------------------------------------- tests ----
+check: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory unit e2e mpi-tests
+
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  if ./$$t > $$t.log 2>&1; then echo "PASS  $$t"; \
+	  else echo "FAIL  $$t"; cat $$t.log; fail=1; fi; \
+	done; exit $$fail
+
+e2e: $(BIN)
+	@tests/e2e/run_all.sh
+
+mpi-tests: $(BIN)
+	@tests/mpi/run_all.sh
+
+validate: deps deps-ref
+	@$(MAKE) --no-print-directory $(BIN)
+	@tests/validate/run_all.sh
+
+bench: deps deps-ref
+	@$(MAKE) --no-print-directory $(BIN)
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD) bin

@@ -1,0 +1,33 @@
+/* Sub-commands of the anionscan executable.  Each returns 0 or an AS_E* code
+ * with err filled; main prints the message and exits with the code. */
+#ifndef AS_CLI_CLI_H
+#define AS_CLI_CLI_H
+
+#include <mpi.h>
+
+#include "core/error.h"
+#include "io/deck.h"
+#include "io/settings.h"
+
+/* Options shared by the commands that take one deck. */
+typedef struct as_cli_opts {
+    const char *deck_path;
+    const char *outdir;   /* -o DIR, or NULL */
+    int restart;          /* --restart */
+    int npools;           /* --pools N (0 = automatic) */
+    int ngroups;          /* --groups N (0 = automatic) */
+} as_cli_opts;
+
+/* Parse "DECK [-o DIR] [--restart] [--pools N] [--groups N]"; extra decks go in decks[]. */
+int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int *ndecks, int maxdecks,
+                 as_error *err);
+
+/* Read and validate a deck (rank 0 reads, all parse) into settings. */
+int as_cli_load(const char *path, MPI_Comm comm, as_deck **deck, as_settings *s, as_error *err);
+
+/* The output directory: -o, else [output] dir, else runs/<deck stem>. */
+void as_cli_outdir(const as_cli_opts *o, const as_settings *s, char *out, int n);
+
+int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err);
+
+#endif

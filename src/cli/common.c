@@ -1,0 +1,101 @@
+#define _POSIX_C_SOURCE 200809L
+#include "cli/cli.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int *ndecks, int maxdecks,
+                 as_error *err)
+{
+    memset(o, 0, sizeof *o);
+    int nd = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-o") || !strcmp(a, "--outdir")) {
+            if (i + 1 >= argc)
+                return as_error_set(err, AS_EINPUT, "%s needs a directory", a);
+            o->outdir = argv[++i];
+        } else if (!strcmp(a, "--restart")) {
+            o->restart = 1;
+        } else if (!strcmp(a, "--pools") || !strcmp(a, "--groups")) {
+            char *end;
+            if (i + 1 >= argc)
+                return as_error_set(err, AS_EINPUT, "%s needs a number", a);
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1)
+                return as_error_set(err, AS_EINPUT, "%s needs a positive integer, got '%s'", a, argv[i]);
+            if (!strcmp(a, "--pools"))
+                o->npools = (int)v;
+            else
+                o->ngroups = (int)v;
+        } else if (a[0] == '-' && a[1]) {
+            return as_error_set(err, AS_EINPUT, "unknown option '%s' (see 'anionscan help')", a);
+        } else {
+            if (nd >= maxdecks)
+                return as_error_set(err, AS_EINPUT, "too many decks (at most %d here)", maxdecks);
+            decks[nd++] = a;
+        }
+    }
+    if (nd == 0)
+        return as_error_set(err, AS_EINPUT, "no deck given (usage: anionscan COMMAND DECK [-o DIR])");
+    *ndecks = nd;
+    o->deck_path = decks[0];
+    return AS_OK;
+}
+
+int as_cli_load(const char *path, MPI_Comm comm, as_deck **deck, as_settings *s, as_error *err)
+{
+    *deck = as_deck_read(path, comm, err);
+    if (!*deck)
+        return err->code;
+    if (as_settings_read(*deck, s, err)) {
+        as_deck_destroy(*deck);
+        *deck = NULL;
+        return err->code;
+    }
+    return AS_OK;
+}
+
+void as_cli_outdir(const as_cli_opts *o, const as_settings *s, char *out, int n)
+{
+    if (o->outdir) {
+        snprintf(out, (size_t)n, "%s", o->outdir);
+        return;
+    }
+    if (s->output.dir[0]) {
+        snprintf(out, (size_t)n, "%s", s->output.dir);
+        return;
+    }
+    char *copy = strdup(o->deck_path);
+    const char *base = copy ? basename(copy) : "deck";
+    char stem[512];
+    snprintf(stem, sizeof stem, "%s", base);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
+    snprintf(out, (size_t)n, "runs/%s", stem);
+    free(copy);
+}
+
+int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
+{
+    as_cli_opts o;
+    const char *decks[64];
+    int nd = 0;
+    if (as_cli_parse(argc, argv, &o, decks, &nd, 64, err))
+        return err->code;
+    for (int i = 0; i < nd; i++) {
+        as_deck *deck = NULL;
+        as_settings s;
+        if (as_cli_load(decks[i], comm, &deck, &s, err))
+            return err->code;
+        as_log("%s: ok\n", decks[i]);
+        as_settings_free(&s);
+        as_deck_destroy(deck);
+    }
+    return AS_OK;
+}

@@ -1,0 +1,192 @@
+#define _POSIX_C_SOURCE 200809L
+#include "core/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int as_file_read_all(const char *path, char **data, size_t *len, as_error *err)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return as_error_set(err, AS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return as_error_nomem(err, path, cap);
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return as_error_nomem(err, path, cap * 2);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return as_error_set(err, AS_EIO, "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return AS_OK;
+}
+
+static int fsync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    int fd = open(dirname(copy), O_RDONLY);
+    free(copy);
+    if (fd < 0)
+        return -1;
+    fsync(fd);
+    close(fd);
+    return 0;
+}
+
+int as_file_write_atomic(const char *path, const void *data, size_t len, as_error *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return as_error_set(err, AS_EIO, "%s: path too long", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return as_error_set(err, AS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return as_error_set(err, AS_EIO, "%s: write failed: %s", tmp, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return as_error_set(err, AS_EIO, "%s: fsync/close failed: %s", tmp, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return as_error_set(err, AS_EIO, "%s: rename failed: %s", path, strerror(e));
+    }
+    fsync_dir_of(path);
+    return AS_OK;
+}
+
+int as_file_mkdirs(const char *dir, as_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return as_error_set(err, AS_EIO, "%s: path too long", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return as_error_set(err, AS_EIO, "cannot create directory %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return as_error_set(err, AS_EIO, "cannot create directory %s: %s", buf, strerror(errno));
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return as_error_set(err, AS_EIO, "%s exists and is not a directory", buf);
+    return AS_OK;
+}
+
+int as_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int as_path_join(char *out, size_t n, const char *dir, const char *name, as_error *err)
+{
+    int w = (dir && *dir) ? snprintf(out, n, "%s/%s", dir, name) : snprintf(out, n, "%s", name);
+    if (w < 0 || (size_t)w >= n)
+        return as_error_set(err, AS_EIO, "path %s/%s too long", dir ? dir : "", name);
+    return AS_OK;
+}
+
+void as_strbuf_init(as_strbuf *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}
+
+void as_strbuf_free(as_strbuf *b)
+{
+    free(b->data);
+    as_strbuf_init(b);
+}
+
+void as_strbuf_printf(as_strbuf *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    for (;;) {
+        size_t room = b->cap - b->len;
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(b->data ? b->data + b->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (w < 0) {
+            b->failed = 1;
+            return;
+        }
+        if ((size_t)w < room) {
+            b->len += (size_t)w;
+            return;
+        }
+        size_t ncap = b->cap ? b->cap : 1024;
+        while (ncap < b->len + (size_t)w + 1)
+            ncap *= 2;
+        char *nd = realloc(b->data, ncap);
+        if (!nd) {
+            b->failed = 1;
+            return;
+        }
+        b->data = nd;
+        b->cap = ncap;
+    }
+}
+
+int as_strbuf_write_atomic(const as_strbuf *b, const char *path, as_error *err)
+{
+    if (b->failed)
+        return as_error_set(err, AS_ENOMEM, "%s: out of memory while formatting", path);
+    return as_file_write_atomic(path, b->data ? b->data : "", b->len, err);
+}

@@ -1,0 +1,561 @@
+#define _POSIX_C_SOURCE 200809L
+#include "io/settings.h"
+
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/units.h"
+#include "crystal/composition.h"
+#include "crystal/elements.h"
+#include "crystal/structure.h"
+
+#ifndef AS_POTENTIALS_DIR
+#define AS_POTENTIALS_DIR "potentials"
+#endif
+
+/* The contract: every valid key per section (docs/input.md documents each). */
+static const char *const keys_structure[] = {"host", "phase", "lattice", "supercell", "pattern",
+                                             "file", "cell", "atoms", NULL};
+static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nbands", "scf_tol", "max_scf",
+                                       "mixing_beta", "potentials", "charge", "spin", "smearing", NULL};
+static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", NULL};
+static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
+static const char *const keys_output[] = {"dir", NULL};
+
+static const as_deck_schema schema[] = {
+    {"structure", keys_structure}, {"dft", keys_dft}, {"relax", keys_relax},
+    {"scan", keys_scan},           {"output", keys_output},
+};
+
+const char *as_default_potentials_dir(void)
+{
+    const char *env = getenv("ANIONSCAN_POTENTIALS");
+    return (env && *env) ? env : AS_POTENTIALS_DIR;
+}
+
+void as_settings_defaults(as_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->structure.source = AS_SRC_HOST;
+    s->structure.phase = AS_PHASE_PNMA;
+    for (int i = 0; i < 3; i++)
+        s->structure.supercell[i][i] = 1;
+    s->structure.pattern = 1;
+
+    snprintf(s->dft.xc, sizeof s->dft.xc, "PBE");
+    s->dft.ecut = 25.0;
+    s->dft.kmesh[0] = s->dft.kmesh[1] = s->dft.kmesh[2] = 1;
+    s->dft.scf_tol = 1e-8;
+    s->dft.max_scf = 100;
+    s->dft.mixing_beta = 0.5;
+    s->dft.spin = AS_SPIN_NONE;
+    s->dft.smearing = AS_SMEAR_NONE;
+
+    s->relax.fmax = 0.05 / AS_HA_BOHR_EV_ANG;
+    s->relax.max_steps = 100;
+
+    s->scan.mode = AS_SCAN_FRENKEL;
+    s->scan.min_dist = 0.0;
+    s->scan.min_dist_factor = 0.5;
+    s->scan.cluster_tol = 0.5 * AS_ANG_BOHR;
+}
+
+void as_settings_free(as_settings *s)
+{
+    free(s->structure.z);
+    free(s->structure.pos);
+    s->structure.z = NULL;
+    s->structure.pos = NULL;
+}
+
+/* path relative to the deck's directory unless absolute */
+static int resolve_path(const as_deck *d, const char *in, char *out, size_t n, int line, as_error *err)
+{
+    if (in[0] == '/') {
+        if (strlen(in) >= n)
+            return as_deck_error(d, line, err, "path '%s' is too long", in);
+        snprintf(out, n, "%s", in);
+        return AS_OK;
+    }
+    char *copy = strdup(d->path);
+    if (!copy)
+        return as_error_nomem(err, "path", 0);
+    const char *dir = dirname(copy);
+    int w = strcmp(dir, ".") ? snprintf(out, n, "%s/%s", dir, in) : snprintf(out, n, "%s", in);
+    free(copy);
+    if (w < 0 || (size_t)w >= n)
+        return as_deck_error(d, line, err, "path '%s' is too long", in);
+    return AS_OK;
+}
+
+/* ------------------------------------------------------------ [structure] */
+
+static int read_cell_block(as_deck *d, as_structure_settings *st, as_error *err)
+{
+    as_deck_entry *e = as_deck_find(d, "structure", "cell");
+    if (!e)
+        return AS_OK;
+    double f = as_units_length_to_bohr(e->value[0] ? e->value : "angstrom");
+    if (f == 0.0)
+        return as_deck_error(d, e->line, err, "cell unit '%s' is not angstrom or bohr", e->value);
+    if (e->nblock != 3)
+        return as_deck_error(d, e->line, err,
+                             "'cell' needs three indented lines, one lattice vector each; found %d", e->nblock);
+    for (int i = 0; i < 3; i++) {
+        double v[3];
+        int rc = as_parse_quantity(e->block[i].text, AS_QTY_NONE, 3, v, NULL);
+        if (rc != 0)
+            return as_deck_error(d, e->block[i].line, err, "a cell vector is three numbers, got '%s'",
+                                 e->block[i].text);
+        for (int k = 0; k < 3; k++)
+            st->cell[i][k] = v[k] * f;
+    }
+    double inv[3][3];
+    if (as_lattice_inverse(st->cell, inv) != 0)
+        return as_deck_error(d, e->line, err,
+                             "the cell is singular: its three vectors are linearly dependent or zero");
+    return AS_OK;
+}
+
+static int read_atoms_block(as_deck *d, as_structure_settings *st, int have_cell, as_error *err)
+{
+    as_deck_entry *e = as_deck_find(d, "structure", "atoms");
+    if (!e)
+        return AS_OK;
+    static const char *const units[] = {"crystal", "angstrom", "bohr", NULL};
+    int which = -1;
+    const char *u = e->value[0] ? e->value : "crystal";
+    for (int i = 0; units[i]; i++)
+        if (!strcasecmp(u, units[i]))
+            which = i;
+    if (which < 0) {
+        const char *near = as_closest_name(u, units);
+        return as_deck_error(d, e->line, err, "atoms unit '%s' is not crystal, angstrom or bohr%s%s%s", u,
+                             near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    }
+    if (!have_cell)
+        return as_deck_error(d, e->line, err, "'atoms' needs a 'cell' block in [structure] too");
+    if (e->nblock == 0)
+        return as_deck_error(d, e->line, err, "'atoms' has no indented 'El x y z' lines");
+    st->natoms = e->nblock;
+    st->z = calloc((size_t)e->nblock, sizeof *st->z);
+    st->pos = calloc((size_t)e->nblock, sizeof *st->pos);
+    if (!st->z || !st->pos)
+        return as_error_nomem(err, "atoms", 0);
+    double inv[3][3];
+    as_lattice_inverse(st->cell, inv);
+    double f = which == 1 ? AS_ANG_BOHR : 1.0;
+    for (int a = 0; a < e->nblock; a++) {
+        char sym[16];
+        int off = 0;
+        if (sscanf(e->block[a].text, "%15s %n", sym, &off) != 1)
+            return as_deck_error(d, e->block[a].line, err, "expected 'El x y z', got '%s'", e->block[a].text);
+        int z = as_element_z(sym);
+        if (z == 0)
+            return as_deck_error(d, e->block[a].line, err, "unknown element '%s' (atom %d)", sym, a + 1);
+        double v[3];
+        if (as_parse_quantity(e->block[a].text + off, AS_QTY_NONE, 3, v, NULL) != 0)
+            return as_deck_error(d, e->block[a].line, err, "atom %d (%s): expected three coordinates after the "
+                                 "element, got '%s'", a + 1, sym, e->block[a].text + off);
+        st->z[a] = z;
+        if (which == 0) {
+            memcpy(st->pos[a], v, sizeof v);
+        } else {
+            double c[3] = {v[0] * f, v[1] * f, v[2] * f};
+            as_cart_to_frac(inv, c, st->pos[a]);
+        }
+    }
+    /* Two atoms closer than 0.5 angstrom: name both deck lines. */
+    const double dmin = 0.5 * AS_ANG_BOHR;
+    for (int i = 0; i < st->natoms; i++)
+        for (int j = i + 1; j < st->natoms; j++) {
+            double r = as_periodic_distance(st->cell, st->pos[i], st->pos[j]);
+            if (r < dmin)
+                return as_deck_error(d, e->block[j].line, err,
+                                     "atom %d (%s) is %.3f angstrom from atom %d (%s, line %d), closer than 0.5 "
+                                     "angstrom; check the coordinates and the units ('%s')",
+                                     j + 1, as_element_symbol(st->z[j]), r * AS_BOHR_ANG, i + 1,
+                                     as_element_symbol(st->z[i]), e->block[i].line, u);
+        }
+    return AS_OK;
+}
+
+static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
+{
+    int f_host = 0, f_file = 0, found = 0;
+    as_deck_entry *eh = as_deck_find(d, "structure", "host");
+    as_deck_entry *ef = as_deck_find(d, "structure", "file");
+    as_deck_entry *ea = as_deck_find(d, "structure", "atoms");
+    as_deck_entry *ec = as_deck_find(d, "structure", "cell");
+    f_host = eh != NULL;
+    f_file = ef != NULL;
+    int f_atoms = ea != NULL;
+    if (f_host + f_file + f_atoms == 0) {
+        if (ec)
+            return as_deck_error(d, ec->line, err, "'cell' needs an 'atoms' block in [structure]");
+        return as_deck_error(d, 0, err,
+                             "no structure: give [structure] host = CsPbBr3 (or a mix such as CsPbCl0.25Br2.75), "
+                             "file = my.cif, or cell and atoms blocks");
+    }
+    if (f_host + f_file + f_atoms > 1) {
+        int line = f_host && f_file ? ef->line : (ea ? ea->line : ef->line);
+        return as_deck_error(d, line, err, "give only one of 'host', 'file' or 'cell'+'atoms' in [structure]");
+    }
+    if (f_host) {
+        st->source = AS_SRC_HOST;
+        st->line = eh->line;
+        if (as_deck_get_string(d, "structure", "host", st->host, sizeof st->host, NULL, err))
+            return err->code;
+        as_composition c;
+        if (as_composition_parse(st->host, &c, err) != AS_OK)
+            return as_deck_error(d, eh->line, err, "%s", err->msg);
+    } else if (f_file) {
+        st->source = AS_SRC_FILE;
+        st->line = ef->line;
+        char raw[AS_PATH_MAX];
+        if (as_deck_get_string(d, "structure", "file", raw, sizeof raw, NULL, err))
+            return err->code;
+        if (resolve_path(d, raw, st->file, sizeof st->file, ef->line, err))
+            return err->code;
+    } else {
+        st->source = AS_SRC_EXPLICIT;
+        st->line = ea->line;
+    }
+    if (ec && st->source != AS_SRC_EXPLICIT)
+        return as_deck_error(d, ec->line, err, "'cell' goes with an 'atoms' block; with 'host' or 'file' use "
+                             "'lattice' to change the cell");
+    if (read_cell_block(d, st, err))
+        return err->code;
+    if (read_atoms_block(d, st, ec != NULL, err))
+        return err->code;
+
+    static const char *const phases[] = {"Pnma", "cubic", NULL};
+    int ph = 0;
+    if (as_deck_get_choice(d, "structure", "phase", phases, &ph, &found, err))
+        return err->code;
+    st->phase = ph == 1 ? AS_PHASE_CUBIC : AS_PHASE_PNMA;
+    as_deck_entry *e;
+    if (found && st->source != AS_SRC_HOST)
+        return as_deck_error(d, as_deck_find(d, "structure", "phase")->line, err,
+                             "'phase' only applies to a built-in 'host'");
+
+    if ((e = as_deck_find(d, "structure", "lattice"))) {
+        if (st->source != AS_SRC_HOST)
+            return as_deck_error(d, e->line, err, "'lattice' only applies to a built-in 'host'");
+        double v[3];
+        int rc = as_parse_quantity(e->value, AS_QTY_LENGTH, 3, v, NULL);
+        if (rc == -1 && as_parse_quantity(e->value, AS_QTY_LENGTH, 1, v, NULL) == 0)
+            v[1] = v[2] = v[0], rc = 0;
+        else if (rc == -1)
+            rc = as_parse_quantity(e->value, AS_QTY_LENGTH, 1, v, NULL) == -2 ? -2 : -1;
+        if (rc == -2)
+            return as_deck_error(d, e->line, err, "'lattice' has a wrong unit in '%s'; use %s", e->value,
+                                 as_qty_units_help(AS_QTY_LENGTH));
+        if (rc != 0)
+            return as_deck_error(d, e->line, err, "'lattice' expects a b c (or one a for cubic) and an optional "
+                                 "unit, got '%s'", e->value);
+        for (int k = 0; k < 3; k++)
+            if (!(v[k] > 0.0))
+                return as_deck_error(d, e->line, err, "lattice constants must be positive, got '%s'", e->value);
+        if (st->phase == AS_PHASE_CUBIC && (v[0] != v[1] || v[0] != v[2]))
+            return as_deck_error(d, e->line, err, "a cubic lattice has a = b = c; got '%s'", e->value);
+        memcpy(st->lattice, v, sizeof v);
+        st->have_lattice = 1;
+    }
+    if ((e = as_deck_find(d, "structure", "supercell"))) {
+        int m[9];
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", e->value);
+        int n = 0;
+        for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
+            char *end;
+            long v = strtol(t, &end, 10);
+            if (*end || end == t || n >= 9)
+                return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix), got '%s'",
+                                     e->value);
+            m[n++] = (int)v;
+        }
+        if (n != 3 && n != 9)
+            return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix), got %d", n);
+        memset(st->supercell, 0, sizeof st->supercell);
+        if (n == 3) {
+            for (int i = 0; i < 3; i++) {
+                if (m[i] < 1)
+                    return as_deck_error(d, e->line, err, "supercell repeats must be >= 1, got '%s'", e->value);
+                st->supercell[i][i] = m[i];
+            }
+        } else {
+            for (int i = 0; i < 9; i++)
+                st->supercell[i / 3][i % 3] = m[i];
+            long det = (long)m[0] * (m[4] * m[8] - m[5] * m[7]) - (long)m[1] * (m[3] * m[8] - m[5] * m[6]) +
+                       (long)m[2] * (m[3] * m[7] - m[4] * m[6]);
+            if (det == 0)
+                return as_deck_error(d, e->line, err, "the supercell matrix is singular (determinant 0)");
+            if (det < 0)
+                return as_deck_error(d, e->line, err,
+                                     "the supercell matrix has a negative determinant (%ld); swap two rows to keep "
+                                     "the cell right-handed",
+                                     det);
+        }
+    }
+    if (as_deck_get_int(d, "structure", "pattern", &st->pattern, &found, err))
+        return err->code;
+    if (found && st->pattern < 1)
+        return as_deck_error(d, as_deck_find(d, "structure", "pattern")->line, err,
+                             "'pattern' counts from 1, got %d", st->pattern);
+    return AS_OK;
+}
+
+/* ------------------------------------------------------------------ [dft] */
+
+static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
+{
+    int found = 0;
+    as_deck_entry *e;
+    static const char *const xcs[] = {"PBE", "PBEsol", "LDA", "PZ", "PW", NULL};
+    int ix = 0;
+    if (as_deck_get_choice(d, "dft", "xc", xcs, &ix, &found, err))
+        return err->code;
+    if (found)
+        snprintf(dft->xc, sizeof dft->xc, "%s", xcs[ix == 3 ? 2 : ix]);
+
+    if (as_deck_get_quantity(d, "dft", "ecut", AS_QTY_ENERGY, &dft->ecut, 1, &found, err))
+        return err->code;
+    if (found && !(dft->ecut > 0.0))
+        return as_deck_error(d, as_deck_find(d, "dft", "ecut")->line, err,
+                             "ecut must be positive, got %g Ha", dft->ecut);
+    if (found && dft->ecut > 500.0)
+        return as_deck_error(d, as_deck_find(d, "dft", "ecut")->line, err,
+                             "ecut = %g Ha is far above anything these potentials need (25-50 Ha); was the "
+                             "unit meant to be eV ('ecut = %g eV')?",
+                             dft->ecut, dft->ecut);
+
+    if ((e = as_deck_find(d, "dft", "kpoints"))) {
+        if (!strcasecmp(e->value, "gamma")) {
+            dft->gamma_only = 1;
+            dft->kmesh[0] = dft->kmesh[1] = dft->kmesh[2] = 1;
+        } else {
+            if (as_deck_get_ints(d, "dft", "kpoints", dft->kmesh, 3, NULL, err))
+                return as_deck_error(d, e->line, err, "'kpoints' is 'gamma' or three integers n1 n2 n3, got '%s'",
+                                     e->value);
+            for (int i = 0; i < 3; i++)
+                if (dft->kmesh[i] < 1)
+                    return as_deck_error(d, e->line, err, "k-point mesh sizes must be >= 1, got '%s'", e->value);
+        }
+    }
+    if ((e = as_deck_find(d, "dft", "kshift"))) {
+        if (as_deck_get_ints(d, "dft", "kshift", dft->kshift, 3, NULL, err))
+            return err->code;
+        for (int i = 0; i < 3; i++)
+            if (dft->kshift[i] != 0 && dft->kshift[i] != 1)
+                return as_deck_error(d, e->line, err, "'kshift' is three 0/1 flags (half-step shift), got '%s'",
+                                     e->value);
+        if (dft->gamma_only && (dft->kshift[0] || dft->kshift[1] || dft->kshift[2]))
+            return as_deck_error(d, e->line, err, "'kshift' cannot shift 'kpoints = gamma'");
+    }
+    if (as_deck_get_int(d, "dft", "nbands", &dft->nbands, &found, err))
+        return err->code;
+    if (found && dft->nbands < 1)
+        return as_deck_error(d, as_deck_find(d, "dft", "nbands")->line, err, "nbands must be >= 1");
+    if (as_deck_get_quantity(d, "dft", "scf_tol", AS_QTY_ENERGY, &dft->scf_tol, 1, &found, err))
+        return err->code;
+    if (found && !(dft->scf_tol > 0.0 && dft->scf_tol < 1.0))
+        return as_deck_error(d, as_deck_find(d, "dft", "scf_tol")->line, err,
+                             "scf_tol must be in (0, 1) Ha, got %g", dft->scf_tol);
+    if (as_deck_get_int(d, "dft", "max_scf", &dft->max_scf, &found, err))
+        return err->code;
+    if (found && dft->max_scf < 1)
+        return as_deck_error(d, as_deck_find(d, "dft", "max_scf")->line, err, "max_scf must be >= 1");
+    if (as_deck_get_double(d, "dft", "mixing_beta", &dft->mixing_beta, &found, err))
+        return err->code;
+    if (found && !(dft->mixing_beta > 0.0 && dft->mixing_beta <= 1.0))
+        return as_deck_error(d, as_deck_find(d, "dft", "mixing_beta")->line, err,
+                             "mixing_beta must be in (0, 1], got %g", dft->mixing_beta);
+
+    if ((e = as_deck_find(d, "dft", "potentials"))) {
+        if (e->value[0] && strcasecmp(e->value, "default") && strcasecmp(e->value, "shipped")) {
+            if (resolve_path(d, e->value, dft->potentials, sizeof dft->potentials, e->line, err))
+                return err->code;
+        }
+        for (int b = 0; b < e->nblock; b++) {
+            char sym[16], var[64];
+            char extra[8];
+            int n = sscanf(e->block[b].text, "%15s %63s %7s", sym, var, extra);
+            if (n != 2)
+                return as_deck_error(d, e->block[b].line, err,
+                                     "a potentials line is 'El variant', e.g. 'Pb q14', got '%s'", e->block[b].text);
+            int z = as_element_z(sym);
+            if (!z || strlen(sym) > 2)
+                return as_deck_error(d, e->block[b].line, err, "unknown element '%s'", sym);
+            if (dft->noverrides >= AS_MAX_PSEUDO_OVERRIDES)
+                return as_deck_error(d, e->block[b].line, err, "too many potential overrides");
+            for (int o = 0; o < dft->noverrides; o++)
+                if (dft->overrides[o].z == z)
+                    return as_deck_error(d, e->block[b].line, err, "%s is named twice (first on line %d)", sym,
+                                         dft->overrides[o].line);
+            as_pseudo_override *o = &dft->overrides[dft->noverrides++];
+            o->z = z;
+            o->line = e->block[b].line;
+            snprintf(o->variant, sizeof o->variant, "%s", var);
+        }
+    }
+    if (as_deck_get_double(d, "dft", "charge", &dft->charge, &found, err))
+        return err->code;
+    if (found && fabs(dft->charge) > 20.0)
+        return as_deck_error(d, as_deck_find(d, "dft", "charge")->line, err,
+                             "charge = %g is not a defect charge; use a small integer such as -1 or +1", dft->charge);
+
+    if ((e = as_deck_find(d, "dft", "spin"))) {
+        char mode[32] = "";
+        double m = 0.0;
+        int n = sscanf(e->value, "%31s %lf", mode, &m);
+        if (n >= 1 && !strcasecmp(mode, "none") && n == 1) {
+            dft->spin = AS_SPIN_NONE;
+        } else if (n >= 1 && !strcasecmp(mode, "collinear")) {
+            dft->spin = AS_SPIN_COLLINEAR;
+            dft->magnetization = n == 2 ? m : 1.0;
+            if (n == 2 && fabs(m) > 20.0)
+                return as_deck_error(d, e->line, err, "starting magnetisation %g Bohr magnetons is unphysical", m);
+        } else {
+            return as_deck_error(d, e->line, err,
+                                 "'spin' is 'none' or 'collinear [starting magnetisation in Bohr magnetons]', got '%s'",
+                                 e->value);
+        }
+    }
+    if ((e = as_deck_find(d, "dft", "smearing"))) {
+        static const char *const kinds[] = {"none", "gaussian", "fermi-dirac", "marzari-vanderbilt",
+                                            "methfessel-paxton", NULL};
+        char kind[32] = "";
+        int off = 0;
+        sscanf(e->value, "%31s %n", kind, &off);
+        int k = -1;
+        for (int i = 0; kinds[i]; i++)
+            if (!strcasecmp(kind, kinds[i]))
+                k = i;
+        if (!strcasecmp(kind, "mv") || !strcasecmp(kind, "cold"))
+            k = 3;
+        if (!strcasecmp(kind, "fd"))
+            k = 2;
+        if (!strcasecmp(kind, "mp"))
+            k = 4;
+        if (k < 0) {
+            const char *near = as_closest_name(kind, kinds);
+            return as_deck_error(d, e->line, err,
+                                 "smearing '%s' is not one of none, gaussian, fermi-dirac, marzari-vanderbilt, "
+                                 "methfessel-paxton%s%s%s",
+                                 kind, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        }
+        dft->smearing = (as_smearing_kind)k;
+        if (k == 0) {
+            if (e->value[off])
+                return as_deck_error(d, e->line, err, "'smearing = none' takes no width");
+        } else {
+            int rc = as_parse_quantity(e->value + off, AS_QTY_ENERGY, 1, &dft->smearing_width, NULL);
+            if (rc == -2)
+                return as_deck_error(d, e->line, err, "smearing width has a wrong unit in '%s'; use %s", e->value,
+                                     as_qty_units_help(AS_QTY_ENERGY));
+            if (rc != 0)
+                return as_deck_error(d, e->line, err, "smearing is 'KIND WIDTH [unit]', e.g. 'gaussian 0.01 Ry'");
+            if (!(dft->smearing_width > 0.0) || dft->smearing_width > 0.5)
+                return as_deck_error(d, e->line, err, "smearing width must be in (0, 0.5] Ha, got %g Ha",
+                                     dft->smearing_width);
+        }
+    }
+    return AS_OK;
+}
+
+/* ---------------------------------------------------------------- [relax] */
+
+static int read_relax(as_deck *d, as_relax_settings *r, as_error *err)
+{
+    int found = 0;
+    if (as_deck_get_quantity(d, "relax", "fmax", AS_QTY_FORCE, &r->fmax, 1, &found, err))
+        return err->code;
+    if (found && !(r->fmax > 0.0))
+        return as_deck_error(d, as_deck_find(d, "relax", "fmax")->line, err, "fmax must be positive");
+    if (as_deck_get_bool(d, "relax", "cell", &r->cell, NULL, err))
+        return err->code;
+    if (as_deck_get_int(d, "relax", "max_steps", &r->max_steps, &found, err))
+        return err->code;
+    if (found && r->max_steps < 1)
+        return as_deck_error(d, as_deck_find(d, "relax", "max_steps")->line, err, "max_steps must be >= 1");
+    if (as_deck_get_quantity(d, "relax", "pressure", AS_QTY_PRESSURE, &r->pressure, 1, NULL, err))
+        return err->code;
+    return AS_OK;
+}
+
+/* ----------------------------------------------------------------- [scan] */
+
+static int read_scan(as_deck *d, as_scan_settings *sc, as_error *err)
+{
+    int found = 0;
+    as_deck_entry *e;
+    if ((e = as_deck_find(d, "scan", "species"))) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", e->value);
+        sc->nspecies = 0;
+        for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
+            int z = as_element_z(t);
+            if (!z || strlen(t) > 2)
+                return as_deck_error(d, e->line, err, "unknown element '%s' in 'species'", t);
+            if (!as_element_is_halide(z))
+                return as_deck_error(d, e->line, err, "'species' lists halide anions (Cl, Br, I); %s is not one", t);
+            if (sc->nspecies >= AS_MAX_SCAN_SPECIES)
+                return as_deck_error(d, e->line, err, "at most %d species", AS_MAX_SCAN_SPECIES);
+            for (int i = 0; i < sc->nspecies; i++)
+                if (sc->species[i] == z)
+                    return as_deck_error(d, e->line, err, "%s is listed twice in 'species'", t);
+            sc->species[sc->nspecies++] = z;
+        }
+        if (sc->nspecies == 0)
+            return as_deck_error(d, e->line, err, "'species' has no value");
+    }
+    static const char *const modes[] = {"interstitial", "frenkel", "both", NULL};
+    int m = 1;
+    if (as_deck_get_choice(d, "scan", "mode", modes, &m, &found, err))
+        return err->code;
+    if (found)
+        sc->mode = (as_scan_mode)m;
+    if (as_deck_get_quantity(d, "scan", "min_dist", AS_QTY_LENGTH, &sc->min_dist, 1, &found, err))
+        return err->code;
+    if (found && !(sc->min_dist > 0.0))
+        return as_deck_error(d, as_deck_find(d, "scan", "min_dist")->line, err, "min_dist must be positive");
+    if (as_deck_get_quantity(d, "scan", "cluster_tol", AS_QTY_LENGTH, &sc->cluster_tol, 1, &found, err))
+        return err->code;
+    if (found && !(sc->cluster_tol > 0.0 && sc->cluster_tol < 3.0 * AS_ANG_BOHR))
+        return as_deck_error(d, as_deck_find(d, "scan", "cluster_tol")->line, err,
+                             "cluster_tol must be in (0, 3) angstrom");
+    if (as_deck_get_int(d, "scan", "max_sites", &sc->max_sites, &found, err))
+        return err->code;
+    if (found && sc->max_sites < 0)
+        return as_deck_error(d, as_deck_find(d, "scan", "max_sites")->line, err, "max_sites must be >= 0 (0 = all)");
+    return AS_OK;
+}
+
+/* --------------------------------------------------------------- [output] */
+
+static int read_output(as_deck *d, as_output_settings *o, as_error *err)
+{
+    int found = 0;
+    char raw[AS_PATH_MAX];
+    if (as_deck_get_string(d, "output", "dir", raw, sizeof raw, &found, err))
+        return err->code;
+    if (found)
+        snprintf(o->dir, sizeof o->dir, "%s", raw);
+    return AS_OK;
+}
+
+int as_settings_read(as_deck *deck, as_settings *s, as_error *err)
+{
+    as_settings_defaults(s);
+    if (as_deck_check_schema(deck, schema, (int)(sizeof schema / sizeof schema[0]), err))
+        return err->code;
+    if (read_structure(deck, &s->structure, err) || read_dft(deck, &s->dft, err) ||
+        read_relax(deck, &s->relax, err) || read_scan(deck, &s->scan, err) || read_output(deck, &s->output, err))
+        return err->code;
+    return AS_OK;
+}

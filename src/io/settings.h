@@ -1,0 +1,115 @@
+/* Typed settings read from a deck, one struct per section, in atomic units.
+ * Every key a theorist can write is here and in docs/input.md (type, default,
+ * unit, example).  Reading validates values and reports "deck.in:LINE: ...". */
+#ifndef AS_IO_SETTINGS_H
+#define AS_IO_SETTINGS_H
+
+#include "core/error.h"
+#include "io/deck.h"
+
+#define AS_PATH_MAX 1024
+#define AS_MAX_PSEUDO_OVERRIDES 16
+#define AS_MAX_SCAN_SPECIES 4
+
+/* [structure]: where the host comes from.  Exactly one of host / file / cell+atoms. */
+typedef enum { AS_SRC_HOST, AS_SRC_FILE, AS_SRC_EXPLICIT } as_structure_source;
+typedef enum { AS_PHASE_PNMA, AS_PHASE_CUBIC } as_phase;
+
+typedef struct as_structure_settings {
+    as_structure_source source;
+    int line;               /* deck line of host/file/atoms, for messages */
+    char host[64];          /* e.g. "CsPbCl0.25Br2.75" */
+    as_phase phase;         /* default Pnma */
+    int have_lattice;
+    double lattice[3];      /* a b c, bohr (cubic: all equal) */
+    int supercell[3][3];    /* integer matrix, rows = new vectors in old ones */
+    int pattern;            /* 1-based mixed-halide arrangement */
+    char file[AS_PATH_MAX]; /* CIF or POSCAR */
+    double cell[3][3];      /* explicit cell rows, bohr */
+    int natoms;             /* explicit atoms */
+    int *z;
+    double (*pos)[3];       /* explicit positions, fractional after reading */
+} as_structure_settings;
+
+typedef enum { AS_SPIN_NONE, AS_SPIN_COLLINEAR } as_spin_mode;
+typedef enum {
+    AS_SMEAR_NONE,
+    AS_SMEAR_GAUSSIAN,
+    AS_SMEAR_FERMI_DIRAC,
+    AS_SMEAR_MARZARI_VANDERBILT,
+    AS_SMEAR_METHFESSEL_PAXTON
+} as_smearing_kind;
+
+typedef struct as_pseudo_override {
+    int z;
+    char variant[64]; /* e.g. "q14" or "GTH-PBE-q14" */
+    int line;
+} as_pseudo_override;
+
+/* [dft] */
+typedef struct as_dft_settings {
+    char xc[32];                 /* PBE (default), PBEsol, LDA (PZ), PW */
+    double ecut;                 /* Ha, wavefunction cutoff; default 25 Ha */
+    int gamma_only;              /* kpoints = gamma */
+    int kmesh[3];                /* Monkhorst-Pack mesh; default 1 1 1 */
+    int kshift[3];               /* 0 or 1 (half-step shift) per direction */
+    int nbands;                  /* 0 = automatic */
+    double scf_tol;              /* Ha, energy change and density residual; default 1e-8 */
+    int max_scf;                 /* default 100 */
+    double mixing_beta;          /* default 0.5 */
+    char potentials[AS_PATH_MAX]; /* directory; "" = the shipped potentials/ */
+    as_pseudo_override overrides[AS_MAX_PSEUDO_OVERRIDES];
+    int noverrides;
+    double charge;               /* net charge q of the cell (electrons removed = q) */
+    as_spin_mode spin;
+    double magnetization;        /* starting total magnetisation, Bohr magnetons */
+    as_smearing_kind smearing;
+    double smearing_width;       /* Ha */
+} as_dft_settings;
+
+/* [relax] */
+typedef struct as_relax_settings {
+    double fmax;      /* Ha/bohr; default 0.05 eV/angstrom */
+    int cell;         /* relax the cell too; default false */
+    int max_steps;    /* default 100 */
+    double pressure;  /* target pressure, Ha/bohr^3; default 0 */
+} as_relax_settings;
+
+typedef enum { AS_SCAN_INTERSTITIAL, AS_SCAN_FRENKEL, AS_SCAN_BOTH } as_scan_mode;
+
+/* [scan] */
+typedef struct as_scan_settings {
+    int species[AS_MAX_SCAN_SPECIES]; /* atomic numbers; default: the host's halides */
+    int nspecies;
+    as_scan_mode mode;                /* default frenkel (the anion leaves a lattice site) */
+    double min_dist;                  /* bohr; <= 0: default from ionic radii */
+    double min_dist_factor;           /* fraction of the radii sum used by the default */
+    double cluster_tol;               /* bohr; default 0.5 angstrom */
+    int max_sites;                    /* default 0 = all */
+} as_scan_settings;
+
+/* [output] */
+typedef struct as_output_settings {
+    char dir[AS_PATH_MAX]; /* default: the deck's name without extension */
+} as_output_settings;
+
+typedef struct as_settings {
+    as_structure_settings structure;
+    as_dft_settings dft;
+    as_relax_settings relax;
+    as_scan_settings scan;
+    as_output_settings output;
+} as_settings;
+
+/* Defaults for every key. */
+void as_settings_defaults(as_settings *s);
+/* Read all sections; unknown sections or keys, bad values and wrong units are errors.
+ * Relative paths (file, potentials) are taken relative to the deck's directory. */
+int as_settings_read(as_deck *deck, as_settings *s, as_error *err);
+void as_settings_free(as_settings *s);
+
+/* The shipped potentials directory (compiled-in default, overridable by the
+ * environment variable ANIONSCAN_POTENTIALS). */
+const char *as_default_potentials_dir(void);
+
+#endif

@@ -1,0 +1,70 @@
+/* anionscan: halide interstitials in CsPbX3 perovskites, from site enumeration
+ * through a built-in plane-wave DFT solver to a ranking by energy and band gap.
+ * This file only dispatches sub-commands; it is the one place that ends MPI. */
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+#include "core/log.h"
+
+#define AS_VERSION "0.1.0"
+
+typedef int (*as_command_fn)(int argc, char **argv, MPI_Comm comm, as_error *err);
+
+typedef struct {
+    const char *name;
+    as_command_fn fn;
+    const char *help;
+} as_command;
+
+static const as_command commands[] = {
+    {"check", as_cmd_check, "check DECK...          validate decks and exit"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "anionscan %s: halide interstitials in CsPbX3, ranked by DFT energy and band gap\n\n"
+               "usage: anionscan COMMAND DECK [-o DIR]\n\ncommands:\n", AS_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %s\n", commands[i].help);
+    fprintf(f, "  help                   this text\n  version                the version\n\n"
+               "The deck format is in docs/input.md.  Exit status: 0 ok, 2 bad input, 3 not converged,\n"
+               "4 file error, 1 internal error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    as_log_set_enabled(rank == 0);
+
+    int status = 0;
+    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        if (rank == 0)
+            usage(argc < 2 ? stderr : stdout);
+        status = argc < 2 ? AS_EINPUT : 0;
+    } else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        as_log("anionscan %s\n", AS_VERSION);
+    } else {
+        const as_command *cmd = NULL;
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (!strcmp(argv[1], commands[i].name))
+                cmd = &commands[i];
+        if (!cmd) {
+            if (rank == 0)
+                fprintf(stderr, "anionscan: unknown command '%s' (try 'anionscan help')\n", argv[1]);
+            status = AS_EINPUT;
+        } else {
+            as_error err;
+            as_error_clear(&err);
+            status = cmd->fn(argc - 2, argv + 2, MPI_COMM_WORLD, &err);
+            if (status != 0 && rank == 0)
+                fprintf(stderr, "anionscan: %s\n", err.msg[0] ? err.msg : "failed");
+        }
+    }
+    MPI_Finalize();
+    return status;
+}

@@ -1,0 +1,15 @@
+# Bad input never crashes and never runs on: "deck:LINE: message" on stderr, exit 2.
+source "$(dirname "$0")/lib.sh"
+printf '[structure]\nhost = CsPbBr3\n[dft]\necut = 25 parsecs\n' > "$TMP/unit.in"
+expect_status 2 "$ANIONSCAN" check "$TMP/unit.in"
+expect_stderr_has "$TMP/unit.in:4: 'ecut' has a wrong unit"
+printf '[structure]\nhost = CsPbBr3\n[dft]\nkpionts = 2 2 2\n' > "$TMP/typo.in"
+expect_status 2 "$ANIONSCAN" check "$TMP/typo.in"
+expect_stderr_has "typo.in:4: unknown key 'kpionts' in [dft]; did you mean 'kpoints'?"
+expect_status 2 "$ANIONSCAN" check "$TMP/missing.in"
+expect_stderr_has "missing.in: cannot open"
+expect_status 2 "$ANIONSCAN" frobnicate "$TMP/typo.in"
+expect_stderr_has "unknown command 'frobnicate'"
+printf '[structure]\nhost = CsPbBr3\n' > "$TMP/ok.in"
+expect_status 0 "$ANIONSCAN" check "$TMP/ok.in"
+echo ok
