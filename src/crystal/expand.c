@@ -1,0 +1,116 @@
+#include "crystal/expand.h"
+
+#include <math.h>
+#include <spglib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/units.h"
+#include "crystal/elements.h"
+
+static const char *site_name(const char *const *labels, int i, int z, char *buf, size_t n)
+{
+    if (labels && labels[i] && labels[i][0])
+        snprintf(buf, n, "%d (%s)", i + 1, labels[i]);
+    else
+        snprintf(buf, n, "%d (%s)", i + 1, as_element_symbol(z) ? as_element_symbol(z) : "?");
+    return buf;
+}
+
+as_structure *as_structure_expand(const double lattice[3][3], int nsites, const int *z, const double (*frac)[3],
+                                  const char *const *labels, int nops, const int (*rot)[3][3],
+                                  const double (*trans)[3], double tol_bohr, int **site_of_atom, as_error *err)
+{
+    if (site_of_atom)
+        *site_of_atom = NULL;
+    as_structure *s = as_structure_create(0, err);
+    if (!s)
+        return NULL;
+    memcpy(s->lattice, lattice, sizeof s->lattice);
+    int *owner = NULL, cap = 0;
+    for (int i = 0; i < nsites; i++) {
+        int warned = 0;
+        for (int o = 0; o < nops; o++) {
+            double y[3];
+            for (int k = 0; k < 3; k++) {
+                y[k] = rot[o][k][0] * frac[i][0] + rot[o][k][1] * frac[i][1] + rot[o][k][2] * frac[i][2] +
+                       trans[o][k];
+                y[k] -= floor(y[k]);
+                if (y[k] >= 1.0 - 1e-12)
+                    y[k] = 0.0;
+            }
+            int dup = -1;
+            for (int a = 0; a < s->natoms && dup < 0; a++)
+                if (as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
+                    dup = a;
+            if (dup >= 0) {
+                int j = owner[dup];
+                if (j == i)
+                    continue;
+                char b1[96], b2[96];
+                if (s->z[dup] != z[i]) {
+                    as_error_set(err, AS_EINPUT,
+                                 "sites %s and %s fall on the same position after applying the symmetry "
+                                 "operations (mixed or partial occupancy is not supported; give one ordered "
+                                 "structure)",
+                                 site_name(labels, j, z[j], b1, sizeof b1), site_name(labels, i, z[i], b2, sizeof b2));
+                    goto fail;
+                }
+                if (!warned++)
+                    as_warn("sites %s and %s are the same atom after applying the symmetry operations; kept "
+                            "once\n",
+                            site_name(labels, j, z[j], b1, sizeof b1), site_name(labels, i, z[i], b2, sizeof b2));
+                continue;
+            }
+            if (as_structure_add_atom(s, z[i], y, err))
+                goto fail;
+            if (s->natoms > cap) {
+                cap = cap ? 2 * cap : 64;
+                int *no = realloc(owner, (size_t)cap * sizeof *no);
+                if (!no) {
+                    as_error_nomem(err, "symmetry expansion", (size_t)cap * sizeof *no);
+                    goto fail;
+                }
+                owner = no;
+            }
+            owner[s->natoms - 1] = i;
+        }
+    }
+    if (site_of_atom)
+        *site_of_atom = owner;
+    else
+        free(owner);
+    return s;
+fail:
+    free(owner);
+    as_structure_destroy(s);
+    return NULL;
+}
+
+int as_spacegroup_operations(int hall_number, int (**rot)[3][3], double (**trans)[3], as_error *err)
+{
+    *rot = NULL;
+    *trans = NULL;
+    int r[192][3][3];
+    double t[192][3];
+    int n = spg_get_symmetry_from_database(r, t, hall_number);
+    if (n <= 0) {
+        as_error_set(err, AS_EINTERNAL, "spglib has no operations for Hall number %d", hall_number);
+        return 0;
+    }
+    *rot = malloc((size_t)n * sizeof **rot);
+    *trans = malloc((size_t)n * sizeof **trans);
+    if (!*rot || !*trans) {
+        free(*rot);
+        free(*trans);
+        *rot = NULL;
+        *trans = NULL;
+        as_error_nomem(err, "space-group operations", (size_t)n * 96);
+        return 0;
+    }
+    memcpy(*rot, r, (size_t)n * sizeof **rot);
+    memcpy(*trans, t, (size_t)n * sizeof **trans);
+    return n;
+}
