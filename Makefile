@@ -19,7 +19,7 @@ CC      := mpicc
 CSTD    := -std=c11 -D_GNU_SOURCE
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g -Wall -Wextra
-CPPFLAGS += -Isrc $(shell pkg-config --cflags libxc fftw3 libcjson 2>/dev/null)
+CPPFLAGS += -DAS_POTENTIALS_DIR='"$(CURDIR)/potentials"' -Isrc $(shell pkg-config --cflags libxc fftw3 libcjson 2>/dev/null)
 LDLIBS  := -lsymspg -lxc -lfftw3_mpi -lfftw3 -lscalapack-openmpi -llapacke -lopenblas -lqhull_r -lcjson -lm
 
 BUILD   := build

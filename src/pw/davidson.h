@@ -1,0 +1,36 @@
+/* Block Davidson eigensolver for the lowest nbnd eigenpairs of H at one k-point, in the
+ * manner of pw.x's cegterg: corrections from preconditioned residuals of the unconverged
+ * bands, a subspace of up to nvec_factor*nbnd vectors, restart on the current Ritz
+ * vectors, subspace problems through LAPACK (zhegvx) with a canonical-orthogonalisation
+ * fallback when the overlap matrix is ill-conditioned. */
+#ifndef AS_PW_DAVIDSON_H
+#define AS_PW_DAVIDSON_H
+
+#include <complex.h>
+
+#include "core/error.h"
+#include "pw/ham.h"
+
+typedef struct as_david_opts {
+    double ethr;       /* eigenvalue change that counts as converged, Ha */
+    double ethr_empty; /* the same for bands >= ntight */
+    int ntight;        /* bands converged to ethr (the rest to ethr_empty) */
+    int maxiter;       /* Davidson iterations */
+    int nvec_factor;   /* subspace size / nbnd (>= 2) */
+} as_david_opts;
+
+typedef struct as_david_stats {
+    int iterations;
+    int nhpsi;   /* H applications (bands) */
+    int notconv; /* bands not converged at exit */
+    int fallbacks;
+} as_david_stats;
+
+/* psi (npw x nbnd) holds the starting vectors and receives the eigenvectors; eig the values. */
+int as_davidson(const as_ham *h, int nbnd, double complex *psi, double *eig, const as_david_opts *o,
+                as_david_stats *st, as_error *err);
+
+/* Orthonormalise the columns of psi (npw x nb) by Cholesky (Loewdin fallback). */
+int as_orthonormalize(int npw, int nb, double complex *psi, as_error *err);
+
+#endif

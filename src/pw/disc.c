@@ -1,0 +1,111 @@
+#include "pw/disc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+
+static int local_potential(const as_model *m, as_disc *d, as_error *err)
+{
+    const as_gvecs *gv = d->gv;
+    d->vloc_g = calloc((size_t)gv->ng, sizeof *d->vloc_g);
+    double *vsp = malloc((size_t)gv->ng * sizeof *vsp);
+    if (!d->vloc_g || !vsp) {
+        free(vsp);
+        return as_error_nomem(err, "local potential", (size_t)gv->ng * 24);
+    }
+    for (int sp = 0; sp < m->nspecies; sp++) {
+        const as_pseudo *p = &m->species[sp];
+        for (int ig = 0; ig < gv->ng; ig++) {
+            double g = sqrt(gv->g2[ig]);
+            vsp[ig] = as_pseudo_vloc_g(p, g, ig == gv->ig0) / m->omega;
+        }
+        for (int a = 0; a < m->s->natoms; a++) {
+            if (m->species_of_atom[a] != sp)
+                continue;
+            const double *t = m->s->frac[a];
+            for (int ig = 0; ig < gv->ng; ig++) {
+                const int *k = gv->mill[ig];
+                double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
+                d->vloc_g[ig] += vsp[ig] * cexp(-I * ph);
+            }
+        }
+    }
+    free(vsp);
+    return AS_OK;
+}
+
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, as_error *err)
+{
+    as_disc *d = calloc(1, sizeof *d);
+    if (!d) {
+        as_kpoints_destroy(kp);
+        as_error_nomem(err, "discretisation", sizeof *d);
+        return NULL;
+    }
+    d->ecut = ecut;
+    d->kp = kp;
+    int n[3];
+    as_gvecs_grid_size(m->s->lattice, ecut, n);
+    if (!(d->fft = as_fft_create(n, err)) || !(d->gv = as_gvecs_create(m->s->lattice, ecut, d->fft, err)))
+        goto fail;
+    if (!(d->nl = as_nonlocal_create(m->s, m->pseudo_of_atom, err)))
+        goto fail;
+    d->basis = calloc((size_t)kp->nk, sizeof *d->basis);
+    d->proj = calloc((size_t)kp->nk, sizeof *d->proj);
+    if (!d->basis || !d->proj) {
+        as_error_nomem(err, "k-point bases", (size_t)kp->nk * 16);
+        goto fail;
+    }
+    for (int k = 0; k < kp->nk; k++)
+        if (as_disc_kpoint(m, d, kp->k[k], &d->basis[k], &d->proj[k], err)) {
+            as_error_prefix(err, "k-point %d (%.4f %.4f %.4f): ", k + 1, kp->k[k][0], kp->k[k][1], kp->k[k][2]);
+            goto fail;
+        }
+    if (m->sym && !(d->symz = as_symmetrizer_create(m->sym, d->gv, d->fft, err)))
+        goto fail;
+    if (local_potential(m, d, err))
+        goto fail;
+    return d;
+fail:
+    as_disc_destroy(d);
+    return NULL;
+}
+
+int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], as_basis **basis,
+                   as_projectors **proj, as_error *err)
+{
+    *proj = NULL;
+    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, d->fft, err)))
+        return err->code;
+    if (!(*proj = as_projectors_create(d->nl, *basis, m->s, m->pseudo_of_atom, err))) {
+        as_basis_destroy(*basis);
+        *basis = NULL;
+        return err->code;
+    }
+    return AS_OK;
+}
+
+void as_disc_destroy(as_disc *d)
+{
+    if (!d)
+        return;
+    if (d->kp) {
+        for (int k = 0; k < d->kp->nk; k++) {
+            if (d->basis)
+                as_basis_destroy(d->basis[k]);
+            if (d->proj)
+                as_projectors_destroy(d->proj[k]);
+        }
+    }
+    free(d->basis);
+    free(d->proj);
+    as_kpoints_destroy(d->kp);
+    as_nonlocal_destroy(d->nl);
+    as_symmetrizer_destroy(d->symz);
+    as_gvecs_destroy(d->gv);
+    as_fft_destroy(d->fft);
+    free(d->vloc_g);
+    free(d);
+}

@@ -1,0 +1,220 @@
+#include "pw/gvec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "crystal/structure.h"
+
+/* Bounds on Miller indices for |k+G| <= gmax: |m_i + k_i| <= gmax |a_i| / (2 pi). */
+static void miller_bounds(const double lat[3][3], double gmax, int mmax[3])
+{
+    for (int i = 0; i < 3; i++) {
+        double a = sqrt(lat[i][0] * lat[i][0] + lat[i][1] * lat[i][1] + lat[i][2] * lat[i][2]);
+        mmax[i] = (int)floor(gmax * a / AS_TWOPI) + 2;
+    }
+}
+
+static void cart_of(const double rec[3][3], const double m[3], double g[3])
+{
+    for (int j = 0; j < 3; j++)
+        g[j] = m[0] * rec[0][j] + m[1] * rec[1][j] + m[2] * rec[2][j];
+}
+
+void as_gvecs_grid_size(const double lat[3][3], double ecut, int n[3])
+{
+    double rec[3][3];
+    as_lattice_reciprocal(lat, rec);
+    const double gcut2 = 8.0 * ecut;
+    int mb[3], mmax[3] = {0, 0, 0};
+    miller_bounds(lat, sqrt(gcut2), mb);
+    for (int a = -mb[0]; a <= mb[0]; a++)
+        for (int b = -mb[1]; b <= mb[1]; b++)
+            for (int c = -mb[2]; c <= mb[2]; c++) {
+                double m[3] = {a, b, c}, g[3];
+                cart_of(rec, m, g);
+                if (g[0] * g[0] + g[1] * g[1] + g[2] * g[2] <= gcut2) {
+                    mmax[0] = abs(a) > mmax[0] ? abs(a) : mmax[0];
+                    mmax[1] = abs(b) > mmax[1] ? abs(b) : mmax[1];
+                    mmax[2] = abs(c) > mmax[2] ? abs(c) : mmax[2];
+                }
+            }
+    for (int i = 0; i < 3; i++)
+        n[i] = as_fft_good_size(2 * mmax[i] + 1);
+}
+
+typedef struct {
+    int m[3];
+    double g2;
+} gsort;
+
+static int cmp_gsort(const void *pa, const void *pb)
+{
+    const gsort *a = pa, *b = pb;
+    /* |G|^2 to 1e-10 relative, then Miller indices: a deterministic order. */
+    double d = a->g2 - b->g2;
+    if (fabs(d) > 1e-10 * (1.0 + fabs(a->g2)))
+        return d < 0 ? -1 : 1;
+    for (int i = 0; i < 3; i++)
+        if (a->m[i] != b->m[i])
+            return a->m[i] < b->m[i] ? -1 : 1;
+    return 0;
+}
+
+/* All m with |kf + m|_cart^2 <= cut2, sorted. */
+static gsort *sphere(const double lat[3][3], const double kf[3], double cut2, int *count, as_error *err)
+{
+    double rec[3][3];
+    as_lattice_reciprocal(lat, rec);
+    int mb[3];
+    miller_bounds(lat, sqrt(cut2), mb);
+    size_t cap = 1024, n = 0;
+    gsort *list = malloc(cap * sizeof *list);
+    if (!list) {
+        as_error_nomem(err, "G-vectors", cap * sizeof *list);
+        return NULL;
+    }
+    for (int a = -mb[0]; a <= mb[0]; a++)
+        for (int b = -mb[1]; b <= mb[1]; b++)
+            for (int c = -mb[2]; c <= mb[2]; c++) {
+                double m[3] = {a + kf[0], b + kf[1], c + kf[2]}, g[3];
+                cart_of(rec, m, g);
+                double g2 = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+                if (g2 > cut2)
+                    continue;
+                if (n == cap) {
+                    gsort *nl = realloc(list, 2 * cap * sizeof *nl);
+                    if (!nl) {
+                        free(list);
+                        as_error_nomem(err, "G-vectors", 2 * cap * sizeof *nl);
+                        return NULL;
+                    }
+                    list = nl;
+                    cap *= 2;
+                }
+                list[n].m[0] = a;
+                list[n].m[1] = b;
+                list[n].m[2] = c;
+                list[n].g2 = g2;
+                n++;
+            }
+    qsort(list, n, sizeof *list, cmp_gsort);
+    *count = (int)n;
+    return list;
+}
+
+as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, as_error *err)
+{
+    const double zero[3] = {0, 0, 0};
+    int n = 0;
+    const double gcut2 = 8.0 * ecut;
+    gsort *list = sphere(lat, zero, gcut2, &n, err);
+    if (!list)
+        return NULL;
+    as_gvecs *g = calloc(1, sizeof *g);
+    if (g) {
+        g->ng = n;
+        g->gcut2 = gcut2;
+        g->mill = malloc((size_t)n * sizeof *g->mill);
+        g->g = malloc((size_t)n * sizeof *g->g);
+        g->g2 = malloc((size_t)n * sizeof *g->g2);
+        g->box = malloc((size_t)n * sizeof *g->box);
+        g->minus = malloc((size_t)n * sizeof *g->minus);
+    }
+    if (!g || !g->mill || !g->g || !g->g2 || !g->box || !g->minus) {
+        free(list);
+        as_gvecs_destroy(g);
+        as_error_nomem(err, "G-vectors", (size_t)n * 64);
+        return NULL;
+    }
+    double rec[3][3];
+    as_lattice_reciprocal(lat, rec);
+    /* Map box index -> list index to find -G. */
+    int *where = malloc(f->ntot * sizeof *where);
+    if (!where) {
+        free(list);
+        as_gvecs_destroy(g);
+        as_error_nomem(err, "G-vector map", f->ntot * sizeof(int));
+        return NULL;
+    }
+    for (size_t i = 0; i < f->ntot; i++)
+        where[i] = -1;
+    g->ig0 = -1;
+    for (int i = 0; i < n; i++) {
+        memcpy(g->mill[i], list[i].m, sizeof g->mill[i]);
+        double m[3] = {list[i].m[0], list[i].m[1], list[i].m[2]};
+        cart_of(rec, m, g->g[i]);
+        g->g2[i] = list[i].g2;
+        g->box[i] = as_fft_index(f, list[i].m);
+        where[g->box[i]] = i;
+        if (!list[i].m[0] && !list[i].m[1] && !list[i].m[2])
+            g->ig0 = i;
+    }
+    for (int i = 0; i < n; i++) {
+        int mm[3] = {-g->mill[i][0], -g->mill[i][1], -g->mill[i][2]};
+        g->minus[i] = where[as_fft_index(f, mm)];
+    }
+    free(where);
+    free(list);
+    return g;
+}
+
+void as_gvecs_destroy(as_gvecs *g)
+{
+    if (!g)
+        return;
+    free(g->mill);
+    free(g->g);
+    free(g->g2);
+    free(g->box);
+    free(g->minus);
+    free(g);
+}
+
+as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f,
+                          as_error *err)
+{
+    int n = 0;
+    gsort *list = sphere(lat, kfrac, 2.0 * ecut, &n, err);
+    if (!list)
+        return NULL;
+    as_basis *b = calloc(1, sizeof *b);
+    if (b) {
+        b->npw = n;
+        b->mill = malloc((size_t)n * sizeof *b->mill);
+        b->kpg = malloc((size_t)n * sizeof *b->kpg);
+        b->ekin = malloc((size_t)n * sizeof *b->ekin);
+        b->box = malloc((size_t)n * sizeof *b->box);
+    }
+    if (!b || !b->mill || !b->kpg || !b->ekin || !b->box) {
+        free(list);
+        as_basis_destroy(b);
+        as_error_nomem(err, "plane-wave basis", (size_t)n * 64);
+        return NULL;
+    }
+    double rec[3][3];
+    as_lattice_reciprocal(lat, rec);
+    memcpy(b->kfrac, kfrac, sizeof b->kfrac);
+    cart_of(rec, kfrac, b->kcart);
+    for (int i = 0; i < n; i++) {
+        memcpy(b->mill[i], list[i].m, sizeof b->mill[i]);
+        double m[3] = {list[i].m[0] + kfrac[0], list[i].m[1] + kfrac[1], list[i].m[2] + kfrac[2]};
+        cart_of(rec, m, b->kpg[i]);
+        b->ekin[i] = 0.5 * list[i].g2;
+        b->box[i] = as_fft_index(f, list[i].m);
+    }
+    free(list);
+    return b;
+}
+
+void as_basis_destroy(as_basis *b)
+{
+    if (!b)
+        return;
+    free(b->mill);
+    free(b->kpg);
+    free(b->ekin);
+    free(b->box);
+    free(b);
+}

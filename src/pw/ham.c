@@ -1,0 +1,57 @@
+#include "pw/ham.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int as_ham_prepare(as_ham *h, as_error *err)
+{
+    const int npw = h->basis->npw;
+    free(h->hdiag);
+    h->hdiag = malloc((size_t)npw * sizeof *h->hdiag);
+    if (!h->hdiag)
+        return as_error_nomem(err, "H diagonal", (size_t)npw * sizeof(double));
+    double vavg = 0.0;
+    for (size_t r = 0; r < h->fft->ntot; r++)
+        vavg += h->vloc[r];
+    vavg /= (double)h->fft->ntot;
+    const as_nonlocal *nl = h->nl;
+    for (int g = 0; g < npw; g++) {
+        double d = 0.0;
+        for (int j = 0; j < nl->nproj; j++) {
+            double complex bj = h->proj->b[(size_t)j * npw + g];
+            for (int k = 0; k < nl->nblk[j]; k++) {
+                int jj = nl->first[j] + k;
+                d += nl->h[j][k] * creal(conj(bj) * h->proj->b[(size_t)jj * npw + g]);
+            }
+        }
+        h->hdiag[g] = h->basis->ekin[g] + vavg + d;
+    }
+    return AS_OK;
+}
+
+void as_ham_release(as_ham *h)
+{
+    free(h->hdiag);
+    h->hdiag = NULL;
+}
+
+void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double complex *hpsi, double complex *work)
+{
+    const as_basis *b = h->basis;
+    const int npw = b->npw;
+    as_fft *f = h->fft;
+    for (int n = 0; n < nb; n++) {
+        const double complex *p = psi + (size_t)n * npw;
+        double complex *hp = hpsi + (size_t)n * npw;
+        memset(f->box, 0, f->ntot * sizeof *f->box);
+        for (int g = 0; g < npw; g++)
+            f->box[b->box[g]] = p[g];
+        as_fft_g2r(f);
+        for (size_t r = 0; r < f->ntot; r++)
+            f->box[r] *= h->vloc[r];
+        as_fft_r2g(f);
+        for (int g = 0; g < npw; g++)
+            hp[g] = b->ekin[g] * p[g] + f->box[b->box[g]];
+    }
+    as_nonlocal_apply(h->nl, h->proj, nb, psi, hpsi, work);
+}

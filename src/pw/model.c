@@ -1,0 +1,95 @@
+#include "pw/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crystal/elements.h"
+#include "pw/ewald.h"
+
+as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int use_symmetry, as_error *err)
+{
+    as_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        as_error_nomem(err, "model", sizeof *m);
+        return NULL;
+    }
+    if (!(m->s = as_structure_copy(s, err)))
+        goto fail;
+    const int nat = s->natoms;
+    m->species = calloc((size_t)nat, sizeof *m->species);
+    m->species_of_atom = calloc((size_t)nat, sizeof *m->species_of_atom);
+    m->pseudo_of_atom = calloc((size_t)nat, sizeof *m->pseudo_of_atom);
+    m->zion_of_atom = calloc((size_t)nat, sizeof *m->zion_of_atom);
+    if (!m->species || !m->species_of_atom || !m->pseudo_of_atom || !m->zion_of_atom) {
+        as_error_nomem(err, "model", (size_t)nat * 1200);
+        goto fail;
+    }
+    m->nspin = dft->spin == AS_SPIN_COLLINEAR ? 2 : 1;
+    if (!(m->xc = as_xc_create(dft->xc, m->nspin, err)))
+        goto fail;
+    const char *dir = dft->potentials[0] ? dft->potentials : as_default_potentials_dir();
+    for (int a = 0; a < nat; a++) {
+        int sp = -1;
+        for (int k = 0; k < m->nspecies; k++)
+            if (m->species[k].z == s->z[a])
+                sp = k;
+        if (sp < 0) {
+            const char *variant = "";
+            for (int o = 0; o < dft->noverrides; o++)
+                if (dft->overrides[o].z == s->z[a])
+                    variant = dft->overrides[o].variant;
+            sp = m->nspecies;
+            if (as_pseudo_find(dir, s->z[a], variant, m->xc->gga, &m->species[sp], err))
+                goto fail;
+            m->nspecies++;
+            const as_pseudo *p = &m->species[sp];
+            int want_gga = m->xc->gga, is_gga = !strcmp(p->family, "GGA");
+            if (want_gga != is_gga) {
+                as_error_set(err, AS_EINPUT,
+                             "xc = %s is %s but the potential %s (%s) was made for %s; use xc = %s or potentials "
+                             "made for %s",
+                             dft->xc, want_gga ? "a GGA" : "an LDA", p->name, p->path, is_gga ? "a GGA" : "LDA",
+                             is_gga ? "PBE" : "LDA", dft->xc);
+                goto fail;
+            }
+        }
+        m->species_of_atom[a] = sp;
+    }
+    double zsum = 0.0;
+    for (int a = 0; a < nat; a++) {
+        m->pseudo_of_atom[a] = &m->species[m->species_of_atom[a]];
+        m->zion_of_atom[a] = m->pseudo_of_atom[a]->zion;
+        zsum += m->zion_of_atom[a];
+    }
+    m->charge = dft->charge;
+    m->nelec = zsum - dft->charge;
+    if (m->nelec <= 0.0) {
+        as_error_set(err, AS_EINPUT, "charge = %g leaves %g electrons in the cell", dft->charge, m->nelec);
+        goto fail;
+    }
+    m->omega = fabs(as_lattice_volume(s->lattice));
+    if (use_symmetry && !(m->sym = as_symmetry_create(s, 0.0, err)))
+        goto fail;
+    if (as_ewald(s->lattice, nat, (const double(*)[3])s->frac, m->zion_of_atom, 0.0, &m->e_ewald, NULL, NULL, err))
+        goto fail;
+    return m;
+fail:
+    as_model_destroy(m);
+    return NULL;
+}
+
+void as_model_destroy(as_model *m)
+{
+    if (!m)
+        return;
+    as_structure_destroy(m->s);
+    free(m->species);
+    free(m->species_of_atom);
+    free(m->pseudo_of_atom);
+    free(m->zion_of_atom);
+    as_xc_destroy(m->xc);
+    as_symmetry_destroy(m->sym);
+    free(m);
+}

@@ -1,0 +1,34 @@
+/* The physical model of one calculation: the structure, its potentials, the functional,
+ * the electron count and spin, the symmetry, and the ion-ion energy.  Independent of
+ * the discretisation (cutoff, k-points, FFT), which lives in as_disc. */
+#ifndef AS_PW_MODEL_H
+#define AS_PW_MODEL_H
+
+#include "core/error.h"
+#include "crystal/structure.h"
+#include "crystal/symmetry.h"
+#include "io/settings.h"
+#include "pw/pseudo.h"
+#include "pw/xc.h"
+
+typedef struct as_model {
+    as_structure *s;            /* owned copy */
+    int nspecies;
+    as_pseudo *species;         /* one potential per distinct element */
+    int *species_of_atom;
+    const as_pseudo **pseudo_of_atom;
+    double *zion_of_atom;
+    as_xc *xc;
+    int nspin;                  /* 1 or 2 */
+    double charge;              /* net cell charge */
+    double nelec;               /* valence electrons = sum Z_ion - charge */
+    double omega;               /* bohr^3 */
+    as_symmetry *sym;           /* NULL when symmetry is not used */
+    double e_ewald;
+} as_model;
+
+/* potdir: directory of potentials ("" = shipped).  use_symmetry: 0 to ignore symmetry. */
+as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int use_symmetry, as_error *err);
+void as_model_destroy(as_model *m);
+
+#endif

@@ -1,0 +1,59 @@
+#include "pw/potential.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+
+void as_density_g2r(const as_disc *d, int nspin, const double complex *rho_g, double *rho_r)
+{
+    as_fft *f = d->fft;
+    const as_gvecs *gv = d->gv;
+    for (int s = 0; s < nspin; s++) {
+        memset(f->box, 0, f->ntot * sizeof *f->box);
+        for (int ig = 0; ig < gv->ng; ig++)
+            f->box[gv->box[ig]] = rho_g[(size_t)s * gv->ng + ig];
+        as_fft_g2r(f);
+        for (size_t r = 0; r < f->ntot; r++)
+            rho_r[(size_t)s * f->ntot + r] = creal(f->box[r]);
+    }
+}
+
+int as_potential(const as_model *m, const as_disc *d, const double complex *rho_g, double *rho_r, double *v_r,
+                 as_energies *e, as_error *err)
+{
+    const as_gvecs *gv = d->gv;
+    as_fft *f = d->fft;
+    const int ns = m->nspin;
+    as_density_g2r(d, ns, rho_g, rho_r);
+    double eh = 0.0, el = 0.0;
+    for (int ig = 0; ig < gv->ng; ig++) {
+        double complex rho = rho_g[ig];
+        if (ns == 2)
+            rho += rho_g[(size_t)gv->ng + ig];
+        el += creal(conj(rho) * d->vloc_g[ig]);
+        if (ig != gv->ig0)
+            eh += AS_FOURPI * creal(conj(rho) * rho) / gv->g2[ig];
+    }
+    e->hartree = 0.5 * m->omega * eh;
+    e->local = m->omega * el;
+    if (as_xc_eval(m->xc, gv, f, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, err))
+        return err->code;
+    /* V_loc + V_H on the grid, added to V_xc. */
+    memset(f->box, 0, f->ntot * sizeof *f->box);
+    for (int ig = 0; ig < gv->ng; ig++) {
+        double complex rho = rho_g[ig];
+        if (ns == 2)
+            rho += rho_g[(size_t)gv->ng + ig];
+        double complex v = d->vloc_g[ig];
+        if (ig != gv->ig0)
+            v += AS_FOURPI * rho / gv->g2[ig];
+        f->box[gv->box[ig]] = v;
+    }
+    as_fft_g2r(f);
+    for (int s = 0; s < ns; s++)
+        for (size_t r = 0; r < f->ntot; r++)
+            v_r[(size_t)s * f->ntot + r] += creal(f->box[r]);
+    return AS_OK;
+}

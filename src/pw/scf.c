@@ -1,0 +1,400 @@
+#include "pw/scf.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/timer.h"
+#include "core/units.h"
+#include "pw/davidson.h"
+#include "pw/ham.h"
+#include "pw/mixer.h"
+
+void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->tol = dft->scf_tol;
+    o->max_scf = dft->max_scf;
+    o->beta = dft->mixing_beta;
+    o->kerker_q0 = 0.0;
+    o->nhist = 8;
+    o->nbands = dft->nbands;
+}
+
+as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nbands, as_error *err)
+{
+    as_scf_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        as_error_nomem(err, "SCF state", sizeof *st);
+        return NULL;
+    }
+    st->nspin = m->nspin;
+    st->nk = d->kp->nk;
+    double half = m->nelec / 2.0;
+    if (m->nspin == 1 && fabs(half - round(half)) > 1e-8) {
+        as_error_set(err, AS_EINPUT,
+                     "the cell has %g valence electrons, an odd number, but the occupations are fixed and the "
+                     "calculation is not spin-polarised; set 'spin = collinear' (a neutral halide interstitial "
+                     "has an unpaired electron) or 'smearing = gaussian 0.01 Ry' in [dft], or change 'charge'",
+                     m->nelec);
+        free(st);
+        return NULL;
+    }
+    st->nocc = (int)round(half);
+    int nb = nbands > 0 ? nbands : st->nocc + (st->nocc / 10 > 4 ? st->nocc / 10 : 4);
+    if (nb < st->nocc + 1) {
+        as_error_set(err, AS_EINPUT, "nbands = %d is too few: %d bands are occupied and the gap needs one more",
+                     nbands, st->nocc);
+        free(st);
+        return NULL;
+    }
+    st->nbands = nb;
+    const int nks = st->nk * st->nspin;
+    const size_t ng = (size_t)d->gv->ng, nt = d->fft->ntot;
+    st->psi = calloc((size_t)nks, sizeof *st->psi);
+    st->eig = calloc((size_t)nks * nb, sizeof *st->eig);
+    st->occ = calloc((size_t)nks * nb, sizeof *st->occ);
+    st->rho_g = calloc(ng * st->nspin, sizeof *st->rho_g);
+    st->rho_r = calloc(nt * st->nspin, sizeof *st->rho_r);
+    st->v_r = calloc(nt * st->nspin, sizeof *st->v_r);
+    if (!st->psi || !st->eig || !st->occ || !st->rho_g || !st->rho_r || !st->v_r) {
+        as_scf_state_destroy(st);
+        as_error_nomem(err, "SCF state", nt * 24);
+        return NULL;
+    }
+    for (int k = 0; k < st->nk; k++)
+        for (int s = 0; s < st->nspin; s++) {
+            const as_basis *b = d->basis[k];
+            if (b->npw < nb) {
+                as_scf_state_destroy(st);
+                as_error_set(err, AS_EINPUT, "k-point %d has %d plane waves, fewer than the %d bands; raise ecut", k + 1,
+                             b->npw, nb);
+                return NULL;
+            }
+            double complex *p = malloc((size_t)b->npw * nb * sizeof *p);
+            if (!p) {
+                as_scf_state_destroy(st);
+                as_error_nomem(err, "wavefunctions", (size_t)b->npw * nb * 16);
+                return NULL;
+            }
+            st->psi[k * st->nspin + s] = p;
+            as_random_wavefunctions(b, k * st->nspin + s, nb, p);
+        }
+    /* Fixed occupations: the lowest nocc bands doubly occupied (or singly, per spin). */
+    for (int ks = 0; ks < nks; ks++)
+        for (int n = 0; n < nb; n++)
+            st->occ[(size_t)ks * nb + n] = n < st->nocc ? 2.0 / st->nspin : 0.0;
+    return st;
+}
+
+void as_scf_state_destroy(as_scf_state *st)
+{
+    if (!st)
+        return;
+    if (st->psi)
+        for (int i = 0; i < st->nk * st->nspin; i++)
+            free(st->psi[i]);
+    free(st->psi);
+    free(st->eig);
+    free(st->occ);
+    free(st->rho_g);
+    free(st->rho_r);
+    free(st->v_r);
+    free(st);
+}
+
+static uint64_t splitmix(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+void as_random_wavefunctions(const as_basis *b, int kindex, int nb, double complex *psi)
+{
+    for (int n = 0; n < nb; n++)
+        for (int g = 0; g < b->npw; g++) {
+            const int *m = b->mill[g];
+            uint64_t key = ((uint64_t)(uint32_t)(m[0] + 512) << 40) ^ ((uint64_t)(uint32_t)(m[1] + 512) << 20) ^
+                           (uint64_t)(uint32_t)(m[2] + 512);
+            key ^= (uint64_t)n * 0x100000001B3ULL ^ ((uint64_t)kindex << 52);
+            uint64_t r1 = splitmix(key), r2 = splitmix(r1);
+            double u1 = (double)(r1 >> 11) * 0x1.0p-53, u2 = (double)(r2 >> 11) * 0x1.0p-53;
+            /* Random phase, amplitude decaying with kinetic energy like pw.x's random start. */
+            double amp = u1 / (1.0 + b->ekin[g]);
+            psi[(size_t)n * b->npw + g] = amp * cexp(I * AS_TWOPI * u2);
+        }
+}
+
+/* Starting density: a Gaussian of valence charge Z_ion on every atom. */
+static void initial_density(const as_model *m, const as_disc *d, double complex *rho_g)
+{
+    const as_gvecs *gv = d->gv;
+    const double sigma = 1.0; /* bohr */
+    memset(rho_g, 0, (size_t)gv->ng * m->nspin * sizeof *rho_g);
+    for (int a = 0; a < m->s->natoms; a++) {
+        const double *t = m->s->frac[a];
+        double z = m->zion_of_atom[a] * m->nelec / (m->nelec + m->charge);
+        for (int ig = 0; ig < gv->ng; ig++) {
+            const int *k = gv->mill[ig];
+            double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
+            double complex v = z / m->omega * exp(-0.5 * gv->g2[ig] * sigma * sigma) * cexp(-I * ph);
+            if (m->nspin == 1)
+                rho_g[ig] += v;
+            else {
+                rho_g[ig] += 0.5 * v;
+                rho_g[(size_t)gv->ng + ig] += 0.5 * v;
+            }
+        }
+    }
+}
+
+int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, double complex *rho_g,
+                   as_error *err)
+{
+    as_fft *f = d->fft;
+    const size_t nt = f->ntot;
+    const as_gvecs *gv = d->gv;
+    double *acc = calloc(nt, sizeof *acc);
+    double complex *work = malloc((size_t)gv->ng * sizeof *work);
+    if (!acc || !work) {
+        free(acc), free(work);
+        return as_error_nomem(err, "density", nt * 8);
+    }
+    for (int s = 0; s < st->nspin; s++) {
+        memset(acc, 0, nt * sizeof *acc);
+        for (int k = 0; k < st->nk; k++) {
+            const as_basis *b = d->basis[k];
+            const int ks = k * st->nspin + s;
+            for (int n = 0; n < st->nbands; n++) {
+                double w = d->kp->w[k] * st->occ[(size_t)ks * st->nbands + n];
+                if (w == 0.0)
+                    continue;
+                const double complex *p = st->psi[ks] + (size_t)n * b->npw;
+                memset(f->box, 0, nt * sizeof *f->box);
+                for (int g = 0; g < b->npw; g++)
+                    f->box[b->box[g]] = p[g];
+                as_fft_g2r(f);
+                for (size_t r = 0; r < nt; r++)
+                    acc[r] += w * creal(f->box[r] * conj(f->box[r]));
+            }
+        }
+        for (size_t r = 0; r < nt; r++)
+            f->box[r] = acc[r] / m->omega;
+        as_fft_r2g(f);
+        double complex *rs = rho_g + (size_t)s * gv->ng;
+        for (int ig = 0; ig < gv->ng; ig++)
+            rs[ig] = f->box[gv->box[ig]];
+        if (d->symz)
+            as_symmetrize(d->symz, rs, work);
+    }
+    free(acc);
+    free(work);
+    return AS_OK;
+}
+
+void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_state *st, as_energies *e)
+{
+    (void)m;
+    double ek = 0.0, enl = 0.0;
+    int nproj = d->nl->nproj > 0 ? d->nl->nproj : 1;
+    double complex *work = malloc((size_t)2 * nproj * st->nbands * sizeof *work);
+    double *occ = malloc((size_t)st->nbands * sizeof *occ);
+    for (int k = 0; k < st->nk; k++) {
+        const as_basis *b = d->basis[k];
+        for (int s = 0; s < st->nspin; s++) {
+            const int ks = k * st->nspin + s;
+            for (int n = 0; n < st->nbands; n++) {
+                double w = d->kp->w[k] * st->occ[(size_t)ks * st->nbands + n];
+                occ[n] = w;
+                if (w == 0.0)
+                    continue;
+                const double complex *p = st->psi[ks] + (size_t)n * b->npw;
+                double t = 0.0;
+                for (int g = 0; g < b->npw; g++)
+                    t += b->ekin[g] * creal(p[g] * conj(p[g]));
+                ek += w * t;
+            }
+            if (work && occ)
+                enl += as_nonlocal_energy(d->nl, d->proj[k], st->nbands, st->psi[ks], occ, work);
+        }
+    }
+    free(work);
+    free(occ);
+    e->kinetic = ek;
+    e->nonlocal = enl;
+}
+
+static void total(as_energies *e)
+{
+    e->one_electron = e->kinetic + e->local + e->nonlocal;
+    e->total = e->one_electron + e->hartree + e->xc + e->ewald + e->smearing;
+}
+
+/* Diagonalise at every k-point and spin with the current potential. */
+static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, double ethr, long *nhpsi,
+                       int *notconv, as_error *err)
+{
+    *notconv = 0;
+    for (int k = 0; k < st->nk; k++)
+        for (int s = 0; s < st->nspin; s++) {
+            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->fft,
+                        .vloc = st->v_r + (size_t)s * d->fft->ntot, .hdiag = NULL};
+            if (as_ham_prepare(&h, err))
+                return err->code;
+            as_david_opts o = {.ethr = ethr, .ethr_empty = fmax(5.0 * ethr, 1e-5), .ntight = st->nocc + 2,
+                               .maxiter = 100, .nvec_factor = 2};
+            if (o.ntight > st->nbands)
+                o.ntight = st->nbands;
+            as_david_stats ds;
+            const int ks = k * st->nspin + s;
+            int rc = as_davidson(&h, st->nbands, st->psi[ks], st->eig + (size_t)ks * st->nbands, &o, &ds, err);
+            as_ham_release(&h);
+            if (rc) {
+                as_error_prefix(err, "k-point %d: ", k + 1);
+                return rc;
+            }
+            *nhpsi += ds.nhpsi;
+            *notconv += ds.notconv;
+        }
+    (void)m;
+    return AS_OK;
+}
+
+int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf_state *st, as_scf_result *res,
+               as_error *err)
+{
+    const double t0 = as_wtime();
+    const as_gvecs *gv = d->gv;
+    const int ns = m->nspin;
+    const size_t nrho = (size_t)gv->ng * ns;
+    memset(res, 0, sizeof *res);
+    double complex *rho_out = malloc(nrho * sizeof *rho_out);
+    double complex *mix_in = malloc(nrho * sizeof *mix_in), *mix_out = malloc(nrho * sizeof *mix_out);
+    double complex *work = malloc((size_t)gv->ng * sizeof *work);
+    as_mixer *mixer = NULL;
+    int rc = AS_OK;
+    if (!rho_out || !mix_in || !mix_out || !work) {
+        rc = as_error_nomem(err, "SCF densities", nrho * 48);
+        goto done;
+    }
+    if (!(mixer = as_mixer_create(gv->ng, ns, gv->g2, m->omega, o->beta, o->kerker_q0, o->nhist, err))) {
+        rc = err->code;
+        goto done;
+    }
+    /* Start: a superposition of atomic charges unless the state carries a density. */
+    int have_rho = 0;
+    for (size_t i = 0; i < nrho && !have_rho; i++)
+        have_rho = st->rho_g[i] != 0.0;
+    if (!have_rho) {
+        initial_density(m, d, st->rho_g);
+        if (d->symz)
+            for (int s = 0; s < ns; s++)
+                as_symmetrize(d->symz, st->rho_g + (size_t)s * gv->ng, work);
+    }
+    as_energies e = {0};
+    e.ewald = m->e_ewald;
+    if ((rc = as_potential(m, d, st->rho_g, st->rho_r, st->v_r, &e, err)))
+        goto done;
+    for (int k = 0; k < st->nk * ns; k++)
+        if ((rc = as_orthonormalize(d->basis[k / ns]->npw, st->nbands, st->psi[k], err)))
+            goto done;
+    if (!o->quiet)
+        as_log("\n  iter      total energy (Ha)        dE (Ha)    residual (Ha)     ethr      time (s)\n");
+    double ethr = 1e-2, eprev = 0.0;
+    const double nel = fmax(1.0, m->nelec);
+    for (int iter = 1; iter <= o->max_scf; iter++) {
+        double dr2 = 0.0;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            int notconv = 0;
+            if ((rc = diagonalize(m, d, st, ethr, &res->nhpsi, &notconv, err)))
+                goto done;
+            if ((rc = as_scf_density(m, d, st, rho_out, err)))
+                goto done;
+            /* Residual in (total[, magnetisation]) form. */
+            for (int ig = 0; ig < gv->ng; ig++) {
+                if (ns == 1) {
+                    mix_in[ig] = st->rho_g[ig];
+                    mix_out[ig] = rho_out[ig];
+                } else {
+                    mix_in[ig] = st->rho_g[ig] + st->rho_g[gv->ng + ig];
+                    mix_in[gv->ng + ig] = st->rho_g[ig] - st->rho_g[gv->ng + ig];
+                    mix_out[ig] = rho_out[ig] + rho_out[gv->ng + ig];
+                    mix_out[gv->ng + ig] = rho_out[ig] - rho_out[gv->ng + ig];
+                }
+            }
+            for (size_t i = 0; i < nrho; i++)
+                mix_out[i] -= mix_in[i];
+            dr2 = as_mixer_norm(mixer, mix_out);
+            for (size_t i = 0; i < nrho; i++)
+                mix_out[i] += mix_in[i];
+            /* pw.x: if the first diagonalisation was looser than the density error, redo it. */
+            if (iter == 1 && attempt == 0 && dr2 < ethr * nel) {
+                ethr = fmax(0.1 * dr2 / nel, 1e-13);
+                continue;
+            }
+            break;
+        }
+        /* Energy of the output density and wavefunctions. */
+        as_energies eo = e;
+        as_scf_band_energies(m, d, st, &eo);
+        double *vtmp = NULL;
+        {
+            /* E_H, E_loc, E_xc of rho_out: evaluate on scratch arrays (v_r must keep V[rho_in]). */
+            double *rr = malloc(d->fft->ntot * ns * sizeof *rr);
+            vtmp = malloc(d->fft->ntot * ns * sizeof *vtmp);
+            if (!rr || !vtmp) {
+                free(rr), free(vtmp);
+                rc = as_error_nomem(err, "energy work", d->fft->ntot * 16);
+                goto done;
+            }
+            rc = as_potential(m, d, rho_out, rr, vtmp, &eo, err);
+            free(rr);
+            free(vtmp);
+            if (rc)
+                goto done;
+        }
+        total(&eo);
+        const double de = eo.total - eprev;
+        eprev = eo.total;
+        res->e = eo;
+        res->iterations = iter;
+        res->residual = dr2;
+        res->de = de;
+        if (!o->quiet)
+            as_log("  %4d   %20.10f   %12.3e   %12.3e   %9.2e   %8.2f\n", iter, eo.total, iter > 1 ? de : 0.0, dr2,
+                   ethr, as_wtime() - t0);
+        if (iter > 1 && fabs(de) < o->tol && dr2 < o->tol) {
+            res->converged = 1;
+            break;
+        }
+        if ((rc = as_mixer_mix(mixer, mix_in, mix_out, err)))
+            goto done;
+        for (int ig = 0; ig < gv->ng; ig++) {
+            if (ns == 1)
+                st->rho_g[ig] = mix_in[ig];
+            else {
+                st->rho_g[ig] = 0.5 * (mix_in[ig] + mix_in[gv->ng + ig]);
+                st->rho_g[gv->ng + ig] = 0.5 * (mix_in[ig] - mix_in[gv->ng + ig]);
+            }
+        }
+        if ((rc = as_potential(m, d, st->rho_g, st->rho_r, st->v_r, &e, err)))
+            goto done;
+        if (iter == 1)
+            ethr = 1e-2;
+        ethr = fmax(fmin(ethr, 0.1 * dr2 / nel), 1e-13);
+    }
+    res->wall = as_wtime() - t0;
+    if (!res->converged)
+        rc = as_error_set(err, AS_ENOCONV,
+                          "SCF not converged after %d iterations (energy change %.2e Ha, density residual %.2e Ha, "
+                          "tolerance %.1e Ha); raise max_scf, lower mixing_beta, or check the structure",
+                          res->iterations, res->de, res->residual, o->tol);
+done:
+    as_mixer_destroy(mixer);
+    free(rho_out), free(mix_in), free(mix_out), free(work);
+    return rc;
+}

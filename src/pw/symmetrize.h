@@ -1,0 +1,28 @@
+/* Density symmetrisation in reciprocal space with the space group {R|t}:
+ * rho_sym(m) = (1/N_ops) sum_ops rho((R^T)^{-1} m) exp(2 pi i ((R^T)^{-1} m) . t),
+ * m a Miller index of the density sphere (the sphere is closed under the group). */
+#ifndef AS_PW_SYMMETRIZE_H
+#define AS_PW_SYMMETRIZE_H
+
+#include <complex.h>
+
+#include "core/error.h"
+#include "crystal/symmetry.h"
+#include "pw/gvec.h"
+
+typedef struct as_symmetrizer {
+    int nops, ng;
+    int *map;              /* nops x ng: index of (R^T)^{-1} m in the sphere */
+    double complex *phase; /* nops x ng */
+} as_symmetrizer;
+
+/* Precompute the maps; an operation that maps the sphere outside itself is an error
+ * (the cell and its symmetry disagree). */
+as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv, const as_fft *fft,
+                                      as_error *err);
+void as_symmetrizer_destroy(as_symmetrizer *s);
+
+/* In place on ng coefficients. */
+void as_symmetrize(const as_symmetrizer *s, double complex *rho_g, double complex *work);
+
+#endif

@@ -1,0 +1,35 @@
+/* Exchange-correlation through libxc: LDA (PZ, PW) and GGA (PBE, PBEsol), spin-unpolarised
+ * or collinear.  GGA gradients and the divergence term are taken by FFT on the density
+ * sphere, as Quantum ESPRESSO does, so energies match it on the same grid. */
+#ifndef AS_PW_XC_H
+#define AS_PW_XC_H
+
+#include <complex.h>
+#include <xc.h>
+
+#include "core/error.h"
+#include "pw/fft.h"
+#include "pw/gvec.h"
+
+typedef struct as_xc {
+    char name[16];
+    int nfunc;
+    xc_func_type func[2]; /* exchange, correlation */
+    int gga;
+    int nspin;
+} as_xc;
+
+/* name: PBE, PBEsol, LDA (= PZ), PW.  nspin 1 or 2. */
+as_xc *as_xc_create(const char *name, int nspin, as_error *err);
+void as_xc_destroy(as_xc *xc);
+
+/* Energy and potential on the FFT grid.
+ * rho_r: nspin arrays of ntot real densities (spin channels, not total/magnetisation);
+ * rho_g: nspin arrays of ng sphere coefficients of the same densities (used for gradients).
+ * vxc_r: nspin arrays of ntot (output).  *exc: E_xc.  stress_gga (may be NULL): the
+ * gradient part of the XC stress, -(1/Omega) int sum_s 2 vsigma d_i rho d_j rho (spin-resolved
+ * form), to which the caller adds the diagonal LDA-like term. */
+int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, const double *rho_r,
+               const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], as_error *err);
+
+#endif
