@@ -60,7 +60,7 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
                 }
                 if (!warned++)
                     as_warn("sites %s and %s are the same atom after applying the symmetry operations; kept "
-                            "once\n",
+                            "once",
                             site_name(labels, j, z[j], b1, sizeof b1), site_name(labels, i, z[i], b2, sizeof b2));
                 continue;
             }

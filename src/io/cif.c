@@ -170,7 +170,7 @@ static int parse_block(const char *path, cif_toks *ts, cif_block *b, as_error *e
     while (i < ts->n) {
         cif_tok *t = &ts->t[i];
         if (is_kw(t, "data_")) {
-            as_warn("%s:%d: only the first data block is read\n", path, t->line);
+            as_warn("%s:%d: only the first data block is read", path, t->line);
             break;
         }
         if (is_kw(t, "loop_")) {
@@ -526,7 +526,7 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
             nops++;
         }
         if (!have_identity) {
-            as_warn("%s: the symmetry operations do not include 'x, y, z'; added\n", path);
+            as_warn("%s: the symmetry operations do not include 'x, y, z'; added", path);
             memmove(rot + 1, rot, (size_t)nops * sizeof *rot);
             memmove(trans + 1, trans, (size_t)nops * sizeof *trans);
             memset(rot[0], 0, sizeof rot[0]);
@@ -548,7 +548,7 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
                              path, hm->line, hm->text);
                 goto done;
             }
-            as_warn("%s: no symmetry operations listed; using the %d operations of '%s' (standard setting)\n",
+            as_warn("%s: no symmetry operations listed; using the %d operations of '%s' (standard setting)",
                     path, nops, hm->text);
         } else {
             nops = 1;
@@ -637,7 +637,7 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
     }
     if (npartial)
         as_warn("%s: %d site%s with occupancy < 1 (%s%s); occupancies are ignored, every site is taken as "
-                "fully occupied\n",
+                "fully occupied",
                 path, npartial, npartial > 1 ? "s" : "", partial, npartial > 8 ? ", ..." : "");
 
     s = as_structure_expand(lat, nsites, z, (const double(*)[3])frac, (const char *const *)slabels, nops,

@@ -38,7 +38,7 @@ int as_extxyz_append(as_strbuf *b, const as_structure *s, const as_extxyz_column
             as_strbuf_printf(b, strpbrk(info[i].str, " \t") || !*info[i].str ? " %s=\"%s\"" : " %s=%s",
                              info[i].key, info[i].str);
         else
-            as_strbuf_printf(b, " %s=%.12g", info[i].key, info[i].num);
+            as_strbuf_printf(b, " %s=%.15g", info[i].key, info[i].num);
     }
     as_strbuf_printf(b, " pbc=\"T T T\"\n");
     for (int a = 0; a < s->natoms; a++) {

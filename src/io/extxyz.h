@@ -23,7 +23,7 @@ typedef struct as_extxyz_column {
 } as_extxyz_column;
 
 /* A key=value on the comment line: text if str != NULL (quoted when it has blanks),
- * else the number num (%.12g).  Keys must not contain blanks or '='. */
+ * else the number num (%.15g).  Keys must not contain blanks or '='. */
 typedef struct as_extxyz_info {
     const char *key;
     const char *str;

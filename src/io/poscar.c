@@ -73,6 +73,7 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
     char *text = strdup(text_in);
     lines_t L = {NULL, 0};
     as_structure *s = NULL;
+    int ok = 0;
     if (!text || split_lines(text, &L) != 0) {
         as_error_nomem(err, "POSCAR", strlen(text_in));
         goto done;
@@ -212,8 +213,6 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
             if (read_numbers(L.line[ln], v, 3) != 3) {
                 as_error_set(err, AS_EINPUT, "%s:%d: atom %d (%s): expected three coordinates, got '%s'", path,
                              ln + 1, a + 1, as_element_symbol(zs[sp]), L.line[ln]);
-                as_structure_destroy(s);
-                s = NULL;
                 goto done;
             }
             s->z[a] = zs[sp];
@@ -226,7 +225,12 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
             }
         }
 #undef NEED
+    ok = 1;
 done:
+    if (!ok) {
+        as_structure_destroy(s);
+        s = NULL;
+    }
     free(L.line);
     free(text);
     return s;

@@ -127,7 +127,7 @@ static as_structure *build_host(const as_structure_settings *st, const char *dec
         as_substitution_describe(sub, p, info->pattern_desc, sizeof info->pattern_desc);
         if (!sub->exact)
             as_warn("%s:%d: %s is realised as %s in this cell (%s on %d halide sites); a supercell with a multiple "
-                    "of the sites makes it exact\n",
+                    "of the sites makes it exact",
                     deck_path, st->line, c.formula, sub->formula, info->counts, sub->nsites);
     } else {
         at_line(err, deck_path, st->line);
