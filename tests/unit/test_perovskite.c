@@ -17,7 +17,7 @@
 #include "crystal/symmetry.h"
 #include "io/cif.h"
 
-#define REF "/work/shared/reference/structures/"
+#define REF "tests/reference/structures/" /* copies of shared/reference/structures */
 
 static as_structure *build(const char *formula, as_perovskite_phase ph, const double *abc)
 {

@@ -25,7 +25,7 @@
 #include "io/settings.h"
 #include "io/structure_input.h"
 
-#define REF "/work/shared/reference/structures/"
+#define REF "tests/reference/structures/" /* copies of shared/reference/structures */
 
 static char tmpdir[256];
 
