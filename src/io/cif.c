@@ -179,7 +179,7 @@ static int parse_block(const char *path, cif_toks *ts, cif_block *b, as_error *e
             while (j < ts->n && is_tag(&ts->t[j]))
                 j++;
             L.ntags = j - i - 1;
-            if (L.ntags == 0)
+            if (L.ntags <= 0)
                 return as_error_set(err, AS_EINPUT, "%s:%d: 'loop_' without tags", path, t->line);
             int k = j;
             while (k < ts->n && !is_tag(&ts->t[k]) && !is_reserved(&ts->t[k]))
