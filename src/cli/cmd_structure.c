@@ -38,6 +38,12 @@ static void print_header(const char *deck, const as_structure *s, const as_struc
                info->nsub_sites);
         as_log("  pattern          %d of %d symmetry-distinct arrangements (%ld equivalent): %s\n", info->pattern,
                info->npatterns, info->multiplicity, info->pattern_desc);
+        as_log("  patterns         (pattern = k in [structure]; ordered by multiplicity)\n");
+        for (int q = 0; q < info->nlisted; q++)
+            as_log("   %s%5d  x%-4ld %s\n", q + 1 == info->pattern ? "*" : " ", q + 1, info->listed_mult[q],
+                   info->listed_desc[q]);
+        if (info->npatterns > info->nlisted)
+            as_log("          ... %d more\n", info->npatterns - info->nlisted);
     }
     as_log("  cell (angstrom)  a1 %12.6f %12.6f %12.6f\n", s->lattice[0][0] * AS_BOHR_ANG,
            s->lattice[0][1] * AS_BOHR_ANG, s->lattice[0][2] * AS_BOHR_ANG);

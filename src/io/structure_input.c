@@ -119,6 +119,11 @@ static as_structure *build_host(const as_structure_settings *st, const char *dec
         as_structure_destroy(host);
         return NULL;
     }
+    info->nlisted = sub->npatterns < AS_INFO_MAX_PATTERNS ? sub->npatterns : AS_INFO_MAX_PATTERNS;
+    for (int q = 0; q < info->nlisted; q++) {
+        info->listed_mult[q] = sub->multiplicity[q];
+        as_substitution_describe(sub, q + 1, info->listed_desc[q], sizeof info->listed_desc[q]);
+    }
     int p = st->pattern < 1 ? 1 : st->pattern;
     as_structure *s = as_substitution_apply(sub, host, p, err);
     if (s) {

@@ -13,6 +13,8 @@
 #include "crystal/structure.h"
 #include "io/settings.h"
 
+#define AS_INFO_MAX_PATTERNS 12
+
 /* What was built, for run headers. */
 typedef struct as_structure_info {
     char source[AS_PATH_MAX + 64]; /* "Pnma CsPbBr3, ICSD 97851 ..." or the file path */
@@ -26,6 +28,9 @@ typedef struct as_structure_info {
     int pattern;             /* chosen, 1-based */
     long multiplicity;       /* equivalent arrangements of the chosen one */
     char pattern_desc[256];  /* which sites were substituted */
+    int nlisted;             /* the first AS_INFO_MAX_PATTERNS patterns, for the header */
+    long listed_mult[AS_INFO_MAX_PATTERNS];
+    char listed_desc[AS_INFO_MAX_PATTERNS][160];
     int supercell[3][3];
     long det;                /* supercell determinant */
 } as_structure_info;
