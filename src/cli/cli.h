@@ -31,5 +31,6 @@ void as_cli_outdir(const as_cli_opts *o, const as_settings *s, char *out, int n)
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_structure(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err);
+int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err);
 
 #endif

@@ -1,0 +1,139 @@
+#include "pw/bandedges.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pw/davidson.h"
+#include "pw/ham.h"
+
+static void consider(as_band_edges *be, const double k[3], const char *label, double ev, double ec)
+{
+    if (ev > be->vbm) {
+        be->vbm = ev;
+        memcpy(be->vbm_k, k, sizeof be->vbm_k);
+        snprintf(be->vbm_label, sizeof be->vbm_label, "%s", label);
+    }
+    if (ec < be->cbm) {
+        be->cbm = ec;
+        memcpy(be->cbm_k, k, sizeof be->cbm_k);
+        snprintf(be->cbm_label, sizeof be->cbm_label, "%s", label);
+    }
+}
+
+/* Bands of one extra k-point at fixed potential, converged tightly. */
+static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *st, const double k[3], int kindex,
+                      int nb, double *eig, as_error *err)
+{
+    as_basis *b = NULL;
+    as_projectors *pr = NULL;
+    if (as_disc_kpoint(m, d, k, &b, &pr, err))
+        return err->code;
+    double complex *psi = malloc((size_t)b->npw * nb * sizeof *psi);
+    int rc = AS_OK;
+    if (!psi) {
+        rc = as_error_nomem(err, "band-edge wavefunctions", (size_t)b->npw * nb * 16);
+        goto done;
+    }
+    for (int s = 0; s < st->nspin; s++) {
+        as_random_wavefunctions(b, 100000 + kindex * st->nspin + s, nb, psi);
+        if ((rc = as_orthonormalize(b->npw, nb, psi, err)))
+            goto done;
+        as_ham h = {.basis = b, .nl = d->nl, .proj = pr, .fft = d->fft, .vloc = st->v_r + (size_t)s * d->fft->ntot};
+        if ((rc = as_ham_prepare(&h, err)))
+            goto done;
+        as_david_opts o = {.ethr = 1e-9, .ethr_empty = 1e-5, .ntight = st->nocc + 1, .maxiter = 60, .nvec_factor = 3};
+        as_david_stats ds;
+        for (int pass = 0; pass < 10; pass++) {
+            if ((rc = as_davidson(&h, nb, psi, eig + (size_t)s * nb, &o, &ds, err)))
+                break;
+            if (ds.notconv == 0)
+                break;
+        }
+        as_ham_release(&h);
+        if (rc)
+            goto done;
+        if (ds.notconv)
+            rc = as_error_set(err, AS_ENOCONV, "bands at k = (%.3f %.3f %.3f) did not converge", k[0], k[1], k[2]);
+        if (rc)
+            goto done;
+    }
+done:
+    free(psi);
+    as_projectors_destroy(pr);
+    as_basis_destroy(b);
+    return rc;
+}
+
+int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_state *st, int special,
+                          as_band_edges *be, as_error *err)
+{
+    memset(be, 0, sizeof *be);
+    be->vbm = -INFINITY;
+    be->cbm = INFINITY;
+    const int nocc = st->nocc, nb = st->nbands;
+    for (int k = 0; k < st->nk; k++)
+        for (int s = 0; s < st->nspin; s++) {
+            const double *e = st->eig + (size_t)(k * st->nspin + s) * nb;
+            consider(be, d->kp->k[k], "", e[nocc - 1], e[nocc]);
+        }
+    be->vbm_mesh = be->vbm;
+    be->cbm_mesh = be->cbm;
+    be->gap_mesh = be->cbm - be->vbm;
+    memcpy(be->mesh_vbm_k, be->vbm_k, sizeof be->vbm_k);
+    memcpy(be->mesh_cbm_k, be->cbm_k, sizeof be->cbm_k);
+    if (special) {
+        as_kpoints *sp = as_kpoints_special(m->s, err);
+        if (!sp)
+            return err->code;
+        /* Label mesh points that are special points. */
+        for (int i = 0; i < sp->nk; i++) {
+            if (as_kpoint_equal(sp->k[i], be->vbm_k) && !be->vbm_label[0])
+                snprintf(be->vbm_label, sizeof be->vbm_label, "%s", sp->label[i]);
+            if (as_kpoint_equal(sp->k[i], be->cbm_k) && !be->cbm_label[0])
+                snprintf(be->cbm_label, sizeof be->cbm_label, "%s", sp->label[i]);
+        }
+        be->nbands_special = nocc + 4;
+        be->special_k = calloc((size_t)sp->nk, sizeof *be->special_k);
+        be->special_label = calloc((size_t)sp->nk, sizeof *be->special_label);
+        be->special_eig = calloc((size_t)sp->nk * st->nspin * be->nbands_special, sizeof *be->special_eig);
+        if (!be->special_k || !be->special_label || !be->special_eig) {
+            as_kpoints_destroy(sp);
+            return as_error_nomem(err, "special points", 1024);
+        }
+        for (int i = 0; i < sp->nk; i++) {
+            int on_mesh = 0;
+            for (int k = 0; k < d->kp->nk; k++)
+                on_mesh |= as_kpoint_equal(sp->k[i], d->kp->k[k]);
+            /* Symmetry-equivalent mesh points give the same bands; the check above only
+             * skips exact matches, which is all a reduced mesh guarantees. */
+            if (on_mesh)
+                continue;
+            const int j = be->nspecial;
+            double *e = be->special_eig + (size_t)j * st->nspin * be->nbands_special;
+            if (nscf_point(m, d, st, sp->k[i], i, be->nbands_special, e, err)) {
+                as_error_prefix(err, "band edges at %s: ", sp->label[i]);
+                as_kpoints_destroy(sp);
+                return err->code;
+            }
+            memcpy(be->special_k[j], sp->k[i], sizeof be->special_k[j]);
+            snprintf(be->special_label[j], sizeof be->special_label[j], "%s", sp->label[i]);
+            for (int s = 0; s < st->nspin; s++)
+                consider(be, sp->k[i], sp->label[i], e[(size_t)s * be->nbands_special + nocc - 1],
+                         e[(size_t)s * be->nbands_special + nocc]);
+            be->nspecial++;
+        }
+        as_kpoints_destroy(sp);
+    }
+    be->gap = be->cbm - be->vbm;
+    return AS_OK;
+}
+
+void as_band_edges_free(as_band_edges *be)
+{
+    free(be->special_k);
+    free(be->special_label);
+    free(be->special_eig);
+    memset(be, 0, sizeof *be);
+}
