@@ -678,7 +678,30 @@ static const int pg_order[33] = {0,  1, 2, 2, 2, 4,  4,  4,  8,  4,  4,  8,  8, 
  * its own type; spglib's Wyckoff letter, oriented site-symmetry symbol and
  * equivalent atoms for them, checked against our orbits.  Returns the number of
  * sites spglib does not confirm (0 = all agree). */
-static int spglib_site_symmetry(const as_structure *host, const as_symmetry *sym, as_site *site, int nsites)
+/* Whether spglib's operations are ours (as a set, translations mod 1). */
+static int same_operations(const SpglibDataset *ds, const as_symmetry *sym)
+{
+    if (ds->n_operations != sym->nops)
+        return 0;
+    for (int i = 0; i < ds->n_operations; i++) {
+        int found = 0;
+        for (int o = 0; o < sym->nops && !found; o++) {
+            if (memcmp(ds->rotations[i], sym->rot[o], sizeof sym->rot[o]))
+                continue;
+            found = 1;
+            for (int k = 0; k < 3; k++) {
+                double d = ds->translations[i][k] - sym->trans[o][k];
+                found &= fabs(d - floor(d + 0.5)) < 1e-6;
+            }
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+static int spglib_site_symmetry(const as_structure *host, const as_symmetry *sym, as_site *site, int nsites,
+                                char wyckoff_group[16])
 {
     int ntot = host->natoms;
     for (int i = 0; i < nsites; i++)
@@ -708,9 +731,14 @@ static int spglib_site_symmetry(const as_structure *host, const as_symmetry *sym
             lat[i][j] = host->lattice[j][i];
     SpglibDataset *ds = spg_get_dataset(lat, pos, types, ntot, sym->symprec);
     int bad = 0;
-    if (!ds || ds->n_operations != sym->nops || ds->spacegroup_number != sym->number) {
+    if (!ds || !same_operations(ds, sym)) {
         bad = nsites;
     } else {
+        /* Same operations, but the type can differ: a supercell keeps only the host
+         * operations its lattice allows (a sqrt2 x sqrt2 x 1 cell of Pm-3m keeps
+         * those of P4/mmm), and the sites, unlike the atoms, show it.  The Wyckoff
+         * letters are then those of the decorated crystal's type. */
+        snprintf(wyckoff_group, 16, "%s", ds->international_symbol);
         /* Conventional-cell multiplicity: the orbit scaled by the cell volumes. */
         const double(*m)[3] = (const double(*)[3])ds->std_lattice;
         double vstd = fabs(m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
@@ -998,7 +1026,9 @@ as_sites *as_sites_find(const as_structure *host, const as_symmetry *sym, const 
     for (int i = 0; i < ncl; i++)
         res->cluster_site[i] = newidx[res->cluster_site[i]];
 
-    int bad = spglib_site_symmetry(host, sym, site, nsite);
+    snprintf(res->wyckoff_group, sizeof res->wyckoff_group, "%s", sym->international);
+    snprintf(res->host_group, sizeof res->host_group, "%s", sym->international);
+    int bad = spglib_site_symmetry(host, sym, site, nsite, res->wyckoff_group);
     if (bad) {
         as_warn("spglib does not confirm the orbits of %d of %d interstitial sites; their site symmetry is "
                 "given as the stabiliser's point group\n", bad, nsite);
@@ -1040,6 +1070,10 @@ void as_sites_print(const as_sites *s, const as_structure *host)
            "%d irreducible site%s%s\n",
            s->nkept, s->min_dist_min * AS_BOHR_ANG, s->min_dist_max * AS_BOHR_ANG, s->nclusters, s->nsites_all,
            s->nsites_all == 1 ? "" : "s", s->nsites < s->nsites_all ? " (listing the first ones: max_sites)" : "");
+    if (strcmp(s->wyckoff_group, s->host_group))
+        as_log("  note             this cell keeps only the operations of %s (a supercell whose lattice lacks "
+               "some of %s's); Wyckoff letters and site symmetries refer to %s\n",
+               s->wyckoff_group, s->host_group, s->wyckoff_group);
     as_log("\n  %-5s %-6s %-7s %4s  %-29s  %-26s %7s %-4s %s\n", "site", "wyck", "sym", "mult",
            "fractional x y z", "cartesian (angstrom)", "r_free", "near", "from");
     for (int i = 0; i < s->nsites; i++) {

@@ -72,6 +72,9 @@ typedef struct as_sites {
     int *cluster_site;      /* its site (index into site[]; -1 if cut by max_sites) */
     double min_dist_min, min_dist_max; /* bohr: range of the per-atom minimum distances */
     int spglib_agrees;      /* spglib's orbits of the sites (as dummy atoms) equal ours */
+    char host_group[16];    /* the host's space-group type, "Pnma" */
+    char wyckoff_group[16]; /* the type whose Wyckoff letters the sites carry: the host's, or for
+                             * a supercell that keeps fewer operations, that subgroup's */
 } as_sites;
 
 /* Find the interstitial sites of host; sym = as_symmetry_create(host). */

@@ -344,6 +344,7 @@ static void pnma_invariants(void **state)
     as_sites *r = find(s, sym, &p);
     check_invariants(s, sym, r, p.cluster_tol);
     assert_true(r->nsites > 0);
+    assert_string_equal(r->wyckoff_group, "Pnma");
     /* Pnma (International Tables): 4a -1, 4b -1, 4c .m., 8d 1. */
     const struct {
         const char *w, *sym;
@@ -510,6 +511,35 @@ static void supercell_same_sites(void **state)
     as_structure_destroy(s);
 }
 
+/* A sqrt2 x sqrt2 x 1 cell of cubic CsPbBr3 keeps only the operations of P4/mmm
+ * (its lattice is tetragonal); the cubic orbits split under that subgroup, but the
+ * positions per volume stay those of the cubic cell: sum of multiplicities = 2 x 59. */
+static void tetragonal_supercell_of_cubic(void **state)
+{
+    (void)state;
+    as_structure *s = read_cif(CUBIC_CIF);
+    const int m[3][3] = {{1, 1, 0}, {-1, 1, 0}, {0, 0, 1}};
+    as_error err;
+    as_structure *t = as_supercell_build(s, m, NULL, &err);
+    assert_non_null(t);
+    as_symmetry *sym = symmetry(t);
+    assert_int_equal(sym->nops, 32); /* 16 rotations of 4/mmm x 2 translations */
+    as_sites_params p;
+    as_sites_params_default(&p);
+    as_sites *r = find(t, sym, &p);
+    check_invariants(t, sym, r, p.cluster_tol);
+    assert_string_equal(r->host_group, "Pm-3m");
+    assert_string_equal(r->wyckoff_group, "P4/mmm");
+    int sum = 0;
+    for (int i = 0; i < r->nsites; i++)
+        sum += r->site[i].multiplicity;
+    assert_int_equal(sum, 2 * (3 + 8 + 24 + 12 + 12));
+    as_sites_destroy(r);
+    as_symmetry_destroy(sym);
+    as_structure_destroy(t);
+    as_structure_destroy(s);
+}
+
 /* ------------------------------------------------------ parameters, JSON -- */
 
 static void params_from_scan(void **state)
@@ -588,6 +618,7 @@ int main(void)
         cmocka_unit_test(pnma_invariants),
         cmocka_unit_test(origin_and_order),
         cmocka_unit_test(supercell_same_sites),
+        cmocka_unit_test(tetragonal_supercell_of_cubic),
         cmocka_unit_test(params_from_scan),
         cmocka_unit_test(json_keys),
     };
