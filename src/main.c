@@ -1,8 +1,10 @@
 /* anionscan: halide interstitials in CsPbX3 perovskites, from site enumeration
  * through a built-in plane-wave DFT solver to a ranking by energy and band gap.
  * This file only dispatches sub-commands; it is the one place that ends MPI. */
+#include <cblas.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -43,6 +45,9 @@ int main(int argc, char **argv)
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     as_log_set_enabled(rank == 0);
+    /* One BLAS thread per MPI rank unless asked otherwise: no hidden oversubscription. */
+    const char *bt = getenv("ANIONSCAN_BLAS_THREADS");
+    openblas_set_num_threads(bt && atoi(bt) > 0 ? atoi(bt) : 1);
 
     int status = 0;
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

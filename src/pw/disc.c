@@ -46,8 +46,9 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, as_error
     }
     d->ecut = ecut;
     d->kp = kp;
-    int n[3];
-    as_gvecs_grid_size(m->s->lattice, ecut, n);
+    int n[3], fact[3];
+    as_symmetry_fft_factors(m->sym, fact);
+    as_gvecs_grid_size(m->s->lattice, ecut, fact, n);
     if (!(d->fft = as_fft_create(n, err)) || !(d->gv = as_gvecs_create(m->s->lattice, ecut, d->fft, err)))
         goto fail;
     if (!(d->nl = as_nonlocal_create(m->s, m->pseudo_of_atom, err)))

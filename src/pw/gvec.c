@@ -22,7 +22,7 @@ static void cart_of(const double rec[3][3], const double m[3], double g[3])
         g[j] = m[0] * rec[0][j] + m[1] * rec[1][j] + m[2] * rec[2][j];
 }
 
-void as_gvecs_grid_size(const double lat[3][3], double ecut, int n[3])
+void as_gvecs_grid_size(const double lat[3][3], double ecut, const int fact[3], int n[3])
 {
     double rec[3][3];
     as_lattice_reciprocal(lat, rec);
@@ -40,8 +40,12 @@ void as_gvecs_grid_size(const double lat[3][3], double ecut, int n[3])
                     mmax[2] = abs(c) > mmax[2] ? abs(c) : mmax[2];
                 }
             }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
+        int f = fact && fact[i] > 1 ? fact[i] : 1;
         n[i] = as_fft_good_size(2 * mmax[i] + 1);
+        while (n[i] % f != 0)
+            n[i] = as_fft_good_size(n[i] + 1);
+    }
 }
 
 typedef struct {

@@ -21,8 +21,10 @@ typedef struct as_gvecs {
     double gcut2;     /* |G|^2 cutoff = 8 ecut */
 } as_gvecs;
 
-/* FFT sizes for the density sphere of cutoff ecut (QE's rule: good size >= 2 max|m_i| + 1). */
-void as_gvecs_grid_size(const double lat[3][3], double ecut, int n[3]);
+/* FFT sizes for the density sphere of cutoff ecut (QE's rule: the smallest size with prime
+ * factors 2, 3, 5 that is >= 2 max|m_i| + 1 and a multiple of fact[i], fact being what makes
+ * the grid commensurate with the fractional translations; fact may be NULL). */
+void as_gvecs_grid_size(const double lat[3][3], double ecut, const int fact[3], int n[3]);
 
 /* The density sphere for cutoff ecut on FFT box f, sorted by |G|^2 then Miller index. */
 as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, as_error *err);

@@ -1,5 +1,6 @@
 #include "pw/symmetrize.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,23 @@ static void int_inverse(const int r[3][3], int inv[3][3])
     inv[2][0] = (r[1][0] * r[2][1] - r[1][1] * r[2][0]) * det;
     inv[2][1] = (r[0][1] * r[2][0] - r[0][0] * r[2][1]) * det;
     inv[2][2] = (r[0][0] * r[1][1] - r[0][1] * r[1][0]) * det;
+}
+
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
+
+void as_symmetry_fft_factors(const as_symmetry *sym, int fact[3])
+{
+    fact[0] = fact[1] = fact[2] = 1;
+    if (!sym)
+        return;
+    for (int o = 0; o < sym->nops; o++)
+        for (int i = 0; i < 3; i++) {
+            double t = sym->trans[o][i];
+            int q = 1;
+            while (q < 12 && fabs(q * t - round(q * t)) > 1e-5)
+                q++;
+            fact[i] = fact[i] / gcd(fact[i], q) * q;
+        }
 }
 
 as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv, const as_fft *fft,

@@ -18,6 +18,11 @@ typedef struct as_symmetrizer {
 
 /* Precompute the maps; an operation that maps the sphere outside itself is an error
  * (the cell and its symmetry disagree). */
+/* Per direction, the least common multiple of the denominators of the fractional
+ * translations (1, 2, 3, 4 or 6): an FFT grid divisible by it maps onto itself under
+ * every operation. */
+void as_symmetry_fft_factors(const as_symmetry *sym, int fact[3]);
+
 as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv, const as_fft *fft,
                                       as_error *err);
 void as_symmetrizer_destroy(as_symmetrizer *s);
