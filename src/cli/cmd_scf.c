@@ -194,7 +194,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     } else {
         kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, 1, m->sym ? m->sym->symprec : 0.0, err);
     }
-    if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, err)) || !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
+    if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, set.dft.gamma_only, err)) || !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
         rc = err->code;
         goto done;
     }
@@ -224,7 +224,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         rc = scf_rc;
         goto done;
     }
-    if ((rc = as_band_edges_compute(m, d, st, 1, &be, err)))
+    if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges_special, &be, err)))
         goto done;
     print_energies(&res.e, &be);
     const double wall = as_wtime() - t0;

@@ -11,6 +11,7 @@
 #include "core/units.h"
 #include "crystal/composition.h"
 #include "crystal/elements.h"
+#include "crystal/sites.h"
 #include "crystal/structure.h"
 
 #ifndef AS_POTENTIALS_DIR
@@ -21,7 +22,7 @@
 static const char *const keys_structure[] = {"host", "phase", "lattice", "supercell", "pattern",
                                              "file", "cell", "atoms", NULL};
 static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nbands", "scf_tol", "max_scf",
-                                       "mixing_beta", "potentials", "charge", "spin", "smearing", NULL};
+                                       "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges", NULL};
 static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", NULL};
 static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
 static const char *const keys_output[] = {"dir", NULL};
@@ -54,14 +55,15 @@ void as_settings_defaults(as_settings *s)
     s->dft.mixing_beta = 0.5;
     s->dft.spin = AS_SPIN_NONE;
     s->dft.smearing = AS_SMEAR_NONE;
+    s->dft.band_edges_special = 1;
 
     s->relax.fmax = 0.05 / AS_HA_BOHR_EV_ANG;
     s->relax.max_steps = 100;
 
     s->scan.mode = AS_SCAN_FRENKEL;
     s->scan.min_dist = 0.0;
-    s->scan.min_dist_factor = 0.5;
-    s->scan.cluster_tol = 0.5 * AS_ANG_BOHR;
+    s->scan.min_dist_factor = AS_SITES_MIN_DIST_FACTOR;
+    s->scan.cluster_tol = AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR;
 }
 
 void as_settings_free(as_settings *s)
@@ -403,6 +405,12 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
             snprintf(o->variant, sizeof o->variant, "%s", var);
         }
     }
+    static const char *const edges[] = {"mesh", "special", NULL};
+    int be = 1;
+    if (as_deck_get_choice(d, "dft", "band_edges", edges, &be, &found, err))
+        return err->code;
+    if (found)
+        dft->band_edges_special = be;
     if (as_deck_get_double(d, "dft", "charge", &dft->charge, &found, err))
         return err->code;
     if (found && fabs(dft->charge) > 20.0)

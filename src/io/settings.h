@@ -65,6 +65,7 @@ typedef struct as_dft_settings {
     double magnetization;        /* starting total magnetisation, Bohr magnetons */
     as_smearing_kind smearing;
     double smearing_width;       /* Ha */
+    int band_edges_special;      /* band edges also at the special points (default 1) */
 } as_dft_settings;
 
 /* [relax] */

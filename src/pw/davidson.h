@@ -1,8 +1,9 @@
 /* Block Davidson eigensolver for the lowest nbnd eigenpairs of H at one k-point, in the
  * manner of pw.x's cegterg: corrections from preconditioned residuals of the unconverged
  * bands, a subspace of up to nvec_factor*nbnd vectors, restart on the current Ritz
- * vectors, subspace problems through LAPACK (zhegvx) with a canonical-orthogonalisation
- * fallback when the overlap matrix is ill-conditioned. */
+ * vectors, subspace problems through LAPACK (zhegvx, or dsygvx in the Gamma layout where
+ * they are real) with a canonical-orthogonalisation fallback when the overlap matrix is
+ * ill-conditioned.  Block algebra goes through pw/wfblas.h, so both layouts share this code. */
 #ifndef AS_PW_DAVIDSON_H
 #define AS_PW_DAVIDSON_H
 
@@ -13,8 +14,9 @@
 
 typedef struct as_david_opts {
     double ethr;       /* eigenvalue change that counts as converged, Ha */
-    double ethr_empty; /* the same for bands >= ntight */
-    int ntight;        /* bands converged to ethr (the rest to ethr_empty) */
+    double ethr_empty; /* the same for bands outside [tight_lo, ntight) */
+    int tight_lo;      /* first band converged to ethr (0: all bands below ntight) */
+    int ntight;        /* bands below this (from tight_lo) are converged to ethr */
     int maxiter;       /* Davidson iterations */
     int nvec_factor;   /* subspace size / nbnd (>= 2) */
 } as_david_opts;
@@ -29,8 +31,5 @@ typedef struct as_david_stats {
 /* psi (npw x nbnd) holds the starting vectors and receives the eigenvectors; eig the values. */
 int as_davidson(const as_ham *h, int nbnd, double complex *psi, double *eig, const as_david_opts *o,
                 as_david_stats *st, as_error *err);
-
-/* Orthonormalise the columns of psi (npw x nb) by Cholesky (Loewdin fallback). */
-int as_orthonormalize(int npw, int nb, double complex *psi, as_error *err);
 
 #endif

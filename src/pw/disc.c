@@ -36,7 +36,7 @@ static int local_potential(const as_model *m, as_disc *d, as_error *err)
     return AS_OK;
 }
 
-as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, as_error *err)
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamma, as_error *err)
 {
     as_disc *d = calloc(1, sizeof *d);
     if (!d) {
@@ -46,6 +46,7 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, as_error
     }
     d->ecut = ecut;
     d->kp = kp;
+    d->gamma = gamma && kp->nk == 1 && kp->k[0][0] == 0.0 && kp->k[0][1] == 0.0 && kp->k[0][2] == 0.0;
     int n[3], fact[3];
     as_symmetry_fft_factors(m->sym, fact);
     as_gvecs_grid_size(m->s->lattice, ecut, fact, n);
@@ -60,7 +61,7 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, as_error
         goto fail;
     }
     for (int k = 0; k < kp->nk; k++)
-        if (as_disc_kpoint(m, d, kp->k[k], &d->basis[k], &d->proj[k], err)) {
+        if (as_disc_kpoint(m, d, kp->k[k], d->gamma, &d->basis[k], &d->proj[k], err)) {
             as_error_prefix(err, "k-point %d (%.4f %.4f %.4f): ", k + 1, kp->k[k][0], kp->k[k][1], kp->k[k][2]);
             goto fail;
         }
@@ -74,11 +75,11 @@ fail:
     return NULL;
 }
 
-int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], as_basis **basis,
+int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int gamma, as_basis **basis,
                    as_projectors **proj, as_error *err)
 {
     *proj = NULL;
-    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, d->fft, err)))
+    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, d->fft, gamma, err)))
         return err->code;
     if (!(*proj = as_projectors_create(d->nl, *basis, m->s, m->pseudo_of_atom, err))) {
         as_basis_destroy(*basis);

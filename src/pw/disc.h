@@ -15,6 +15,7 @@
 
 typedef struct as_disc {
     double ecut;            /* Ha */
+    int gamma;              /* Gamma-point real layout for the (single) mesh point */
     as_fft *fft;
     as_gvecs *gv;
     as_kpoints *kp;
@@ -25,12 +26,13 @@ typedef struct as_disc {
     double complex *vloc_g; /* local pseudopotential on the sphere (ng), G = 0 finite part included */
 } as_disc;
 
-/* kp is taken over (destroyed with the discretisation). */
-as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, as_error *err);
+/* kp is taken over (destroyed with the discretisation).  gamma: use the real-wavefunction
+ * half-sphere layout (only when kp is the single point k = 0). */
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamma, as_error *err);
 void as_disc_destroy(as_disc *d);
 
-/* Basis and projectors for an extra k-point (band edges off the mesh). */
-int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], as_basis **basis,
+/* Basis and projectors for a k-point (gamma: the half-sphere layout). */
+int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int gamma, as_basis **basis,
                    as_projectors **proj, as_error *err);
 
 #endif

@@ -58,6 +58,8 @@ void as_fft_destroy(as_fft *f)
 
 void as_fft_g2r(as_fft *f) { fftw_execute(f->bwd); }
 
+void as_fft_r2g_unscaled(as_fft *f) { fftw_execute(f->fwd); }
+
 void as_fft_r2g(as_fft *f)
 {
     fftw_execute(f->fwd);

@@ -29,6 +29,7 @@ void as_fft_destroy(as_fft *f);
 /* In place on f->box. */
 void as_fft_g2r(as_fft *f);
 void as_fft_r2g(as_fft *f); /* includes the 1/N */
+void as_fft_r2g_unscaled(as_fft *f); /* without the 1/N: callers scale what they gather */
 
 /* Box index of a Miller index. */
 static inline size_t as_fft_index(const as_fft *f, const int m[3])

@@ -176,22 +176,49 @@ void as_gvecs_destroy(as_gvecs *g)
     free(g);
 }
 
-as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f,
+/* The "positive" member of a +-G pair: first non-zero Miller index positive. */
+static int positive_half(const int m[3])
+{
+    if (m[0] != 0)
+        return m[0] > 0;
+    if (m[1] != 0)
+        return m[1] > 0;
+    return m[2] > 0;
+}
+
+as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f, int gamma,
                           as_error *err)
 {
+    if (gamma && (kfrac[0] != 0.0 || kfrac[1] != 0.0 || kfrac[2] != 0.0)) {
+        as_error_set(err, AS_EINTERNAL, "the Gamma-point layout needs k = 0");
+        return NULL;
+    }
     int n = 0;
     gsort *list = sphere(lat, kfrac, 2.0 * ecut, &n, err);
     if (!list)
         return NULL;
+    if (gamma) {
+        /* keep G = 0 (first after sorting) and the positive half */
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int zero = !list[i].m[0] && !list[i].m[1] && !list[i].m[2];
+            if (zero || positive_half(list[i].m))
+                list[k++] = list[i];
+        }
+        n = k;
+    }
     as_basis *b = calloc(1, sizeof *b);
     if (b) {
         b->npw = n;
+        b->gamma = gamma;
         b->mill = malloc((size_t)n * sizeof *b->mill);
         b->kpg = malloc((size_t)n * sizeof *b->kpg);
         b->ekin = malloc((size_t)n * sizeof *b->ekin);
         b->box = malloc((size_t)n * sizeof *b->box);
+        if (gamma)
+            b->box_minus = malloc((size_t)n * sizeof *b->box_minus);
     }
-    if (!b || !b->mill || !b->kpg || !b->ekin || !b->box) {
+    if (!b || !b->mill || !b->kpg || !b->ekin || !b->box || (gamma && !b->box_minus)) {
         free(list);
         as_basis_destroy(b);
         as_error_nomem(err, "plane-wave basis", (size_t)n * 64);
@@ -207,6 +234,10 @@ as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double 
         cart_of(rec, m, b->kpg[i]);
         b->ekin[i] = 0.5 * list[i].g2;
         b->box[i] = as_fft_index(f, list[i].m);
+        if (gamma) {
+            int mm[3] = {-list[i].m[0], -list[i].m[1], -list[i].m[2]};
+            b->box_minus[i] = as_fft_index(f, mm);
+        }
     }
     free(list);
     return b;
@@ -220,5 +251,6 @@ void as_basis_destroy(as_basis *b)
     free(b->kpg);
     free(b->ekin);
     free(b->box);
+    free(b->box_minus);
     free(b);
 }

@@ -30,18 +30,25 @@ void as_gvecs_grid_size(const double lat[3][3], double ecut, const int fact[3], 
 as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, as_error *err);
 void as_gvecs_destroy(as_gvecs *g);
 
-/* The plane-wave basis at one k-point. */
+/* The plane-wave basis at one k-point.
+ * Gamma-point layout (gamma = 1, only for k = 0): wavefunctions are real in space, so
+ * c(-G) = conj(c(G)) and only half the sphere is stored: G = 0 first (its coefficient
+ * real), then one G of every +-G pair.  box_minus gives -G's place in the FFT box.
+ * Inner products then count every stored G != 0 twice (pw/wfblas.h does this). */
 typedef struct as_basis {
     double kfrac[3];  /* k in reciprocal-lattice (fractional) coordinates */
     double kcart[3];
-    int npw;
+    int gamma;        /* half-sphere real-wavefunction layout */
+    int npw;          /* stored coefficients */
     int (*mill)[3];
     double (*kpg)[3]; /* k+G cartesian */
     double *ekin;     /* |k+G|^2 / 2 */
     size_t *box;      /* index in the FFT box */
+    size_t *box_minus; /* gamma only: index of -G in the FFT box */
 } as_basis;
 
-as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f,
+/* gamma: use the half-sphere layout (kfrac must be 0). */
+as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f, int gamma,
                           as_error *err);
 void as_basis_destroy(as_basis *b);
 

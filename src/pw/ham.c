@@ -40,18 +40,43 @@ void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double com
     const as_basis *b = h->basis;
     const int npw = b->npw;
     as_fft *f = h->fft;
-    for (int n = 0; n < nb; n++) {
-        const double complex *p = psi + (size_t)n * npw;
-        double complex *hp = hpsi + (size_t)n * npw;
-        memset(f->box, 0, f->ntot * sizeof *f->box);
-        for (int g = 0; g < npw; g++)
-            f->box[b->box[g]] = p[g];
-        as_fft_g2r(f);
-        for (size_t r = 0; r < f->ntot; r++)
-            f->box[r] *= h->vloc[r];
-        as_fft_r2g(f);
-        for (int g = 0; g < npw; g++)
-            hp[g] = b->ekin[g] * p[g] + f->box[b->box[g]];
+    const double inv = 1.0 / (double)f->ntot;
+    if (!b->gamma) {
+        for (int n = 0; n < nb; n++) {
+            const double complex *p = psi + (size_t)n * npw;
+            double complex *hp = hpsi + (size_t)n * npw;
+            memset(f->box, 0, f->ntot * sizeof *f->box);
+            for (int g = 0; g < npw; g++)
+                f->box[b->box[g]] = p[g];
+            as_fft_g2r(f);
+            for (size_t r = 0; r < f->ntot; r++)
+                f->box[r] *= h->vloc[r];
+            as_fft_r2g_unscaled(f);
+            for (int g = 0; g < npw; g++)
+                hp[g] = b->ekin[g] * p[g] + inv * f->box[b->box[g]];
+        }
+    } else {
+        for (int n = 0; n < nb; n += 2) {
+            const double complex *p1 = psi + (size_t)n * npw;
+            const double complex *p2 = n + 1 < nb ? p1 + npw : NULL;
+            double complex *h1 = hpsi + (size_t)n * npw, *h2 = p2 ? h1 + npw : NULL;
+            memset(f->box, 0, f->ntot * sizeof *f->box);
+            for (int g = 0; g < npw; g++) {
+                double complex a = p1[g], c = p2 ? p2[g] : 0.0;
+                f->box[b->box[g]] = a + I * c;
+                f->box[b->box_minus[g]] = conj(a) + I * conj(c);
+            }
+            as_fft_g2r(f);
+            for (size_t r = 0; r < f->ntot; r++)
+                f->box[r] *= h->vloc[r];
+            as_fft_r2g_unscaled(f);
+            for (int g = 0; g < npw; g++) {
+                double complex fp = f->box[b->box[g]], fm = conj(f->box[b->box_minus[g]]);
+                h1[g] = b->ekin[g] * p1[g] + 0.5 * inv * (fp + fm);
+                if (h2)
+                    h2[g] = b->ekin[g] * p2[g] - 0.5 * I * inv * (fp - fm);
+            }
+        }
     }
-    as_nonlocal_apply(h->nl, h->proj, nb, psi, hpsi, work);
+    as_nonlocal_apply(h->nl, h->proj, b, nb, psi, hpsi, work);
 }

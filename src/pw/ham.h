@@ -23,7 +23,8 @@ typedef struct as_ham {
 int as_ham_prepare(as_ham *h, as_error *err);
 void as_ham_release(as_ham *h);
 
-/* hpsi = H psi for nb bands (npw x nb, column-major).  work: 2*nproj*nb values. */
+/* hpsi = H psi for nb bands (npw x nb, column-major).  work: AS_NONLOCAL_WORK(nproj, nb)
+ * values.  In the Gamma layout two real bands share one FFT (psi_1 + i psi_2). */
 void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double complex *hpsi, double complex *work);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/units.h"
+#include "pw/wfblas.h"
 #include "pw/ylm.h"
 
 as_nonlocal *as_nonlocal_create(const as_structure *s, const as_pseudo *const *ps, as_error *err)
@@ -106,6 +107,8 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
             phase[g] = cexp(-I * ph);
             as_ylm(l, basis->kpg[g], ylm + (size_t)g * 7);
         }
+        /* (-i)^l */
+        static const double complex il[4] = {1.0, -I, -1.0, I};
         for (int i = 0; i < nprj; i++) {
             for (int g = 0; g < npw; g++)
                 rad[g] = pref * as_pseudo_proj_q(p, l, i, q[g]);
@@ -113,7 +116,7 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
                 /* column for (a, l, m, i): index first + m*nprj + i */
                 double complex *col = pr->b + (size_t)(j + m * nprj + i) * (size_t)npw;
                 for (int g = 0; g < npw; g++)
-                    col[g] = rad[g] * ylm[(size_t)g * 7 + m] * phase[g];
+                    col[g] = il[l] * rad[g] * ylm[(size_t)g * 7 + m] * phase[g];
             }
         }
         j += (2 * l + 1) * nprj;
@@ -146,28 +149,28 @@ static void apply_d(const as_nonlocal *nl, int nb, const double complex *p, doub
     }
 }
 
-void as_nonlocal_apply(const as_nonlocal *nl, const as_projectors *pr, int nb, const double complex *psi,
-                       double complex *hpsi, double complex *work)
+void as_nonlocal_apply(const as_nonlocal *nl, const as_projectors *pr, const as_basis *b, int nb,
+                       const double complex *psi, double complex *hpsi, double complex *work)
 {
-    const int np = nl->nproj, npw = pr->npw;
+    const int np = nl->nproj;
     if (np == 0 || nb == 0)
         return;
-    const double complex one = 1.0, zero = 0.0;
-    double complex *p = work, *dp = work + (size_t)np * (size_t)nb;
-    cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, np, nb, npw, &one, pr->b, npw, psi, npw, &zero, p, np);
+    double complex *p = work, *dp = work + (size_t)np * nb;
+    double *rw = (double *)(work + (size_t)2 * np * nb);
+    as_wf_overlap(b, np, pr->b, nb, psi, p, np, rw);
     apply_d(nl, nb, p, dp);
-    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, npw, nb, np, &one, pr->b, npw, dp, np, &one, hpsi, npw);
+    as_wf_combine(b, np, pr->b, dp, np, nb, 1.0, hpsi, rw);
 }
 
-double as_nonlocal_energy(const as_nonlocal *nl, const as_projectors *pr, int nb, const double complex *psi,
-                          const double *occ, double complex *work)
+double as_nonlocal_energy(const as_nonlocal *nl, const as_projectors *pr, const as_basis *b, int nb,
+                          const double complex *psi, const double *occ, double complex *work)
 {
-    const int np = nl->nproj, npw = pr->npw;
+    const int np = nl->nproj;
     if (np == 0 || nb == 0)
         return 0.0;
-    const double complex one = 1.0, zero = 0.0;
-    double complex *p = work, *dp = work + (size_t)np * (size_t)nb;
-    cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, np, nb, npw, &one, pr->b, npw, psi, npw, &zero, p, np);
+    double complex *p = work, *dp = work + (size_t)np * nb;
+    double *rw = (double *)(work + (size_t)2 * np * nb);
+    as_wf_overlap(b, np, pr->b, nb, psi, p, np, rw);
     apply_d(nl, nb, p, dp);
     double e = 0.0;
     for (int n = 0; n < nb; n++) {

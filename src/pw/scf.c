@@ -11,6 +11,7 @@
 #include "pw/davidson.h"
 #include "pw/ham.h"
 #include "pw/mixer.h"
+#include "pw/wfblas.h"
 
 void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o)
 {
@@ -126,6 +127,8 @@ void as_random_wavefunctions(const as_basis *b, int kindex, int nb, double compl
             /* Random phase, amplitude decaying with kinetic energy like pw.x's random start. */
             double amp = u1 / (1.0 + b->ekin[g]);
             psi[(size_t)n * b->npw + g] = amp * cexp(I * AS_TWOPI * u2);
+            if (b->gamma && g == 0)
+                psi[(size_t)n * b->npw + g] = amp * (u2 < 0.5 ? 1.0 : -1.0); /* real at G = 0 */
         }
 }
 
@@ -169,17 +172,44 @@ int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, 
         for (int k = 0; k < st->nk; k++) {
             const as_basis *b = d->basis[k];
             const int ks = k * st->nspin + s;
-            for (int n = 0; n < st->nbands; n++) {
-                double w = d->kp->w[k] * st->occ[(size_t)ks * st->nbands + n];
-                if (w == 0.0)
-                    continue;
-                const double complex *p = st->psi[ks] + (size_t)n * b->npw;
-                memset(f->box, 0, nt * sizeof *f->box);
-                for (int g = 0; g < b->npw; g++)
-                    f->box[b->box[g]] = p[g];
-                as_fft_g2r(f);
-                for (size_t r = 0; r < nt; r++)
-                    acc[r] += w * creal(f->box[r] * conj(f->box[r]));
+            const double *occ = st->occ + (size_t)ks * st->nbands;
+            if (!b->gamma) {
+                for (int n = 0; n < st->nbands; n++) {
+                    double w = d->kp->w[k] * occ[n];
+                    if (w == 0.0)
+                        continue;
+                    const double complex *p = st->psi[ks] + (size_t)n * b->npw;
+                    memset(f->box, 0, nt * sizeof *f->box);
+                    for (int g = 0; g < b->npw; g++)
+                        f->box[b->box[g]] = p[g];
+                    as_fft_g2r(f);
+                    for (size_t r = 0; r < nt; r++)
+                        acc[r] += w * creal(f->box[r] * conj(f->box[r]));
+                }
+            } else {
+                /* two real bands per FFT: psi_1 + i psi_2 */
+                int nocc = 0;
+                while (nocc < st->nbands && occ[nocc] != 0.0)
+                    nocc++;
+                for (int n = nocc; n < st->nbands; n++)
+                    if (occ[n] != 0.0)
+                        nocc = n + 1;
+                for (int n = 0; n < nocc; n += 2) {
+                    const double w1 = d->kp->w[k] * occ[n], w2 = n + 1 < nocc ? d->kp->w[k] * occ[n + 1] : 0.0;
+                    const double complex *p1 = st->psi[ks] + (size_t)n * b->npw;
+                    const double complex *p2 = n + 1 < nocc ? p1 + b->npw : NULL;
+                    memset(f->box, 0, nt * sizeof *f->box);
+                    for (int g = 0; g < b->npw; g++) {
+                        double complex a = p1[g], c = p2 ? p2[g] : 0.0;
+                        f->box[b->box[g]] = a + I * c;
+                        f->box[b->box_minus[g]] = conj(a) + I * conj(c);
+                    }
+                    as_fft_g2r(f);
+                    for (size_t r = 0; r < nt; r++) {
+                        double re = creal(f->box[r]), im = cimag(f->box[r]);
+                        acc[r] += w1 * re * re + w2 * im * im;
+                    }
+                }
             }
         }
         for (size_t r = 0; r < nt; r++)
@@ -201,7 +231,7 @@ void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_stat
     (void)m;
     double ek = 0.0, enl = 0.0;
     int nproj = d->nl->nproj > 0 ? d->nl->nproj : 1;
-    double complex *work = malloc((size_t)2 * nproj * st->nbands * sizeof *work);
+    double complex *work = malloc(AS_NONLOCAL_WORK(nproj, st->nbands) * sizeof *work);
     double *occ = malloc((size_t)st->nbands * sizeof *occ);
     for (int k = 0; k < st->nk; k++) {
         const as_basis *b = d->basis[k];
@@ -215,11 +245,11 @@ void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_stat
                 const double complex *p = st->psi[ks] + (size_t)n * b->npw;
                 double t = 0.0;
                 for (int g = 0; g < b->npw; g++)
-                    t += b->ekin[g] * creal(p[g] * conj(p[g]));
+                    t += as_wf_weight(b, g) * b->ekin[g] * creal(p[g] * conj(p[g]));
                 ek += w * t;
             }
             if (work && occ)
-                enl += as_nonlocal_energy(d->nl, d->proj[k], st->nbands, st->psi[ks], occ, work);
+                enl += as_nonlocal_energy(d->nl, d->proj[k], b, st->nbands, st->psi[ks], occ, work);
         }
     }
     free(work);
@@ -300,7 +330,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
     if ((rc = as_potential(m, d, st->rho_g, st->rho_r, st->v_r, &e, err)))
         goto done;
     for (int k = 0; k < st->nk * ns; k++)
-        if ((rc = as_orthonormalize(d->basis[k / ns]->npw, st->nbands, st->psi[k], err)))
+        if ((rc = as_wf_orthonormalize(d->basis[k / ns], st->nbands, st->psi[k], err)))
             goto done;
     if (!o->quiet)
         as_log("\n  iter      total energy (Ha)        dE (Ha)    residual (Ha)     ethr      time (s)\n");
