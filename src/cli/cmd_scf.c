@@ -183,7 +183,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     char outdir[AS_PATH_MAX], path[AS_PATH_MAX + 32];
     as_cli_outdir(&o, &set, outdir, sizeof outdir);
     if (!(s = as_structure_from_settings(&set.structure, o.deck_path, err)) ||
-        !(m = as_model_create(s, &set.dft, 1, err))) {
+        !(m = as_model_create(s, &set.dft, set.dft.use_symmetry, err))) {
         rc = err->code;
         goto done;
     }
@@ -192,7 +192,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         const double g[1][3] = {{0, 0, 0}};
         kp = as_kpoints_list(1, g, err);
     } else {
-        kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, 1, m->sym ? m->sym->symprec : 0.0, err);
+        kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
     if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, set.dft.gamma_only, err)) || !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
         rc = err->code;

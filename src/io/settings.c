@@ -22,7 +22,7 @@
 static const char *const keys_structure[] = {"host", "phase", "lattice", "supercell", "pattern",
                                              "file", "cell", "atoms", NULL};
 static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nbands", "scf_tol", "max_scf",
-                                       "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges", NULL};
+                                       "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges", "symmetry", NULL};
 static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", NULL};
 static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
 static const char *const keys_output[] = {"dir", NULL};
@@ -56,6 +56,7 @@ void as_settings_defaults(as_settings *s)
     s->dft.spin = AS_SPIN_NONE;
     s->dft.smearing = AS_SMEAR_NONE;
     s->dft.band_edges_special = 1;
+    s->dft.use_symmetry = 1;
 
     s->relax.fmax = 0.05 / AS_HA_BOHR_EV_ANG;
     s->relax.max_steps = 100;
@@ -405,6 +406,8 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
             snprintf(o->variant, sizeof o->variant, "%s", var);
         }
     }
+    if (as_deck_get_bool(d, "dft", "symmetry", &dft->use_symmetry, NULL, err))
+        return err->code;
     static const char *const edges[] = {"mesh", "special", NULL};
     int be = 1;
     if (as_deck_get_choice(d, "dft", "band_edges", edges, &be, &found, err))
