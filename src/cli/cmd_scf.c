@@ -17,6 +17,7 @@
 #include "pw/bandedges.h"
 #include "pw/density_io.h"
 #include "pw/disc.h"
+#include "pw/forces.h"
 #include "pw/model.h"
 #include "pw/scf.h"
 
@@ -86,13 +87,45 @@ static void print_energies(const as_energies *e, const as_band_edges *be)
            be->gap * AS_HA_EV);
 }
 
+static void print_tensor(const char *name, const double t[3][3])
+{
+    const double k = 10.0 * AS_HA_BOHR3_GPA; /* kbar, as pw.x prints the terms */
+    for (int i = 0; i < 3; i++)
+        as_log("     %-16s %12.2f %12.2f %12.2f\n", i ? "" : name, t[i][0] * k, t[i][1] * k, t[i][2] * k);
+}
+
+static void print_forces_stress(const as_model *m, const double (*f)[3], const double s[3][3],
+                                const as_stress_terms *t)
+{
+    as_log("\n     Forces acting on atoms (cartesian axes, Ha/bohr):\n\n");
+    double tot = 0.0;
+    for (int a = 0; a < m->s->natoms; a++) {
+        as_log("     atom %4d %-2s force = %14.8f %14.8f %14.8f\n", a + 1, as_element_symbol(m->s->z[a]), f[a][0],
+               f[a][1], f[a][2]);
+        tot += f[a][0] * f[a][0] + f[a][1] * f[a][1] + f[a][2] * f[a][2];
+    }
+    as_log("\n     Total force = %12.6f Ha/bohr\n", sqrt(tot));
+    const double g = AS_HA_BOHR3_GPA;
+    as_log("\n     total   stress  (GPa)                  P = %10.3f\n", (s[0][0] + s[1][1] + s[2][2]) / 3.0 * g);
+    for (int i = 0; i < 3; i++)
+        as_log("     %12.5f %12.5f %12.5f\n", s[i][0] * g, s[i][1] * g, s[i][2] * g);
+    as_log("\n     stress terms (kbar)\n");
+    print_tensor("kinetic", t->kinetic);
+    print_tensor("local", t->local);
+    print_tensor("nonlocal", t->nonlocal);
+    print_tensor("hartree", t->hartree);
+    print_tensor("exc-cor", t->xc);
+    print_tensor("ewald", t->ewald);
+}
+
 static cJSON *vec3(const double v[3])
 {
     return cJSON_CreateDoubleArray(v, 3);
 }
 
 static int write_result(const char *path, const as_model *m, const as_disc *d, const as_scf_state *st,
-                        const as_scf_result *res, const as_band_edges *be, int nranks, double wall, as_error *err)
+                        const as_scf_result *res, const as_band_edges *be, const double (*forces)[3],
+                        const double stress[3][3], int nranks, double wall, as_error *err)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "energy_ha", res->e.total);
@@ -113,6 +146,19 @@ static int write_result(const char *path, const as_model *m, const as_disc *d, c
     cJSON_AddItemToObject(j, "cbm_k", vec3(be->cbm_k));
     cJSON_AddStringToObject(j, "vbm_label", be->vbm_label);
     cJSON_AddStringToObject(j, "cbm_label", be->cbm_label);
+    cJSON *fe = cJSON_AddArrayToObject(j, "forces_ev_per_ang"), *fh = cJSON_AddArrayToObject(j, "forces_ha_bohr");
+    for (int a = 0; a < m->s->natoms; a++) {
+        double v[3] = {forces[a][0] * AS_HA_BOHR_EV_ANG, forces[a][1] * AS_HA_BOHR_EV_ANG,
+                       forces[a][2] * AS_HA_BOHR_EV_ANG};
+        cJSON_AddItemToArray(fe, vec3(v));
+        cJSON_AddItemToArray(fh, vec3(forces[a]));
+    }
+    cJSON *sg = cJSON_AddArrayToObject(j, "stress_gpa");
+    for (int i = 0; i < 3; i++) {
+        double v[3] = {stress[i][0] * AS_HA_BOHR3_GPA, stress[i][1] * AS_HA_BOHR3_GPA, stress[i][2] * AS_HA_BOHR3_GPA};
+        cJSON_AddItemToArray(sg, vec3(v));
+    }
+    cJSON_AddNumberToObject(j, "pressure_gpa", (stress[0][0] + stress[1][1] + stress[2][2]) / 3.0 * AS_HA_BOHR3_GPA);
     cJSON_AddBoolToObject(j, "converged", res->converged);
     cJSON_AddNumberToObject(j, "scf_iterations", res->iterations);
     cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);
@@ -177,6 +223,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     as_disc *d = NULL;
     as_scf_state *st = NULL;
     as_band_edges be = {0};
+    double(*forces)[3] = NULL, stress[3][3];
     int rc = AS_OK;
     if ((rc = as_cli_load(o.deck_path, comm, &deck, &set, err)))
         return rc;
@@ -227,15 +274,25 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges_special, &be, err)))
         goto done;
     print_energies(&res.e, &be);
+    if (!(forces = calloc((size_t)m->s->natoms, sizeof *forces))) {
+        rc = as_error_nomem(err, "forces", (size_t)m->s->natoms * 24);
+        goto done;
+    }
+    as_stress_terms sterms;
+    if ((rc = as_forces(m, d, st, forces, NULL, err)) || (rc = as_stress(m, d, st, stress, &sterms, err)))
+        goto done;
+    print_forces_stress(m, (const double(*)[3])forces, stress, &sterms);
     const double wall = as_wtime() - t0;
     as_log("\n     convergence has been achieved in %d iterations; wall time %.2f s\n", res.iterations, wall);
     if (as_path_join(path, sizeof path, outdir, "result.json", err) ||
-        write_result(path, m, d, st, &res, &be, nranks, wall, err)) {
+        write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress, nranks, wall,
+                     err)) {
         rc = err->code;
         goto done;
     }
     as_log("     wrote %s\n", path);
 done:
+    free(forces);
     as_band_edges_free(&be);
     as_scf_state_destroy(st);
     as_disc_destroy(d);

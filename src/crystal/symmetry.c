@@ -81,6 +81,89 @@ void as_symmetry_apply(const as_symmetry *sym, int op, const double x[3], double
                sym->trans[op][i];
 }
 
+int as_symmetry_atom_map(const as_symmetry *sym, const as_structure *s, int op, int *map)
+{
+    for (int a = 0; a < s->natoms; a++) {
+        double y[3];
+        as_symmetry_apply(sym, op, s->frac[a], y);
+        map[a] = -1;
+        double best = INFINITY;
+        for (int b = 0; b < s->natoms; b++) {
+            if (s->z[b] != s->z[a])
+                continue;
+            double d = as_periodic_distance(s->lattice, y, s->frac[b]);
+            if (d < best)
+                best = d, map[a] = b;
+        }
+        if (best > 10.0 * sym->symprec)
+            return -1;
+    }
+    return 0;
+}
+
+void as_symmetry_cart_rotation(const as_symmetry *sym, const as_structure *s, int op, double rc[3][3])
+{
+    /* r = A^T x (rows of A are lattice vectors): Rc = A^T R A^{-T}. */
+    double inv[3][3];
+    as_lattice_inverse(s->lattice, inv);
+    double t[3][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            t[i][j] = 0.0;
+            for (int k = 0; k < 3; k++)
+                t[i][j] += sym->rot[op][i][k] * inv[j][k]; /* R A^{-T}: (A^{-T})_{kj} = inv_{jk} */
+        }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            rc[i][j] = 0.0;
+            for (int k = 0; k < 3; k++)
+                rc[i][j] += s->lattice[k][i] * t[k][j];
+        }
+}
+
+int as_symmetry_symmetrize(const as_symmetry *sym, const as_structure *s, double (*v)[3], double t[3][3],
+                           as_error *err)
+{
+    const int n = s->natoms;
+    int *map = malloc((size_t)n * sizeof *map);
+    double(*acc)[3] = calloc((size_t)n, sizeof *acc);
+    double tacc[3][3] = {{0}};
+    if (!map || !acc) {
+        free(map), free(acc);
+        return as_error_nomem(err, "symmetrisation", (size_t)n * 28);
+    }
+    for (int o = 0; o < sym->nops; o++) {
+        double rc[3][3];
+        as_symmetry_cart_rotation(sym, s, o, rc);
+        if (v) {
+            if (as_symmetry_atom_map(sym, s, o, map)) {
+                free(map), free(acc);
+                return as_error_set(err, AS_EINTERNAL, "symmetry operation %d does not map the atoms onto "
+                                    "themselves", o + 1);
+            }
+            for (int a = 0; a < n; a++)
+                for (int i = 0; i < 3; i++)
+                    acc[map[a]][i] += rc[i][0] * v[a][0] + rc[i][1] * v[a][1] + rc[i][2] * v[a][2];
+        }
+        if (t)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    for (int k = 0; k < 3; k++)
+                        for (int l = 0; l < 3; l++)
+                            tacc[i][j] += rc[i][k] * t[k][l] * rc[j][l];
+    }
+    if (v)
+        for (int a = 0; a < n; a++)
+            for (int i = 0; i < 3; i++)
+                v[a][i] = acc[a][i] / sym->nops;
+    if (t)
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                t[i][j] = tacc[i][j] / sym->nops;
+    free(map), free(acc);
+    return AS_OK;
+}
+
 int as_symmetry_norbits(const as_symmetry *sym)
 {
     int n = 0;

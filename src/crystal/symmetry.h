@@ -31,6 +31,18 @@ void as_symmetry_destroy(as_symmetry *sym);
 /* Apply operation op to a fractional point. */
 void as_symmetry_apply(const as_symmetry *sym, int op, const double x[3], double y[3]);
 
+/* map[a] = the atom that operation op takes atom a to (periodic match within symprec);
+ * returns -1 if some atom has no image (the structure changed since sym was made). */
+int as_symmetry_atom_map(const as_symmetry *sym, const as_structure *s, int op, int *map);
+
+/* The operation's rotation in cartesian coordinates: r' = Rc r (+ translation). */
+void as_symmetry_cart_rotation(const as_symmetry *sym, const as_structure *s, int op, double rc[3][3]);
+
+/* Symmetrise per-atom vectors (forces) and a 3x3 tensor (stress) with the space group:
+ * v_sym(op(a)) = (1/N) sum_op Rc v(a); t_sym = (1/N) sum_op Rc t Rc^T.  Either may be NULL. */
+int as_symmetry_symmetrize(const as_symmetry *sym, const as_structure *s, double (*v)[3], double t[3][3],
+                           as_error *err);
+
 /* Number of distinct orbits (irreducible atoms). */
 int as_symmetry_norbits(const as_symmetry *sym);
 

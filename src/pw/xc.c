@@ -190,7 +190,7 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, c
                         double sum = 0.0;
                         for (size_t r = 0; r < n; r++)
                             sum += h[x * n + r] * grad[(size_t)s * 3 * n + y * n + r];
-                        stress_gga[x][y] -= sum / (double)n;
+                        stress_gga[x][y] += sum / (double)n;
                     }
             subtract_divergence(gv, fft, h, vxc_r + (size_t)s * n, acc);
         }

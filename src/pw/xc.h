@@ -27,8 +27,9 @@ void as_xc_destroy(as_xc *xc);
  * rho_r: nspin arrays of ntot real densities (spin channels, not total/magnetisation);
  * rho_g: nspin arrays of ng sphere coefficients of the same densities (used for gradients).
  * vxc_r: nspin arrays of ntot (output).  *exc: E_xc.  stress_gga (may be NULL): the
- * gradient part of the XC stress, -(1/Omega) int sum_s 2 vsigma d_i rho d_j rho (spin-resolved
- * form), to which the caller adds the diagonal LDA-like term. */
+ * gradient part of the XC stress, (1/Omega) int sum_s d_i rho_s h_s,j with h_s the vector
+ * field whose divergence enters v_xc,s (2 vsigma grad rho for one spin), to which the caller
+ * adds the diagonal term -(E_xc - int v_xc rho)/Omega. */
 int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, const double *rho_r,
                const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], as_error *err);
 

@@ -1,0 +1,143 @@
+#include "pw/forces.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "pw/ewald.h"
+#include "pw/wfblas.h"
+#include "pw/ylm.h"
+
+/* Total (spin-summed) output density of the current wavefunctions, sphere coefficients. */
+static double complex *output_density(const as_model *m, const as_disc *d, const as_scf_state *st, as_error *err)
+{
+    const size_t ng = (size_t)d->gv->ng;
+    double complex *rho = malloc(ng * m->nspin * sizeof *rho);
+    if (!rho) {
+        as_error_nomem(err, "density", ng * 32);
+        return NULL;
+    }
+    if (as_scf_density(m, d, st, rho, err)) {
+        free(rho);
+        return NULL;
+    }
+    return rho;
+}
+
+static void local_forces(const as_model *m, const as_disc *d, const double complex *rho, int nspin,
+                         double (*f)[3])
+{
+    const as_gvecs *gv = d->gv;
+    for (int a = 0; a < m->s->natoms; a++) {
+        const as_pseudo *p = m->pseudo_of_atom[a];
+        const double *t = m->s->frac[a];
+        double acc[3] = {0, 0, 0};
+        for (int ig = 0; ig < gv->ng; ig++) {
+            if (ig == gv->ig0)
+                continue;
+            double complex r = rho[ig];
+            if (nspin == 2)
+                r += rho[(size_t)gv->ng + ig];
+            const int *k = gv->mill[ig];
+            double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
+            double v = as_pseudo_vloc_g(p, sqrt(gv->g2[ig]), 0);
+            /* Re[i G conj(rho) v e^{-i ph}] */
+            double im = cimag(conj(r) * cexp(-I * ph)) * v;
+            for (int x = 0; x < 3; x++)
+                acc[x] -= gv->g[ig][x] * im;
+        }
+        for (int x = 0; x < 3; x++)
+            f[a][x] = acc[x];
+    }
+}
+
+/* -2 Re sum f conj(P) D dP, dP_x = <-i (k+G)_x beta | psi>. */
+static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_state *st, double (*f)[3],
+                           as_error *err)
+{
+    const as_nonlocal *nl = d->nl;
+    const int np = nl->nproj, nb = st->nbands;
+    memset(f, 0, (size_t)m->s->natoms * sizeof *f);
+    if (np == 0)
+        return AS_OK;
+    int npwmax = 0;
+    for (int k = 0; k < st->nk; k++)
+        npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
+    double complex *db = malloc((size_t)npwmax * np * sizeof *db);
+    double complex *p = malloc((size_t)np * nb * sizeof *p), *dp = malloc((size_t)np * nb * sizeof *dp);
+    double *rw = malloc((size_t)np * nb * sizeof *rw);
+    if (!db || !p || !dp || !rw) {
+        free(db), free(p), free(dp), free(rw);
+        return as_error_nomem(err, "nonlocal forces", (size_t)npwmax * np * 16);
+    }
+    for (int k = 0; k < st->nk; k++) {
+        const as_basis *b = d->basis[k];
+        const as_projectors *pr = d->proj[k];
+        for (int s = 0; s < st->nspin; s++) {
+            const int ks = k * st->nspin + s;
+            const double *occ = st->occ + (size_t)ks * nb;
+            as_wf_overlap(b, np, pr->b, nb, st->psi[ks], p, np, rw);
+            for (int x = 0; x < 3; x++) {
+                for (int j = 0; j < np; j++)
+                    for (int g = 0; g < b->npw; g++)
+                        db[(size_t)j * b->npw + g] = -I * b->kpg[g][x] * pr->b[(size_t)j * b->npw + g];
+                as_wf_overlap(b, np, db, nb, st->psi[ks], dp, np, rw);
+                for (int n = 0; n < nb; n++) {
+                    const double w = d->kp->w[k] * occ[n];
+                    if (w == 0.0)
+                        continue;
+                    const double complex *pn = p + (size_t)n * np, *dn = dp + (size_t)n * np;
+                    for (int j = 0; j < np; j++) {
+                        double complex hs = 0.0;
+                        for (int q = 0; q < nl->nblk[j]; q++)
+                            hs += nl->h[j][q] * dn[nl->first[j] + q];
+                        f[nl->atom[j]][x] -= 2.0 * w * creal(conj(pn[j]) * hs);
+                    }
+                }
+            }
+        }
+    }
+    free(db), free(p), free(dp), free(rw);
+    return AS_OK;
+}
+
+int as_forces(const as_model *m, const as_disc *d, const as_scf_state *st, double (*f)[3], as_force_terms *terms,
+              as_error *err)
+{
+    const int nat = m->s->natoms;
+    double(*fl)[3] = calloc((size_t)nat, sizeof *fl), (*fn)[3] = calloc((size_t)nat, sizeof *fn);
+    double(*fe)[3] = calloc((size_t)nat, sizeof *fe);
+    double complex *rho = NULL;
+    int rc = AS_OK;
+    if (!fl || !fn || !fe) {
+        rc = as_error_nomem(err, "forces", (size_t)nat * 72);
+        goto done;
+    }
+    if (!(rho = output_density(m, d, st, err))) {
+        rc = err->code;
+        goto done;
+    }
+    local_forces(m, d, rho, m->nspin, fl);
+    if ((rc = nonlocal_forces(m, d, st, fn, err)))
+        goto done;
+    if ((rc = as_ewald(m->s->lattice, nat, (const double(*)[3])m->s->frac, m->zion_of_atom, 0.0, NULL, fe, NULL,
+                       err)))
+        goto done;
+    if (m->sym && (rc = as_symmetry_symmetrize(m->sym, m->s, fn, NULL, err)))
+        goto done;
+    for (int a = 0; a < nat; a++)
+        for (int x = 0; x < 3; x++)
+            f[a][x] = fl[a][x] + fn[a][x] + fe[a][x];
+    if (terms) {
+        if (terms->local)
+            memcpy(terms->local, fl, (size_t)nat * sizeof *fl);
+        if (terms->nonlocal)
+            memcpy(terms->nonlocal, fn, (size_t)nat * sizeof *fn);
+        if (terms->ewald)
+            memcpy(terms->ewald, fe, (size_t)nat * sizeof *fe);
+    }
+done:
+    free(fl), free(fn), free(fe), free(rho);
+    return rc;
+}
