@@ -24,9 +24,9 @@ void as_sites_params_default(as_sites_params *p)
 {
     memset(p, 0, sizeof *p);
     p->min_dist = 0.0;
-    p->min_dist_factor = 0.5;
+    p->min_dist_factor = AS_SITES_MIN_DIST_FACTOR;
     p->anion_radius = as_element_radius_ang(35) * AS_ANG_BOHR;
-    p->cluster_tol = 0.5 * AS_ANG_BOHR;
+    p->cluster_tol = AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR;
     p->sym_tol = 0.1 * AS_ANG_BOHR;
     p->room_tol = 0.1 * AS_ANG_BOHR;
     p->max_sites = 0;
@@ -402,98 +402,27 @@ typedef struct {
     int kind;
 } cand;
 
-typedef struct {
-    int n;                /* clusters (active ones have w > 0) */
-    double (*c)[3];       /* centroid */
-    int *w;               /* members */
-    int *head, *next;     /* member lists over candidate indices */
-    int *nn;              /* nearest active cluster within tol, -1 if none */
-    double *nnd;
-} clusters;
-
-static void clusters_free(clusters *cl)
+/* Union-find whose roots are the smallest index of each class, so the classes and
+ * their roots do not depend on the order in which the links are found. */
+static int uf_find(int *par, int i)
 {
-    free(cl->c), free(cl->w), free(cl->head), free(cl->next), free(cl->nn), free(cl->nnd);
+    int r = i;
+    while (par[r] != r)
+        r = par[r];
+    while (par[i] != r) {
+        int next = par[i];
+        par[i] = r;
+        i = next;
+    }
+    return r;
 }
 
-static void update_nn(const geom *g, clusters *cl, int i, double tol)
+static void uf_union(int *par, int a, int b)
 {
-    cl->nn[i] = -1;
-    cl->nnd[i] = INFINITY;
-    for (int j = 0; j < cl->n; j++) {
-        if (j == i || cl->w[j] == 0)
-            continue;
-        double d = pdist(g, cl->c[i], cl->c[j], tol, NULL);
-        if (d < tol && d < cl->nnd[i])
-            cl->nnd[i] = d, cl->nn[i] = j;
-    }
-}
-
-/* Centroid linkage: merge the closest pair of clusters into their weighted
- * centroid until no two centroids are closer than tol. */
-static int cluster_candidates(const geom *g, const cand *cd, int n, double tol, clusters *cl, as_error *err)
-{
-    memset(cl, 0, sizeof *cl);
-    size_t m = (size_t)(n ? n : 1);
-    cl->n = n;
-    cl->c = malloc(m * sizeof *cl->c);
-    cl->w = malloc(m * sizeof *cl->w);
-    cl->head = malloc(m * sizeof *cl->head);
-    cl->next = malloc(m * sizeof *cl->next);
-    cl->nn = malloc(m * sizeof *cl->nn);
-    cl->nnd = malloc(m * sizeof *cl->nnd);
-    if (!cl->c || !cl->w || !cl->head || !cl->next || !cl->nn || !cl->nnd) {
-        clusters_free(cl);
-        return as_error_nomem(err, "clusters", m * 64);
-    }
-    for (int i = 0; i < n; i++) {
-        memcpy(cl->c[i], cd[i].x, sizeof cl->c[i]);
-        cl->w[i] = 1;
-        cl->head[i] = i;
-        cl->next[i] = -1;
-    }
-    for (int i = 0; i < n; i++)
-        update_nn(g, cl, i, tol);
-    for (;;) {
-        int i = -1;
-        for (int k = 0; k < n; k++)
-            if (cl->w[k] && cl->nn[k] >= 0 && (i < 0 || cl->nnd[k] < cl->nnd[i]))
-                i = k;
-        if (i < 0)
-            break;
-        int j = cl->nn[i];
-        if (j < i) { /* keep the lower index: results do not depend on which of the pair was found first */
-            int t = i;
-            i = j, j = t;
-        }
-        double d[3];
-        pdist(g, cl->c[i], cl->c[j], tol, d);
-        double f = (double)cl->w[j] / (cl->w[i] + cl->w[j]);
-        for (int k = 0; k < 3; k++)
-            cl->c[i][k] += f * d[k];
-        wrap3(cl->c[i]);
-        cl->w[i] += cl->w[j];
-        cl->w[j] = 0;
-        int last = cl->head[i];
-        while (cl->next[last] >= 0)
-            last = cl->next[last];
-        cl->next[last] = cl->head[j];
-        /* Neighbours: the merged cluster moved; clusters that pointed at i or j
-         * look again; every other one may now find i closer. */
-        update_nn(g, cl, i, tol);
-        for (int k = 0; k < n; k++) {
-            if (!cl->w[k] || k == i)
-                continue;
-            if (cl->nn[k] == i || cl->nn[k] == j) {
-                update_nn(g, cl, k, tol);
-            } else {
-                double dk = pdist(g, cl->c[k], cl->c[i], tol, NULL);
-                if (dk < tol && dk < cl->nnd[k])
-                    cl->nnd[k] = dk, cl->nn[k] = i;
-            }
-        }
-    }
-    return AS_OK;
+    a = uf_find(par, a);
+    b = uf_find(par, b);
+    if (a != b)
+        par[a > b ? a : b] = a < b ? a : b;
 }
 
 /* ----------------------------------------------------- position choice -- */
@@ -524,13 +453,19 @@ static int choose(const option *op, int n, double room_tol)
     return best;
 }
 
-/* Evaluate position x: project onto nearby symmetry elements, stabiliser, room. */
+/* Evaluate position x: project onto nearby symmetry elements, stabiliser, room.  A
+ * projection that would bring x closer to an atom than min_dist is not made. */
 static void evaluate(const geom *g, const as_structure *host, const as_symmetry *sym, const as_sites_params *p,
-                     double rcut, int *ops, const double x[3], option *o)
+                     const double *dmin, double rcut, int *ops, const double x[3], option *o)
 {
     memcpy(o->x, x, sizeof o->x);
     o->stab = symmetrize(g, sym, o->x, p->sym_tol, ops);
+    if (!far_enough(g, host, dmin, o->x)) {
+        memcpy(o->x, x, sizeof o->x);
+        o->stab = symmetrize(g, sym, o->x, TIGHT_TOL, ops);
+    }
     o->r = nearest_atom(g, host, o->x, rcut, &o->nearest);
+    o->kinds = 0;
 }
 
 /* ------------------------------------------------------- neighbour bins -- */
@@ -608,6 +543,163 @@ static int bins_near(const bins *b, const geom *g, double (*pts)[3], const doubl
     return nout;
 }
 
+/* ------------------------------------------------------------- merging -- */
+
+/* Step 3: single linkage of the candidates' orbits.  i and j are one site when an
+ * operation maps x_i within tol of x_j (gpar; the identity included), one cluster in
+ * space when x_i itself is within tol of x_j (spar).  Both end as root indices. */
+static int link_candidates(const geom *g, const as_symmetry *sym, double (*pts)[3], int n, double tol, int *gpar,
+                           int *spar, as_error *err)
+{
+    bins b;
+    int *near = malloc((size_t)(n + 1) * sizeof *near);
+    if (!near || bins_build(&b, g, pts, n, tol)) {
+        free(near);
+        return as_error_nomem(err, "candidate linkage", (size_t)n * sizeof *near);
+    }
+    for (int i = 0; i < n; i++)
+        gpar[i] = spar[i] = i;
+    for (int i = 0; i < n; i++) {
+        int nn = bins_near(&b, g, pts, pts[i], tol, near);
+        for (int q = 0; q < nn; q++) {
+            uf_union(spar, i, near[q]);
+            uf_union(gpar, i, near[q]);
+        }
+        for (int o = 0; o < sym->nops; o++) {
+            double y[3];
+            as_symmetry_apply(sym, o, pts[i], y);
+            nn = bins_near(&b, g, pts, y, tol, near);
+            for (int q = 0; q < nn; q++)
+                uf_union(gpar, i, near[q]);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        gpar[i] = uf_find(gpar, i);
+        spar[i] = uf_find(spar, i);
+    }
+    bins_free(&b);
+    free(near);
+    return AS_OK;
+}
+
+/* Centroid c of the cluster in space mem[0..m) (candidates linked by distances < tol),
+ * with u[a] the members unwrapped along those links (c is not wrapped into the cell).
+ * Returns 0, or -1 when the cluster reaches one of its own periodic images (it has
+ * no centroid then).  u and queue: room for m. */
+static int cluster_centroid(const geom *g, double (*pts)[3], const int *mem, int m, double tol, double (*u)[3],
+                            int *queue, double c[3])
+{
+    double hmin = fmin(g->h[0], fmin(g->h[1], g->h[2]));
+    if (2.0 * tol >= hmin) /* a cluster could touch its own image through one link */
+        return -1;
+    for (int a = 0; a < m; a++)
+        u[a][0] = NAN;
+    memcpy(u[0], pts[mem[0]], sizeof u[0]);
+    int head = 0, tail = 0;
+    queue[tail++] = 0;
+    while (head < tail) {
+        int a = queue[head++];
+        for (int b = 0; b < m; b++) {
+            double d[3];
+            if (b == a || !(pdist(g, pts[mem[a]], pts[mem[b]], tol, d) < tol))
+                continue;
+            double ub[3] = {u[a][0] + d[0], u[a][1] + d[1], u[a][2] + d[2]};
+            if (isnan(u[b][0])) {
+                memcpy(u[b], ub, sizeof ub);
+                queue[tail++] = b;
+            } else if (fabs(ub[0] - u[b][0]) > 0.5 || fabs(ub[1] - u[b][1]) > 0.5 || fabs(ub[2] - u[b][2]) > 0.5) {
+                return -1; /* reached again by another lattice translation */
+            }
+        }
+    }
+    if (tail != m)
+        return -1; /* not connected: cannot happen for a cluster of spar */
+    double acc[3] = {0, 0, 0};
+    for (int a = 0; a < m; a++)
+        for (int k = 0; k < 3; k++)
+            acc[k] += u[a][k];
+    for (int k = 0; k < 3; k++)
+        c[k] = acc[k] / m;
+    return 0;
+}
+
+/* Whether x is within tol of one of the points mem[0..m). */
+static int near_member(const geom *g, double (*pts)[3], const int *mem, int m, const double x[3], double tol)
+{
+    for (int a = 0; a < m; a++)
+        if (pdist(g, x, pts[mem[a]], tol, NULL) < tol)
+            return 1;
+    return 0;
+}
+
+/* Step 4: the position of one merged set (a union of whole orbits, so invariant under
+ * the group).  Options, for each of its clusters in space: the candidates; the
+ * cluster's centroid; each candidate averaged over the cluster's stabiliser H (the
+ * operations that map the cluster onto itself), c + P (x - c) with P the mean of H's
+ * rotations, the nearest point to x that H fixes.  Each is projected onto the
+ * symmetry elements within sym_tol; the constructed ones are options only if they
+ * pass min_dist and lie within tol of one of the cluster's candidates.  The option
+ * with the highest site symmetry unless it has clearly less room wins (choose()).
+ * cl_head/cl_next: the candidates of each cluster in space (by root); set_cl: the
+ * roots of the set's clusters; opt (room for 3x the set), mem, u, queue: scratch. */
+static option set_position(const geom *g, const as_structure *host, const as_symmetry *sym,
+                           const as_sites_params *p, const double *dmin, double rcut, int *ops, double (*pts)[3],
+                           const cand *cd, const int *cl_head, const int *cl_next, const int *set_cl, int ncl,
+                           option *opt, int *mem, double (*u)[3], int *queue)
+{
+    const double tol = p->cluster_tol;
+    int no = 0, kinds = 0;
+    /* Constructed options first: on a tie they are preferred. */
+    for (int s = 0; s < ncl; s++) {
+        int m = 0; /* coinciding candidates (a vertex that is also a fixed point) count once */
+        for (int i = cl_head[set_cl[s]]; i >= 0; i = cl_next[i]) {
+            int dup = 0;
+            for (int a = 0; a < m && !dup; a++)
+                dup = pdist(g, pts[mem[a]], pts[i], TIGHT_TOL, NULL) <= TIGHT_TOL;
+            if (!dup)
+                mem[m++] = i;
+        }
+        double c[3], y[3];
+        if (m < 2 || cluster_centroid(g, pts, mem, m, tol, u, queue, c))
+            continue;
+        memcpy(y, c, sizeof y);
+        wrap3(y);
+        if (far_enough(g, host, dmin, y) && near_member(g, pts, mem, m, y, tol))
+            evaluate(g, host, sym, p, dmin, rcut, ops, y, &opt[no++]);
+        /* The cluster's stabiliser: clusters are at least tol apart, so g maps the
+         * cluster onto itself when it maps a member within tol of a member. */
+        double P[3][3] = {{0}};
+        int nh = 0;
+        for (int o = 0; o < sym->nops; o++) {
+            as_symmetry_apply(sym, o, pts[mem[0]], y);
+            if (!near_member(g, pts, mem, m, y, tol))
+                continue;
+            nh++;
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    P[i][j] += sym->rot[o][i][j];
+        }
+        if (nh < 2)
+            continue;
+        for (int a = 0; a < m; a++) {
+            double d[3] = {u[a][0] - c[0], u[a][1] - c[1], u[a][2] - c[2]};
+            for (int i = 0; i < 3; i++)
+                y[i] = c[i] + (P[i][0] * d[0] + P[i][1] * d[1] + P[i][2] * d[2]) / nh;
+            wrap3(y);
+            if (far_enough(g, host, dmin, y) && near_member(g, pts, mem, m, y, tol))
+                evaluate(g, host, sym, p, dmin, rcut, ops, y, &opt[no++]);
+        }
+    }
+    for (int s = 0; s < ncl; s++)
+        for (int i = cl_head[set_cl[s]]; i >= 0; i = cl_next[i]) {
+            kinds |= cd[i].kind;
+            evaluate(g, host, sym, p, dmin, rcut, ops, pts[i], &opt[no++]);
+        }
+    option best = opt[choose(opt, no, p->room_tol)];
+    best.kinds = kinds;
+    return best;
+}
+
 /* --------------------------------------------------------- the search -- */
 
 void as_sites_destroy(as_sites *s)
@@ -617,8 +709,8 @@ void as_sites_destroy(as_sites *s)
     for (int i = 0; i < s->nsites_all; i++)
         free(s->site[i].orbit);
     free(s->site);
-    free(s->cluster);
-    free(s->cluster_site);
+    free(s->cand);
+    free(s->cand_site);
     free(s);
 }
 
@@ -762,7 +854,8 @@ static int spglib_site_symmetry(const as_structure *host, const as_symmetry *sym
     return bad;
 }
 
-/* Step 5: union clusters i, j when an operation maps i within tol of j. */
+/* Step 5: union positions i, j when an operation maps i within tol of j; par ends as
+ * the root (smallest index) of each class. */
 static int group_orbits(const geom *g, const as_symmetry *sym, double (*pts)[3], int n, double tol, int *par,
                         as_error *err)
 {
@@ -779,22 +872,11 @@ static int group_orbits(const geom *g, const as_symmetry *sym, double (*pts)[3],
             double y[3];
             as_symmetry_apply(sym, o, pts[i], y);
             int nn = bins_near(&b, g, pts, y, tol, near);
-            for (int q = 0; q < nn; q++) {
-                int a = i, c = near[q];
-                while (par[a] != a)
-                    a = par[a];
-                while (par[c] != c)
-                    c = par[c];
-                if (a != c)
-                    par[a > c ? a : c] = a < c ? a : c;
-            }
+            for (int q = 0; q < nn; q++)
+                uf_union(par, i, near[q]);
         }
-    for (int i = 0; i < n; i++) {
-        int a = i;
-        while (par[a] != a)
-            a = par[a];
-        par[i] = a;
-    }
+    for (int i = 0; i < n; i++)
+        par[i] = uf_find(par, i);
     bins_free(&b);
     free(near);
     return AS_OK;
@@ -923,10 +1005,12 @@ as_sites *as_sites_find(const as_structure *host, const as_symmetry *sym, const 
     as_sites *res = calloc(1, sizeof *res);
     double *dmin = malloc((size_t)(host->natoms + 1) * sizeof *dmin);
     int *ops = malloc((size_t)(sym->nops + 1) * sizeof *ops);
-    int *par = NULL, *memb = NULL, *newidx = NULL, nsite = 0, ok = 0;
+    int *gpar = NULL, *spar = NULL, *cl_head = NULL, *cl_next = NULL, *set_head = NULL, *set_next = NULL;
+    int *set_cl = NULL, *mem = NULL, *queue = NULL, *setof = NULL, *grp = NULL, *par = NULL, *newidx = NULL;
+    int nsite = 0, ok = 0;
+    double(*u)[3] = NULL, (*gx)[3] = NULL;
     cand *cd = NULL;
-    clusters cl = {0};
-    option *copt = NULL, *opt = NULL;
+    option *opt = NULL, *gopt = NULL, *gopt2 = NULL;
     as_site *site = NULL;
     sorted_site *tmp = NULL;
     if (!res || !dmin || !ops) {
@@ -945,71 +1029,96 @@ as_sites *as_sites_find(const as_structure *host, const as_symmetry *sym, const 
     if (gather_candidates(&g, host, sym, dmin, res, &cd, &nk, &rcut, err))
         goto fail;
     res->nkept = nk;
-
-    /* 3. Clusters. */
-    if (cluster_candidates(&g, cd, nk, p->cluster_tol, &cl, err))
+    size_t m1 = (size_t)nk + 1;
+    res->cand = malloc(m1 * sizeof *res->cand);
+    res->cand_site = malloc(m1 * sizeof *res->cand_site);
+    gpar = malloc(m1 * sizeof *gpar), spar = malloc(m1 * sizeof *spar);
+    cl_head = malloc(m1 * sizeof *cl_head), cl_next = malloc(m1 * sizeof *cl_next);
+    set_head = malloc(m1 * sizeof *set_head), set_next = malloc(m1 * sizeof *set_next);
+    set_cl = malloc(m1 * sizeof *set_cl), mem = malloc(m1 * sizeof *mem), queue = malloc(m1 * sizeof *queue);
+    setof = malloc(m1 * sizeof *setof), grp = malloc(m1 * sizeof *grp), par = malloc(m1 * sizeof *par);
+    newidx = malloc(m1 * sizeof *newidx);
+    u = malloc(m1 * sizeof *u), gx = malloc(m1 * sizeof *gx);
+    opt = malloc(3 * m1 * sizeof *opt), gopt = malloc(m1 * sizeof *gopt), gopt2 = malloc(m1 * sizeof *gopt2);
+    site = calloc(m1, sizeof *site);
+    if (!res->cand || !res->cand_site || !gpar || !spar || !cl_head || !cl_next || !set_head || !set_next ||
+        !set_cl || !mem || !queue || !setof || !grp || !par || !newidx || !u || !gx || !opt || !gopt || !gopt2 ||
+        !site) {
+        as_error_nomem(err, "candidate merging", m1 * (sizeof *opt * 5 + sizeof *site));
         goto fail;
-    int ncl = 0;
+    }
     for (int i = 0; i < nk; i++)
-        ncl += cl.w[i] > 0;
-    res->nclusters = ncl;
-    res->cluster = malloc((size_t)(ncl + 1) * sizeof *res->cluster);
-    res->cluster_site = malloc((size_t)(ncl + 1) * sizeof *res->cluster_site);
-    copt = malloc((size_t)(ncl + 1) * sizeof *copt);
-    opt = malloc((size_t)(nk + 2) * sizeof *opt);
-    par = malloc((size_t)(ncl + 1) * sizeof *par);
-    memb = malloc((size_t)(ncl + 1) * sizeof *memb);
-    newidx = malloc((size_t)(ncl + 1) * sizeof *newidx);
-    site = calloc((size_t)(ncl + 1), sizeof *site);
-    if (!res->cluster || !res->cluster_site || !copt || !opt || !par || !memb || !newidx || !site) {
-        as_error_nomem(err, "clusters", (size_t)ncl * sizeof *site);
-        goto fail;
-    }
+        memcpy(res->cand[i], cd[i].x, sizeof res->cand[i]);
 
-    /* 4. Each cluster's position: its centroid or one of its members. */
-    int ci = 0;
-    for (int i = 0; i < nk; i++) {
-        if (!cl.w[i])
-            continue;
-        int no = 0, kinds = 0;
-        if (far_enough(&g, host, dmin, cl.c[i]))
-            evaluate(&g, host, sym, p, rcut, ops, cl.c[i], &opt[no++]);
-        for (int m = cl.head[i]; m >= 0; m = cl.next[m]) {
-            kinds |= cd[m].kind;
-            if (cl.w[i] > 1 || no == 0) /* a singleton's member is its centroid */
-                evaluate(&g, host, sym, p, rcut, ops, cd[m].x, &opt[no++]);
+    /* 3. Single linkage of the orbits; clusters in space; the merged sets. */
+    if (link_candidates(&g, sym, res->cand, nk, p->cluster_tol, gpar, spar, err))
+        goto fail;
+    for (int i = 0; i < nk; i++)
+        cl_head[i] = set_head[i] = -1;
+    for (int i = nk - 1; i >= 0; i--) { /* lists in increasing index order */
+        cl_next[i] = cl_head[spar[i]];
+        cl_head[spar[i]] = i;
+        if (spar[i] == i) {
+            set_next[i] = set_head[gpar[i]];
+            set_head[gpar[i]] = i;
+            res->nclusters++;
         }
-        copt[ci] = opt[choose(opt, no, p->room_tol)];
-        copt[ci].kinds = kinds;
-        memcpy(res->cluster[ci], copt[ci].x, sizeof res->cluster[ci]);
-        ci++;
     }
 
-    /* 5. Orbits and their representatives. */
-    if (group_orbits(&g, sym, res->cluster, ncl, p->cluster_tol, par, err))
-        goto fail;
-    for (int root = 0; root < ncl; root++) {
-        if (par[root] != root)
+    /* 4. The position of each merged set. */
+    int nset = 0;
+    for (int r = 0; r < nk; r++) {
+        if (gpar[r] != r)
             continue;
-        int nm = 0, kinds = 0;
-        for (int i = 0; i < ncl; i++)
-            if (par[i] == root) {
-                opt[nm] = copt[i];
-                kinds |= copt[i].kinds;
-                memb[nm++] = i;
-            }
-        option rep = opt[choose(opt, nm, p->room_tol)];
-        rep.kinds = kinds;
-        if (make_site(&g, host, sym, &rep, rcut, &site[nsite], err)) {
-            nsite++;
+        int ncl = 0;
+        for (int c = set_head[r]; c >= 0; c = set_next[c])
+            set_cl[ncl++] = c;
+        setof[r] = nset;
+        gopt[nset++] = set_position(&g, host, sym, p, dmin, rcut, ops, res->cand, cd, cl_head, cl_next, set_cl, ncl,
+                                    opt, mem, u, queue);
+    }
+
+    /* 5. Sets whose positions an operation maps within cluster_tol of each other are
+     * one site (transitively); the merged site takes the position of one of them by the
+     * same rule; repeated until no two positions are that close. */
+    int ngrp = nset;
+    for (int s = 0; s < nset; s++)
+        grp[s] = s;
+    for (;;) {
+        for (int k = 0; k < ngrp; k++)
+            memcpy(gx[k], gopt[k].x, sizeof gx[k]);
+        if (group_orbits(&g, sym, gx, ngrp, p->cluster_tol, par, err))
             goto fail;
-        }
-        for (int m = 0; m < nm; m++)
-            res->cluster_site[memb[m]] = nsite;
-        nsite++;
+        int nroot = 0;
+        for (int k = 0; k < ngrp; k++)
+            if (par[k] == k) {
+                int nm = 0, kinds = 0;
+                for (int q = k; q < ngrp; q++)
+                    if (par[q] == k)
+                        opt[nm++] = gopt[q], kinds |= gopt[q].kinds;
+                gopt2[nroot] = opt[choose(opt, nm, p->room_tol)];
+                gopt2[nroot].kinds = kinds;
+                newidx[k] = nroot++;
+            }
+        if (nroot == ngrp)
+            break;
+        for (int s = 0; s < nset; s++)
+            grp[s] = newidx[par[grp[s]]];
+        option *t = gopt;
+        gopt = gopt2, gopt2 = t;
+        ngrp = nroot;
     }
 
-    /* Sort by free radius and name; cluster -> site indices follow. */
+    /* 6. One site per group: its orbit, stabiliser, room. */
+    for (int k = 0; k < ngrp; k++) {
+        nsite++;
+        if (make_site(&g, host, sym, &gopt[k], rcut, &site[k], err))
+            goto fail;
+    }
+    for (int i = 0; i < nk; i++)
+        res->cand_site[i] = grp[setof[gpar[i]]];
+
+    /* Sort by free radius and name; candidate -> site indices follow. */
     tmp = malloc((size_t)(nsite + 1) * sizeof *tmp);
     if (!tmp) {
         as_error_nomem(err, "sites", (size_t)nsite * sizeof *tmp);
@@ -1023,8 +1132,8 @@ as_sites *as_sites_find(const as_structure *host, const as_symmetry *sym, const 
         newidx[tmp[i].old] = i;
         snprintf(site[i].name, sizeof site[i].name, "i%d", i + 1);
     }
-    for (int i = 0; i < ncl; i++)
-        res->cluster_site[i] = newidx[res->cluster_site[i]];
+    for (int i = 0; i < nk; i++)
+        res->cand_site[i] = newidx[res->cand_site[i]];
 
     snprintf(res->wyckoff_group, sizeof res->wyckoff_group, "%s", sym->international);
     snprintf(res->host_group, sizeof res->host_group, "%s", sym->international);
@@ -1041,18 +1150,18 @@ as_sites *as_sites_find(const as_structure *host, const as_symmetry *sym, const 
     res->site = site;
     res->nsites_all = nsite;
     res->nsites = (p->max_sites > 0 && p->max_sites < nsite) ? p->max_sites : nsite;
-    for (int i = 0; i < ncl; i++)
-        if (res->cluster_site[i] >= res->nsites)
-            res->cluster_site[i] = -1;
+    for (int i = 0; i < nk; i++)
+        if (res->cand_site[i] >= res->nsites)
+            res->cand_site[i] = -1;
     site = NULL;
     nsite = 0;
     ok = 1;
 fail:
     for (int i = 0; i < nsite; i++)
         free(site[i].orbit);
-    free(site), free(tmp), free(dmin), free(ops), free(cd), free(copt), free(opt), free(par), free(memb),
-        free(newidx);
-    clusters_free(&cl);
+    free(site), free(tmp), free(dmin), free(ops), free(cd), free(gpar), free(spar), free(cl_head), free(cl_next),
+        free(set_head), free(set_next), free(set_cl), free(mem), free(queue), free(setof), free(grp), free(par),
+        free(newidx), free(u), free(gx), free(opt), free(gopt), free(gopt2);
     if (!ok) {
         as_sites_destroy(res);
         res = NULL;
@@ -1066,10 +1175,10 @@ void as_sites_print(const as_sites *s, const as_structure *host)
 {
     as_log("  candidates       %d Voronoi vertices, %d face centres, %d edge midpoints, %d fixed Wyckoff points\n",
            s->nraw[0], s->nraw[1], s->nraw[2], s->nraw[3]);
-    as_log("  kept             %d at least %.2f-%.2f angstrom from the atoms, %d after clustering, "
+    as_log("  kept             %d at least %.2f-%.2f angstrom from the atoms, %d cluster%s in space, "
            "%d irreducible site%s%s\n",
-           s->nkept, s->min_dist_min * AS_BOHR_ANG, s->min_dist_max * AS_BOHR_ANG, s->nclusters, s->nsites_all,
-           s->nsites_all == 1 ? "" : "s", s->nsites < s->nsites_all ? " (listing the first ones: max_sites)" : "");
+           s->nkept, s->min_dist_min * AS_BOHR_ANG, s->min_dist_max * AS_BOHR_ANG, s->nclusters,
+           s->nclusters == 1 ? "" : "s", s->nsites_all, s->nsites_all == 1 ? "" : "s", s->nsites < s->nsites_all ? " (listing the first ones: max_sites)" : "");
     if (strcmp(s->wyckoff_group, s->host_group))
         as_log("  note             this cell keeps only the operations of %s (a supercell whose lattice lacks "
                "some of %s's); Wyckoff letters and site symmetries refer to %s\n",

@@ -4,16 +4,19 @@
  *      faces, midpoints of Delaunay edges, and the Wyckoff positions without free
  *      parameters of the host's space group (fixed points of its operations);
  *   2. drop candidates closer than min_dist(atom) to any host atom;
- *   3. merge candidates closer than cluster_tol (periodic distance, centroid
- *      linkage: merge the closest pair, replace it by its weighted centroid,
- *      repeat until no two are closer than cluster_tol);
- *   4. each cluster takes the position, among its centroid and its members, with
- *      the highest site symmetry unless it has clearly less room (see
- *      as_sites_params.room_tol), projected onto its symmetry elements;
- *   5. clusters equivalent under the host's operations (within cluster_tol) form
- *      an orbit; its representative is chosen by the same rule; each orbit is one
- *      irreducible site with multiplicity, site symmetry (spglib, from the
- *      representative appended as dummy atoms, checked against our own
+ *   3. merge: single linkage of the candidates' orbits -- two candidates belong to
+ *      one site when a space-group operation maps one within cluster_tol of the
+ *      other, transitively -- so each merged set is a union of whole orbits and the
+ *      result does not depend on the origin, the atom order or the cell;
+ *   4. each merged set takes the position, among its candidates, the centroids of
+ *      its clusters in space (candidates linked by distances < cluster_tol) and the
+ *      candidates averaged over their cluster's stabiliser, each projected onto the
+ *      symmetry elements within sym_tol, with the highest site symmetry unless it
+ *      has clearly less room (see as_sites_params.room_tol);
+ *   5. sets whose positions an operation maps within cluster_tol of each other are
+ *      merged too (the same rule picks the position), until no two are that close;
+ *      each set is one irreducible site with its orbit, multiplicity, site symmetry
+ *      (spglib, from the orbit appended as dummy atoms, checked against our own
  *      stabiliser), free radius (distance to the nearest host atom) and a name
  *      "i1", "i2", ... in order of decreasing free radius.
  * docs/sites.md explains the defaults. */
@@ -28,11 +31,17 @@
 /* Candidate kinds (bit flags: a site remembers what it was merged from). */
 enum { AS_CAND_VERTEX = 1, AS_CAND_FACE = 2, AS_CAND_EDGE = 4, AS_CAND_SPECIAL = 8 };
 
+/* Defaults (docs/sites.md): keep candidates farther than 0.6 x (r_atom + r_anion) from every
+ * host atom, and merge candidates closer than 1 angstrom (a relaxation merges such starting
+ * points anyway).  Pnma CsPbBr3 then gives a handful of sites, cubic CsPbBr3 its 3d and 8g voids. */
+#define AS_SITES_MIN_DIST_FACTOR 0.6
+#define AS_SITES_CLUSTER_TOL_ANG 1.0
+
 typedef struct as_sites_params {
     double min_dist;        /* bohr; > 0: this one distance for every host atom */
-    double min_dist_factor; /* default rule: factor * (r_atom + r_anion), Shannon radii; 0.5 */
+    double min_dist_factor; /* default rule: factor * (r_atom + r_anion), Shannon radii; 0.6 */
     double anion_radius;    /* bohr: radius of the inserted anion (the smallest scan species) */
-    double cluster_tol;     /* bohr; 0.5 angstrom */
+    double cluster_tol;     /* bohr; 1 angstrom */
     double sym_tol;         /* bohr: a position this close to a symmetry element is put on it; 0.1 angstrom */
     double room_tol;        /* bohr: "clearly less room" = nearest atom closer by more than this; 0.1 angstrom */
     int max_sites;          /* keep the first N sites (0 = all) */
@@ -66,10 +75,10 @@ typedef struct as_sites {
     int nsites_all;         /* before max_sites */
     as_site *site;
     int nraw[4];            /* candidates: vertices, faces, edges, fixed-point Wyckoff positions */
-    int nkept;              /* after the min_dist filter */
-    int nclusters;          /* after clustering */
-    double (*cluster)[3];   /* each cluster's position (after step 4) */
-    int *cluster_site;      /* its site (index into site[]; -1 if cut by max_sites) */
+    int nkept;              /* candidates after the min_dist filter */
+    double (*cand)[3];      /* those candidates (fractional) */
+    int *cand_site;         /* the site each was merged into (index into site[]; -1 if cut by max_sites) */
+    int nclusters;          /* clusters in space: candidates linked by distances < cluster_tol */
     double min_dist_min, min_dist_max; /* bohr: range of the per-atom minimum distances */
     int spglib_agrees;      /* spglib's orbits of the sites (as dummy atoms) equal ours */
     char host_group[16];    /* the host's space-group type, "Pnma" */

@@ -38,21 +38,45 @@ except ImportError:
 a = ase.io.read(d + "/sites.cif")
 n_dummy = sum(1 for z in a.numbers if z == 0)
 assert len(a) == nat + n_dummy and n_dummy == sum(s["multiplicity"] for s in sites), (len(a), n_dummy)
+# Free radii and nearest elements recomputed by ASE from the host in sites.cif.
+from ase.geometry import get_distances
+host = a[[i for i, z in enumerate(a.numbers) if z != 0]]
+for s in sites:
+    _, dist = get_distances([list(a.cell.cartesian_positions([s["frac"]])[0])], host.positions,
+                            cell=a.cell, pbc=True)
+    r = dist[0].min()
+    assert abs(r - s["min_dist_ang"]) < 2e-3, (s["name"], r, s["min_dist_ang"])
+    assert s["nearest"] in {host[i].symbol for i in range(len(host)) if dist[0][i] < r + 2e-3}, s
 EOF
 }
 
 run "$TOP/input/cspbbr3_pnma.in" "$TMP/pnma"
 has "anionscan sites"; has "Pnma (No. 62)"; has "Pb4Cs4Br12 (20 atoms)"
-has "0.50 x (r_atom + r_anion), r_anion 1.96 angstrom"
+has "0.60 x (r_atom + r_anion), r_anion 1.96 angstrom"; has "cluster_tol      1.000 angstrom"
 has "8 fixed Wyckoff points"
-grep -qE '^  i1 +8d +1 +8 ' <<<"$OUT" || die "first site is not the 8d site: $OUT"
-grep -qE '^  i[0-9]+ +4a +-1 +4 +0\.00000 +0\.00000 +0\.00000' <<<"$OUT" || die "no 4a site at the origin: $OUT"
 check_files "$TMP/pnma" Pnma 62 20
 
+# Merging within 0.5 angstrom keeps 4a (0,0,0), a free inversion centre, as a site.
+cp "$TOP/input/cspbbr3_pnma.in" "$TMP/p05.in"
+printf '\n[scan]\ncluster_tol = 0.5 angstrom\n' >> "$TMP/p05.in"
+run "$TMP/p05.in" "$TMP/p05"
+has "cluster_tol      0.500 angstrom"
+grep -qE '^  i[0-9]+ +4a +-1 +4 +0\.00000 +0\.00000 +0\.00000' <<<"$OUT" || die "no 4a site at the origin: $OUT"
+check_files "$TMP/p05" Pnma 62 20
+
+# Cubic, defaults: the two roomiest textbook voids, 3d (a/2 from Cs) and 8g.
 run "$TOP/input/cspbbr3_cubic.in" "$TMP/cub"
-has "Pm-3m (No. 221)"; has "5 irreducible sites"
-for w in "3d     4/mm.m" "8g     .3m" "24m    ..m" "12i    m.m2" "12j    m.m2"; do has "$w"; done
+has "Pm-3m (No. 221)"; has "2 irreducible sites"
+for w in "3d     4/mm.m     3" "8g     .3m        8"; do has "$w"; done
 check_files "$TMP/cub" Pm-3m 221 5
+
+# Cubic, 2.0 angstrom from every atom and 0.5 angstrom merging: all five textbook orbits.
+cp "$TOP/input/cspbbr3_cubic.in" "$TMP/cub5.in"
+printf '\n[scan]\nmin_dist = 2.0 angstrom\ncluster_tol = 0.5 angstrom\n' >> "$TMP/cub5.in"
+run "$TMP/cub5.in" "$TMP/cub5"
+has "5 irreducible sites"
+for w in "3d     4/mm.m" "8g     .3m" "24m    ..m" "12i    m.m2" "12j    m.m2"; do has "$w"; done
+check_files "$TMP/cub5" Pm-3m 221 5
 
 # [scan] keys: max_sites and a larger min_dist shorten the list; -o is optional.
 cp "$TOP/input/cspbbr3_pnma.in" "$TMP/few.in"

@@ -4,13 +4,17 @@
  *    (International Tables, Vol. A);
  *  - cubic CsPbBr3 gives the textbook orbits 3d, 8g, 24m, 12i, 12j with their
  *    site symmetries and hand-computed free radii;
- *  - set invariants on Pnma CsPbBr3: every clustered candidate is equivalent to
+ *  - with the defaults, cubic CsPbBr3 keeps exactly its 3d and 8g voids;
+ *  - set invariants on Pnma CsPbBr3: the merge rule (single linkage of the
+ *    candidates' orbits, recomputed by brute force) assigns every candidate to
  *    exactly one site, no two sites are equivalent, multiplicities sum to the
- *    clusters, Wyckoff letters agree with the Pnma table, free radii agree with
- *    a brute-force distance, every site respects the ionic-radii rule, and the
- *    roomiest site is the largest empty sphere found by a grid search;
+ *    distinct points of the listed orbits, Wyckoff letters agree with the Pnma
+ *    table, free radii agree with a brute-force distance, every site respects the
+ *    ionic-radii rule, and the roomiest site is the largest empty sphere found by
+ *    a grid search;
  *  - the result does not depend on the origin, the order of the atoms or the
- *    choice of cell (a supercell gives the same sites, multiplicities x det);
+ *    choice of cell (a supercell gives the same sites, multiplicities x det), for
+ *    merging tolerances from 0.3 to 2.5 angstrom;
  *  - sites.json parses and has the keys issue 2 specifies. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -172,9 +176,20 @@ static void special_points_triclinic(void **state)
 
 /* --------------------------------------------------------- set invariants -- */
 
-/* Every clustered candidate is equivalent to exactly one listed site (within
- * cluster_tol); no two sites are equivalent; multiplicities sum to the clusters;
- * each orbit has the multiplicity the group gives it. */
+static int root_of(int *par, int i)
+{
+    while (par[i] != i)
+        i = par[i] = par[par[i]];
+    return i;
+}
+
+/* The merge rule, checked by brute force: candidates that an operation maps within
+ * tol of each other belong to one site, transitively (single linkage of their
+ * orbits).  So every candidate is assigned to exactly one listed site, and linked
+ * candidates to the same one; every site holds candidates and its position is
+ * within tol (up to an operation) of one of them; no two sites are equivalent
+ * within tol; the multiplicities add up to the distinct points of the listed
+ * orbits; each orbit is the site's images, each once, of the size the group gives. */
 static void check_invariants(const as_structure *s, const as_symmetry *sym, const as_sites *r, double tol)
 {
     assert_int_equal(r->nsites, r->nsites_all);
@@ -191,16 +206,75 @@ static void check_invariants(const as_structure *s, const as_symmetry *sym, cons
                 assert_true(as_periodic_distance(s->lattice, r->site[i].orbit[m], r->site[i].orbit[q]) > 1e-3);
         }
     }
-    assert_int_equal(sum, r->nclusters);
-    for (int c = 0; c < r->nclusters; c++) {
-        int hits = 0, which = -1;
-        for (int i = 0; i < r->nsites; i++)
-            if (equivalent(s, sym, r->site[i].frac, r->cluster[c], tol))
-                hits++, which = i;
-        assert_int_equal(hits, 1);
-        assert_int_equal(which, r->cluster_site[c]);
+    /* Distinct points of all listed orbits. */
+    int ndistinct = 0;
+    for (int i = 0; i < r->nsites; i++)
+        for (int m = 0; m < r->site[i].multiplicity; m++) {
+            int seen = 0;
+            for (int j = 0; j <= i && !seen; j++)
+                for (int q = 0; q < (j < i ? r->site[j].multiplicity : m) && !seen; q++)
+                    seen = as_periodic_distance(s->lattice, r->site[i].orbit[m], r->site[j].orbit[q]) < 1e-3;
+            ndistinct += !seen;
+        }
+    assert_int_equal(sum, ndistinct);
+    /* Single linkage of the candidates' orbits. */
+    int n = r->nkept;
+    assert_true(n > 0);
+    int *par = malloc((size_t)n * sizeof *par), *held = calloc((size_t)r->nsites, sizeof *held);
+    for (int i = 0; i < n; i++)
+        par[i] = i;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            int a = root_of(par, i), b = root_of(par, j);
+            if (a != b && equivalent(s, sym, r->cand[i], r->cand[j], tol))
+                par[a > b ? a : b] = a < b ? a : b;
+        }
+    for (int i = 0; i < n; i++) {
+        int site = r->cand_site[i];
+        assert_true(site >= 0 && site < r->nsites);
+        assert_int_equal(site, r->cand_site[root_of(par, i)]);
+        if (equivalent(s, sym, r->site[site].frac, r->cand[i], tol))
+            held[site] = 1;
     }
+    for (int i = 0; i < r->nsites; i++)
+        if (!held[i])
+            fail_msg("site %s is not within cluster_tol of any of its candidates", r->site[i].name);
+    free(par), free(held);
     assert_true(r->spglib_agrees);
+}
+
+/* A permissive search (half the radii sum, 0.5 angstrom merging) that keeps every
+ * textbook orbit of the cubic cell. */
+static void permissive(as_sites_params *p)
+{
+    as_sites_params_default(p);
+    p->min_dist_factor = 0.5;
+    p->cluster_tol = 0.5 * ANG;
+}
+
+/* With the defaults the cubic cell keeps exactly the two roomiest voids of the
+ * International Tables analysis above: 3d (a/2 from Cs) and 8g (a sqrt(3)/4). */
+static void cubic_defaults_keep_3d_8g(void **state)
+{
+    (void)state;
+    as_structure *s = read_cif(CUBIC_CIF);
+    as_symmetry *sym = symmetry(s);
+    as_sites_params p;
+    as_sites_params_default(&p);
+    as_sites *r = find(s, sym, &p);
+    check_invariants(s, sym, r, p.cluster_tol);
+    assert_int_equal(r->nsites, 2);
+    const double x3d[3] = {0.5, 0, 0}, x8g[3] = {0.25, 0.25, 0.25};
+    int n3d = 0, n8g = 0;
+    for (int i = 0; i < r->nsites; i++) {
+        n3d += equivalent(s, sym, r->site[i].frac, x3d, 1e-6) && r->site[i].multiplicity == 3;
+        n8g += equivalent(s, sym, r->site[i].frac, x8g, 1e-6) && r->site[i].multiplicity == 8;
+    }
+    assert_int_equal(n3d, 1);
+    assert_int_equal(n8g, 1);
+    as_sites_destroy(r);
+    as_symmetry_destroy(sym);
+    as_structure_destroy(s);
 }
 
 /* The 3d, 8g, 24m, 12i, 12j orbits of Pm-3m (International Tables) with free
@@ -212,7 +286,7 @@ static void cubic_textbook_orbits(void **state)
     as_structure *s = read_cif(CUBIC_CIF);
     as_symmetry *sym = symmetry(s);
     as_sites_params p;
-    as_sites_params_default(&p);
+    permissive(&p);
     as_sites *r = find(s, sym, &p);
     check_invariants(s, sym, r, p.cluster_tol);
     const double a = 5.874 * ANG;
@@ -334,15 +408,13 @@ static double largest_empty_sphere(const as_structure *s)
     return top;
 }
 
-static void pnma_invariants(void **state)
+/* Per-site checks on Pnma CsPbBr3 for parameters p: Wyckoff letters, site symmetries
+ * and multiplicities of the Pnma table, free radii by brute force, the ionic-radii
+ * rule, sorting.  Returns how many sites are 4a (checked to be the origin's orbit). */
+static int check_pnma_sites(const as_structure *s, const as_symmetry *sym, const as_sites *r,
+                            const as_sites_params *p)
 {
-    (void)state;
-    as_structure *s = read_cif(PNMA_CIF);
-    as_symmetry *sym = symmetry(s);
-    as_sites_params p;
-    as_sites_params_default(&p);
-    as_sites *r = find(s, sym, &p);
-    check_invariants(s, sym, r, p.cluster_tol);
+    check_invariants(s, sym, r, p->cluster_tol);
     assert_true(r->nsites > 0);
     assert_string_equal(r->wyckoff_group, "Pnma");
     /* Pnma (International Tables): 4a -1, 4b -1, 4c .m., 8d 1. */
@@ -350,7 +422,7 @@ static void pnma_invariants(void **state)
         const char *w, *sym;
         int mult;
     } table[4] = {{"4a", "-1", 4}, {"4b", "-1", 4}, {"4c", ".m.", 4}, {"8d", "1", 8}};
-    /* Shannon radii (1976), angstrom: the default min_dist is half the sum with Br-. */
+    /* Shannon radii (1976), angstrom: min_dist is min_dist_factor x the sum with Br-. */
     const double radius[3][2] = {{55, 1.88}, {82, 1.19}, {35, 1.96}};
     int have4a = 0;
     for (int i = 0; i < r->nsites; i++) {
@@ -371,7 +443,8 @@ static void pnma_invariants(void **state)
             for (int e = 0; e < 3; e++)
                 if (radius[e][0] == s->z[a])
                     ra = radius[e][1];
-            assert_true(as_periodic_distance(s->lattice, t->frac, s->frac[a]) >= 0.5 * (ra + 1.96) * ANG - 1e-9);
+            assert_true(as_periodic_distance(s->lattice, t->frac, s->frac[a]) >=
+                        p->min_dist_factor * (ra + 1.96) * ANG - 1e-9);
         }
         if (!strcmp(t->wyckoff, "4a")) {
             have4a++;
@@ -381,10 +454,35 @@ static void pnma_invariants(void **state)
         if (i > 0)
             assert_true(t->free_radius <= r->site[i - 1].free_radius + 1e-9);
     }
-    /* 4a (0,0,0) is free and 2.42 A from the nearest Br (> 1.96 A): it must be listed. */
+    return have4a;
+}
+
+static void pnma_invariants(void **state)
+{
+    (void)state;
+    as_structure *s = read_cif(PNMA_CIF);
+    as_symmetry *sym = symmetry(s);
     const double origin[3] = {0, 0, 0};
     assert_true(brute_nearest(s, origin) > 2.4 * ANG);
-    assert_int_equal(have4a, 1);
+    /* With half the radii sum and 0.5 A merging, 4a (0,0,0) -- free, 2.42 A from the
+     * nearest Br (> 1.96 A), nothing within 0.5 A -- must be listed. */
+    as_sites_params p;
+    permissive(&p);
+    as_sites *r = find(s, sym, &p);
+    assert_int_equal(check_pnma_sites(s, sym, r, &p), 1);
+    as_sites_destroy(r);
+    /* With the defaults the origin is a candidate (a fixed point past min_dist) merged
+     * with others within 1 A; 4a is then either listed or the site it was merged into
+     * has more room than the origin by more than room_tol (the position rule). */
+    as_sites_params_default(&p);
+    r = find(s, sym, &p);
+    int have4a = check_pnma_sites(s, sym, r, &p), at_origin = -1;
+    for (int i = 0; i < r->nkept; i++)
+        if (as_periodic_distance(s->lattice, r->cand[i], origin) < 1e-6)
+            at_origin = i;
+    assert_true(at_origin >= 0);
+    if (!have4a)
+        assert_true(r->site[r->cand_site[at_origin]].free_radius > brute_nearest(s, origin) + p.room_tol);
     /* The roomiest site is the largest empty sphere, up to the room tolerance. */
     double les = largest_empty_sphere(s);
     assert_true(r->site[0].free_radius <= les + 1e-6);
@@ -477,6 +575,51 @@ static void origin_and_order(void **state)
     as_structure_destroy(s);
 }
 
+/* The merge is symmetry-consistent for any cluster_tol: at tolerances from well
+ * below to well above the default, the invariants hold and a shifted, reshuffled
+ * copy of the host gives the same sites.  (Factor 0.5 at 0.8 A is a case where
+ * two sets' positions come within cluster_tol and are merged in a second round.) */
+static void merge_any_tolerance(void **state)
+{
+    (void)state;
+    as_structure *s = read_cif(PNMA_CIF);
+    as_symmetry *sym = symmetry(s);
+    const double tols[5] = {0.3, 0.8, 1.5, 2.5, 0.8}, factor[5] = {0.6, 0.6, 0.6, 0.6, 0.5};
+    srand(777);
+    for (int it = 0; it < 5; it++) {
+        as_sites_params p;
+        as_sites_params_default(&p);
+        p.cluster_tol = tols[it] * ANG;
+        p.min_dist_factor = factor[it];
+        as_sites *r = find(s, sym, &p);
+        check_invariants(s, sym, r, p.cluster_tol);
+        as_error err;
+        as_structure *t = as_structure_copy(s, &err);
+        for (int k = 0; k < 3; k++)
+            g_shift[k] = (double)rand() / RAND_MAX;
+        for (int a = 0; a < t->natoms; a++)
+            for (int k = 0; k < 3; k++)
+                t->frac[a][k] += g_shift[k];
+        for (int a = t->natoms - 1; a > 0; a--) {
+            int b = rand() % (a + 1), z = t->z[a];
+            double f[3];
+            memcpy(f, t->frac[a], sizeof f);
+            t->z[a] = t->z[b], memcpy(t->frac[a], t->frac[b], sizeof f);
+            t->z[b] = z, memcpy(t->frac[b], f, sizeof f);
+        }
+        as_symmetry *st = symmetry(t);
+        as_sites *q = find(t, st, &p);
+        check_invariants(t, st, q, p.cluster_tol);
+        same_sites(s, r, t, st, q, map_shift, 1);
+        as_sites_destroy(q);
+        as_symmetry_destroy(st);
+        as_structure_destroy(t);
+        as_sites_destroy(r);
+    }
+    as_symmetry_destroy(sym);
+    as_structure_destroy(s);
+}
+
 static void map_supercell(const as_structure *s, const double x[3], double y[3])
 {
     (void)s;
@@ -525,7 +668,7 @@ static void tetragonal_supercell_of_cubic(void **state)
     as_symmetry *sym = symmetry(t);
     assert_int_equal(sym->nops, 32); /* 16 rotations of 4/mmm x 2 translations */
     as_sites_params p;
-    as_sites_params_default(&p);
+    permissive(&p);
     as_sites *r = find(t, sym, &p);
     check_invariants(t, sym, r, p.cluster_tol);
     assert_string_equal(r->host_group, "Pm-3m");
@@ -551,8 +694,8 @@ static void params_from_scan(void **state)
     as_sites_params p;
     as_sites_params_from_scan(&p, &sc, s); /* no species: the host's halide, Br- 1.96 A */
     assert_true(fabs(p.anion_radius - 1.96 * ANG) < 1e-12);
-    assert_true(fabs(as_sites_min_dist(&p, 55) - 0.5 * (1.88 + 1.96) * ANG) < 1e-9);
-    assert_true(fabs(as_sites_min_dist(&p, 82) - 0.5 * (1.19 + 1.96) * ANG) < 1e-9);
+    assert_true(fabs(as_sites_min_dist(&p, 55) - AS_SITES_MIN_DIST_FACTOR * (1.88 + 1.96) * ANG) < 1e-9);
+    assert_true(fabs(as_sites_min_dist(&p, 82) - AS_SITES_MIN_DIST_FACTOR * (1.19 + 1.96) * ANG) < 1e-9);
     sc.nspecies = 2, sc.species[0] = 35, sc.species[1] = 17; /* the smallest: Cl- 1.81 A */
     as_sites_params_from_scan(&p, &sc, s);
     assert_true(fabs(p.anion_radius - 1.81 * ANG) < 1e-12);
@@ -617,9 +760,11 @@ int main(void)
         cmocka_unit_test(cubic_textbook_orbits),
         cmocka_unit_test(pnma_invariants),
         cmocka_unit_test(origin_and_order),
+        cmocka_unit_test(merge_any_tolerance),
         cmocka_unit_test(supercell_same_sites),
         cmocka_unit_test(tetragonal_supercell_of_cubic),
         cmocka_unit_test(params_from_scan),
+        cmocka_unit_test(cubic_defaults_keep_3d_8g),
         cmocka_unit_test(json_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
