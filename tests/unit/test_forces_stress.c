@@ -1,4 +1,4 @@
-/* Each analytic stress term against the finite-difference derivative of its energy under a
+/* Forces and stress against finite differences: each analytic stress term against the
  * homogeneous strain at fixed plane-wave coefficients (the definition of the analytic stress
  * pw.x and anionscan compute), for a displaced Si cell: kinetic and nonlocal (which depend on
  * the wavefunctions) and Ewald.  Complex path off Gamma. */
@@ -33,22 +33,37 @@ typedef struct {
     as_scf_state *st;
 } fixture;
 
-static fixture *setup_si(int gamma)
+/* Si (s and p channels) or a distorted cubic CsPbBr3 cell (Cs: s, p, d, f; Pb and Br: three
+ * s projectors, p, d), displaced off every symmetry element, at low cutoffs. */
+static fixture *setup(int gamma, int perovskite)
 {
     fixture *fx = calloc(1, sizeof *fx);
     as_error err;
-    fx->s = as_structure_create(2, &err);
-    const double a = 2.71551025 * AS_ANG_BOHR;
-    const double lat[3][3] = {{0, a, a}, {a, 0, a}, {a, a, 0}};
-    memcpy(fx->s->lattice, lat, sizeof lat);
-    fx->s->z[0] = fx->s->z[1] = 14;
-    const double f0[3] = {0.125, 0.125, 0.125}, f1[3] = {-0.12, -0.125, -0.128};
-    memcpy(fx->s->frac[0], f0, sizeof f0);
-    memcpy(fx->s->frac[1], f1, sizeof f1);
     as_settings set;
     as_settings_defaults(&set);
     snprintf(set.dft.potentials, sizeof set.dft.potentials, "%s", AS_POTENTIALS_DIR);
-    set.dft.ecut = 6.0;
+    if (!perovskite) {
+        fx->s = as_structure_create(2, &err);
+        const double a = 2.71551025 * AS_ANG_BOHR;
+        const double lat[3][3] = {{0, a, a}, {a, 0, a}, {a, a, 0}};
+        memcpy(fx->s->lattice, lat, sizeof lat);
+        fx->s->z[0] = fx->s->z[1] = 14;
+        const double f0[3] = {0.125, 0.125, 0.125}, f1[3] = {-0.12, -0.125, -0.128};
+        memcpy(fx->s->frac[0], f0, sizeof f0);
+        memcpy(fx->s->frac[1], f1, sizeof f1);
+        set.dft.ecut = 6.0;
+    } else {
+        fx->s = as_structure_create(5, &err);
+        const double a = 5.874 * AS_ANG_BOHR;
+        const double lat[3][3] = {{a, 0.02 * a, 0}, {0, 1.01 * a, 0.03 * a}, {0.01 * a, 0, 0.99 * a}};
+        memcpy(fx->s->lattice, lat, sizeof lat);
+        const int z[5] = {55, 82, 35, 35, 35};
+        const double f[5][3] = {{0.52, 0.49, 0.51}, {0.01, -0.02, 0.0}, {0.5, 0.03, 0.0}, {0.02, 0.5, -0.01},
+                                {0.0, 0.01, 0.47}};
+        memcpy(fx->s->z, z, sizeof z);
+        memcpy(fx->s->frac, f, sizeof f);
+        set.dft.ecut = 5.0;
+    }
     fx->m = as_model_create(fx->s, &set.dft, 0, &err);
     assert_non_null(fx->m);
     const double k[1][3] = {{0.1, 0.2, 0.3}}, g[1][3] = {{0, 0, 0}};
@@ -133,9 +148,9 @@ static void strained_energies(const fixture *fx, const double eps[3][3], double 
     as_structure_destroy(s2);
 }
 
-static void check_terms(int gamma)
+static void check_terms(int gamma, int perovskite)
 {
-    fixture *fx = setup_si(gamma);
+    fixture *fx = setup(gamma, perovskite);
     as_error err;
     as_stress_terms t;
     double sigma[3][3];
@@ -167,20 +182,104 @@ static void check_terms(int gamma)
 static void kinetic_nonlocal_k(void **state)
 {
     (void)state;
-    check_terms(0);
+    check_terms(0, 0);
 }
 
 static void kinetic_nonlocal_gamma(void **state)
 {
     (void)state;
-    check_terms(1);
+    check_terms(1, 0);
+}
+
+static void perovskite_all_channels(void **state)
+{
+    (void)state;
+    check_terms(0, 1);
+}
+
+/* Total energy of the fixture's structure with atom a moved by dx along x, converged tightly. */
+static double energy_displaced(const fixture *fx, int perovskite, int gamma, int a, int x, double dx)
+{
+    fixture *g = setup(gamma, perovskite);
+    /* move atom a in cartesian direction x, then redo the whole calculation */
+    as_error err;
+    double inv[3][3], c[3], f[3];
+    as_lattice_inverse(g->s->lattice, inv);
+    as_frac_to_cart(g->s->lattice, g->s->frac[a], c);
+    c[x] += dx;
+    as_cart_to_frac(inv, c, f);
+    as_structure *s2 = as_structure_copy(g->s, &err);
+    memcpy(s2->frac[a], f, sizeof f);
+    as_settings set;
+    as_settings_defaults(&set);
+    snprintf(set.dft.potentials, sizeof set.dft.potentials, "%s", AS_POTENTIALS_DIR);
+    set.dft.ecut = fx->d->ecut;
+    as_model *m = as_model_create(s2, &set.dft, 0, &err);
+    as_kpoints *kp = as_kpoints_list(1, (const double(*)[3])fx->d->kp->k, &err);
+    as_disc *d = as_disc_create(m, set.dft.ecut, kp, gamma, &err);
+    as_scf_state *st = as_scf_state_create(m, d, 0, &err);
+    as_scf_opts o;
+    as_scf_opts_from_settings(&set.dft, &o);
+    o.tol = 1e-12;
+    o.quiet = 1;
+    as_scf_result res;
+    if (as_scf_run(m, d, &o, st, &res, &err))
+        fail_msg("%s", err.msg);
+    double e = res.e.total;
+    as_scf_state_destroy(st);
+    as_disc_destroy(d);
+    as_model_destroy(m);
+    as_structure_destroy(s2);
+    teardown(g);
+    return e;
+}
+
+/* F = -dE/dtau by central differences of the total energy (the basis does not depend on the
+ * positions, so this is exact up to the step): several atoms and directions. */
+static void check_forces(int gamma, int perovskite, const int (*cases)[2], int ncases)
+{
+    fixture *fx = setup(gamma, perovskite);
+    as_error err;
+    double(*f)[3] = calloc((size_t)fx->s->natoms, sizeof *f);
+    assert_int_equal(as_forces(fx->m, fx->d, fx->st, f, NULL, &err), 0);
+    const double h = 2e-3;
+    for (int c = 0; c < ncases; c++) {
+        int a = cases[c][0], x = cases[c][1];
+        double ep = energy_displaced(fx, perovskite, gamma, a, x, h), em = energy_displaced(fx, perovskite, gamma, a, x, -h);
+        double fd = -(ep - em) / (2 * h);
+        if (fabs(fd - f[a][x]) > 2e-6)
+            fail_msg("force atom %d dir %d: analytic %.9f, finite difference %.9f", a + 1, x, f[a][x], fd);
+    }
+    free(f);
+    teardown(fx);
+}
+
+static void forces_si_k(void **state)
+{
+    (void)state;
+    const int cases[3][2] = {{0, 0}, {0, 2}, {1, 1}};
+    check_forces(0, 0, cases, 3);
+}
+
+static void forces_si_gamma(void **state)
+{
+    (void)state;
+    const int cases[2][2] = {{0, 1}, {1, 2}};
+    check_forces(1, 0, cases, 2);
+}
+
+static void forces_perovskite(void **state)
+{
+    (void)state;
+    const int cases[3][2] = {{0, 0}, {1, 2}, {3, 1}}; /* Cs x, Pb z, Br y */
+    check_forces(0, 1, cases, 3);
 }
 
 /* Ewald: energy under strain of the whole cell (fractional coordinates fixed). */
 static void ewald_stress(void **state)
 {
     (void)state;
-    fixture *fx = setup_si(0);
+    fixture *fx = setup(0, 0);
     as_error err;
     double st[3][3], e0;
     as_ewald(fx->s->lattice, 2, (const double(*)[3])fx->s->frac, fx->m->zion_of_atom, 0.0, &e0, NULL, st, &err);
@@ -215,6 +314,10 @@ int main(void)
         cmocka_unit_test(ewald_stress),
         cmocka_unit_test(kinetic_nonlocal_k),
         cmocka_unit_test(kinetic_nonlocal_gamma),
+        cmocka_unit_test(perovskite_all_channels),
+        cmocka_unit_test(forces_si_k),
+        cmocka_unit_test(forces_si_gamma),
+        cmocka_unit_test(forces_perovskite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
