@@ -1,7 +1,10 @@
-/* Forces and stress against finite differences: each analytic stress term against the
- * homogeneous strain at fixed plane-wave coefficients (the definition of the analytic stress
- * pw.x and anionscan compute), for a displaced Si cell: kinetic and nonlocal (which depend on
- * the wavefunctions) and Ewald.  Complex path off Gamma. */
+/* Forces and stress against finite differences, on displaced Si (s, p channels; complex path
+ * off Gamma and the Gamma layout) and a distorted cubic CsPbBr3 cell (every GTH channel of Cs,
+ * Pb, Br):
+ * - each stress term that depends on the wavefunctions (kinetic, nonlocal) against the derivative
+ *   of its energy under a homogeneous strain at fixed plane-wave coefficients, which is the
+ *   definition of the analytic stress pw.x and anionscan compute; the Ewald stress likewise;
+ * - forces against central differences of the self-consistent total energy. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

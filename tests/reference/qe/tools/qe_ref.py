@@ -37,6 +37,7 @@ RY_KBAR_TO_GPA = 0.1
 BOHR_ANGSTROM = 0.529177210903
 HARTREE_J = 4.3597447222071e-18
 HA_BOHR3_TO_GPA = HARTREE_J / (BOHR_ANGSTROM * 1e-10) ** 3 / 1e9
+HA_EV = HARTREE_J / 1.602176634e-19    # 27.211386245988
 
 
 def read_structure(path):
@@ -390,6 +391,15 @@ def main(argv):
         res["stress_gpa"] = [[v * HA_BOHR3_TO_GPA for v in row] for row in x["stress_ha_bohr3"]]
         res["pressure_gpa_printed"] = res["pressure_gpa"]
         res["pressure_gpa"] = sum(res["stress_gpa"][i][i] for i in range(3)) / 3
+    if "lowestUnoccupiedLevel" in x and "highestOccupiedLevel" in x:
+        for k in ("vbm_ev", "cbm_ev", "gap_ev"):
+            res[k + "_printed"] = res[k]
+        res["vbm_ev"] = x["highestOccupiedLevel"] * HA_EV
+        res["cbm_ev"] = x["lowestUnoccupiedLevel"] * HA_EV
+        res["gap_ev"] = res["cbm_ev"] - res["vbm_ev"]
+    if res.get("fermi_ev") is not None and "fermi_energy" in x:
+        res["fermi_ev_printed"] = res["fermi_ev"]
+        res["fermi_ev"] = x["fermi_energy"] * HA_EV
     for k, v in r.items():
         if k not in res:
             res[k] = v
