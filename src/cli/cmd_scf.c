@@ -1,18 +1,15 @@
 /* anionscan scf DECK [-o DIR] [--restart]: one self-consistent ground state.
  * Prints a header (structure, symmetry, basis, FFT grid, memory estimate), one line per
  * SCF iteration and the energy breakdown; writes DIR/result.json and DIR/density.dat. */
-#include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/timer.h"
-#include "core/units.h"
-#include "crystal/elements.h"
 #include "io/structure_input.h"
 #include "pw/bandedges.h"
 #include "pw/density_io.h"
@@ -20,192 +17,6 @@
 #include "pw/forces.h"
 #include "pw/model.h"
 #include "pw/scf.h"
-
-static void print_header(const char *deck, const as_model *m, const as_disc *d, const as_scf_state *st,
-                         const as_dft_settings *dft)
-{
-    char formula[256];
-    as_structure_formula(m->s, formula, sizeof formula);
-    as_log("anionscan scf: %s\n", deck);
-    as_log("  structure        %s, %d atoms, volume %.4f angstrom^3\n", formula, m->s->natoms,
-           m->omega * pow(AS_BOHR_ANG, 3));
-    for (int i = 0; i < 3; i++)
-        as_log("  a%d (angstrom)    %12.6f %12.6f %12.6f\n", i + 1, m->s->lattice[i][0] * AS_BOHR_ANG,
-               m->s->lattice[i][1] * AS_BOHR_ANG, m->s->lattice[i][2] * AS_BOHR_ANG);
-    if (m->sym)
-        as_symmetry_print(m->sym, m->s);
-    as_log("  functional       %s (libxc), %s\n", m->xc->name, m->nspin == 2 ? "spin-polarised" : "spin-unpolarised");
-    for (int sp = 0; sp < m->nspecies; sp++)
-        as_log("  potential        %-2s %s  Z_ion %g  %s\n", m->species[sp].symbol, m->species[sp].name,
-               m->species[sp].zion, m->species[sp].path);
-    as_log("  electrons        %g (charge %g), %d occupied bands, %d bands\n", m->nelec, m->charge, st->nocc,
-           st->nbands);
-    int npmin = 1 << 30, npmax = 0;
-    double npavg = 0;
-    for (int k = 0; k < d->kp->nk; k++) {
-        int n = d->basis[k]->npw;
-        npmin = n < npmin ? n : npmin;
-        npmax = n > npmax ? n : npmax;
-        npavg += n * d->kp->w[k];
-    }
-    as_log("  cutoff           %.4f Ha (%.4f Ry) wavefunctions, %.4f Ha density\n", d->ecut, 2 * d->ecut, 4 * d->ecut);
-    as_log("  plane waves      %d..%d per k-point; density sphere %d G-vectors\n", npmin, npmax, d->gv->ng);
-    as_log("  FFT grid         %d x %d x %d\n", d->fft->n[0], d->fft->n[1], d->fft->n[2]);
-    if (dft->gamma_only)
-        as_log("  k-points         Gamma only\n");
-    else
-        as_log("  k-points         %d x %d x %d mesh, shift %d %d %d: %d points, %d irreducible\n", dft->kmesh[0],
-               dft->kmesh[1], dft->kmesh[2], dft->kshift[0], dft->kshift[1], dft->kshift[2], d->kp->nfull, d->kp->nk);
-    /* Memory: wavefunctions, Davidson subspace (2 x 2 nbands), projectors, grids. */
-    double mb = 1.0 / (1024.0 * 1024.0), wf = 0, proj = 0;
-    for (int k = 0; k < d->kp->nk; k++) {
-        wf += (double)d->basis[k]->npw * st->nbands * 16.0 * m->nspin;
-        proj += (double)d->basis[k]->npw * d->nl->nproj * 16.0;
-    }
-    double dav = 4.0 * npmax * 2.0 * st->nbands * 16.0;
-    double grid = (double)d->fft->ntot * 8.0 * (10 + 6 * m->nspin) + d->gv->ng * 16.0 * 30;
-    as_log("  memory estimate  %.0f MB (wavefunctions %.0f, Davidson %.0f, projectors %.0f, grids %.0f)\n",
-           (wf + dav + proj + grid) * mb, wf * mb, dav * mb, proj * mb, grid * mb);
-}
-
-static void print_energies(const as_energies *e, const as_band_edges *be)
-{
-    as_log("\n!    total energy              = %20.10f Ha = %18.8f eV\n", e->total, e->total * AS_HA_EV);
-    as_log("     one-electron contribution = %20.10f Ha\n", e->one_electron);
-    as_log("        kinetic                = %20.10f Ha\n", e->kinetic);
-    as_log("        local pseudopotential  = %20.10f Ha\n", e->local);
-    as_log("        nonlocal pseudopot.    = %20.10f Ha\n", e->nonlocal);
-    as_log("     hartree contribution      = %20.10f Ha\n", e->hartree);
-    as_log("     xc contribution           = %20.10f Ha\n", e->xc);
-    as_log("     ewald contribution        = %20.10f Ha\n", e->ewald);
-    as_log("\n     highest occupied, lowest unoccupied level (mesh): %10.4f %10.4f eV, gap %.4f eV\n",
-           be->vbm_mesh * AS_HA_EV, be->cbm_mesh * AS_HA_EV, be->gap_mesh * AS_HA_EV);
-    as_log("     band edges incl. special points: VBM %.4f eV at %s (%.3f %.3f %.3f), CBM %.4f eV at %s "
-           "(%.3f %.3f %.3f)\n     band gap %.4f eV\n",
-           be->vbm * AS_HA_EV, be->vbm_label[0] ? be->vbm_label : "k", be->vbm_k[0], be->vbm_k[1], be->vbm_k[2],
-           be->cbm * AS_HA_EV, be->cbm_label[0] ? be->cbm_label : "k", be->cbm_k[0], be->cbm_k[1], be->cbm_k[2],
-           be->gap * AS_HA_EV);
-}
-
-static void print_tensor(const char *name, const double t[3][3])
-{
-    const double k = 10.0 * AS_HA_BOHR3_GPA; /* kbar, as pw.x prints the terms */
-    for (int i = 0; i < 3; i++)
-        as_log("     %-16s %12.2f %12.2f %12.2f\n", i ? "" : name, t[i][0] * k, t[i][1] * k, t[i][2] * k);
-}
-
-static void print_forces_stress(const as_model *m, const double (*f)[3], const double s[3][3],
-                                const as_stress_terms *t)
-{
-    as_log("\n     Forces acting on atoms (cartesian axes, Ha/bohr):\n\n");
-    double tot = 0.0;
-    for (int a = 0; a < m->s->natoms; a++) {
-        as_log("     atom %4d %-2s force = %14.8f %14.8f %14.8f\n", a + 1, as_element_symbol(m->s->z[a]), f[a][0],
-               f[a][1], f[a][2]);
-        tot += f[a][0] * f[a][0] + f[a][1] * f[a][1] + f[a][2] * f[a][2];
-    }
-    as_log("\n     Total force = %12.6f Ha/bohr\n", sqrt(tot));
-    const double g = AS_HA_BOHR3_GPA;
-    as_log("\n     total   stress  (GPa)                  P = %10.3f\n", (s[0][0] + s[1][1] + s[2][2]) / 3.0 * g);
-    for (int i = 0; i < 3; i++)
-        as_log("     %12.5f %12.5f %12.5f\n", s[i][0] * g, s[i][1] * g, s[i][2] * g);
-    as_log("\n     stress terms (kbar)\n");
-    print_tensor("kinetic", t->kinetic);
-    print_tensor("local", t->local);
-    print_tensor("nonlocal", t->nonlocal);
-    print_tensor("hartree", t->hartree);
-    print_tensor("exc-cor", t->xc);
-    print_tensor("ewald", t->ewald);
-}
-
-static cJSON *vec3(const double v[3])
-{
-    return cJSON_CreateDoubleArray(v, 3);
-}
-
-static int write_result(const char *path, const as_model *m, const as_disc *d, const as_scf_state *st,
-                        const as_scf_result *res, const as_band_edges *be, const double (*forces)[3],
-                        const double stress[3][3], int nranks, double wall, as_error *err)
-{
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "energy_ha", res->e.total);
-    cJSON_AddNumberToObject(j, "energy_ev", res->e.total * AS_HA_EV);
-    cJSON *terms = cJSON_AddObjectToObject(j, "energy_terms_ha");
-    cJSON_AddNumberToObject(terms, "kinetic", res->e.kinetic);
-    cJSON_AddNumberToObject(terms, "local", res->e.local);
-    cJSON_AddNumberToObject(terms, "nonlocal", res->e.nonlocal);
-    cJSON_AddNumberToObject(terms, "one_electron", res->e.one_electron);
-    cJSON_AddNumberToObject(terms, "hartree", res->e.hartree);
-    cJSON_AddNumberToObject(terms, "xc", res->e.xc);
-    cJSON_AddNumberToObject(terms, "ewald", res->e.ewald);
-    cJSON_AddNumberToObject(j, "gap_ev", be->gap * AS_HA_EV);
-    cJSON_AddNumberToObject(j, "gap_mesh_ev", be->gap_mesh * AS_HA_EV);
-    cJSON_AddNumberToObject(j, "vbm_ev", be->vbm * AS_HA_EV);
-    cJSON_AddNumberToObject(j, "cbm_ev", be->cbm * AS_HA_EV);
-    cJSON_AddItemToObject(j, "vbm_k", vec3(be->vbm_k));
-    cJSON_AddItemToObject(j, "cbm_k", vec3(be->cbm_k));
-    cJSON_AddStringToObject(j, "vbm_label", be->vbm_label);
-    cJSON_AddStringToObject(j, "cbm_label", be->cbm_label);
-    cJSON *fe = cJSON_AddArrayToObject(j, "forces_ev_per_ang"), *fh = cJSON_AddArrayToObject(j, "forces_ha_bohr");
-    for (int a = 0; a < m->s->natoms; a++) {
-        double v[3] = {forces[a][0] * AS_HA_BOHR_EV_ANG, forces[a][1] * AS_HA_BOHR_EV_ANG,
-                       forces[a][2] * AS_HA_BOHR_EV_ANG};
-        cJSON_AddItemToArray(fe, vec3(v));
-        cJSON_AddItemToArray(fh, vec3(forces[a]));
-    }
-    cJSON *sg = cJSON_AddArrayToObject(j, "stress_gpa");
-    for (int i = 0; i < 3; i++) {
-        double v[3] = {stress[i][0] * AS_HA_BOHR3_GPA, stress[i][1] * AS_HA_BOHR3_GPA, stress[i][2] * AS_HA_BOHR3_GPA};
-        cJSON_AddItemToArray(sg, vec3(v));
-    }
-    cJSON_AddNumberToObject(j, "pressure_gpa", (stress[0][0] + stress[1][1] + stress[2][2]) / 3.0 * AS_HA_BOHR3_GPA);
-    cJSON_AddBoolToObject(j, "converged", res->converged);
-    cJSON_AddNumberToObject(j, "scf_iterations", res->iterations);
-    cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);
-    cJSON_AddNumberToObject(j, "natoms", m->s->natoms);
-    cJSON_AddNumberToObject(j, "nelectrons", m->nelec);
-    cJSON_AddNumberToObject(j, "nbands", st->nbands);
-    cJSON_AddNumberToObject(j, "nkpoints", d->kp->nk);
-    cJSON_AddNumberToObject(j, "ecut_ha", d->ecut);
-    cJSON_AddItemToObject(j, "fft_grid", cJSON_CreateIntArray(d->fft->n, 3));
-    cJSON_AddStringToObject(j, "xc", m->xc->name);
-    cJSON_AddNumberToObject(j, "wall_s", wall);
-    cJSON_AddNumberToObject(j, "nranks", nranks);
-    cJSON *ks = cJSON_AddArrayToObject(j, "kpoints");
-    for (int k = 0; k < d->kp->nk; k++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "k", vec3(d->kp->k[k]));
-        cJSON_AddNumberToObject(o, "weight", d->kp->w[k]);
-        cJSON_AddNumberToObject(o, "npw", d->basis[k]->npw);
-        for (int s = 0; s < st->nspin; s++) {
-            double *ev = malloc((size_t)st->nbands * sizeof *ev);
-            for (int n = 0; n < st->nbands && ev; n++)
-                ev[n] = st->eig[(size_t)(k * st->nspin + s) * st->nbands + n] * AS_HA_EV;
-            cJSON_AddItemToObject(o, st->nspin == 1 ? "eigenvalues_ev" : (s ? "eigenvalues_down_ev" : "eigenvalues_up_ev"),
-                                  cJSON_CreateDoubleArray(ev, st->nbands));
-            free(ev);
-        }
-        cJSON_AddItemToArray(ks, o);
-    }
-    cJSON *sp = cJSON_AddArrayToObject(j, "special_points");
-    for (int i = 0; i < be->nspecial; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "label", be->special_label[i]);
-        cJSON_AddItemToObject(o, "k", vec3(be->special_k[i]));
-        const double *e = be->special_eig + (size_t)i * st->nspin * be->nbands_special;
-        cJSON_AddNumberToObject(o, "vbm_ev", e[st->nocc - 1] * AS_HA_EV);
-        cJSON_AddNumberToObject(o, "cbm_ev", e[st->nocc] * AS_HA_EV);
-        cJSON_AddItemToArray(sp, o);
-    }
-    char *text = cJSON_Print(j);
-    cJSON_Delete(j);
-    if (!text)
-        return as_error_nomem(err, "result.json", 0);
-    size_t len = strlen(text);
-    int rc = as_file_write_atomic(path, text, len, err);
-    free(text);
-    return rc;
-}
 
 int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
 {
@@ -245,7 +56,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         rc = err->code;
         goto done;
     }
-    print_header(o.deck_path, m, d, st, &set.dft);
+    as_report_header("scf", o.deck_path, m, d, st, &set.dft);
     if ((rc = as_file_mkdirs(outdir, err)))
         goto done;
     if (as_path_join(path, sizeof path, outdir, "density.dat", err)) {
@@ -273,7 +84,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     }
     if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges_special, &be, err)))
         goto done;
-    print_energies(&res.e, &be);
+    as_report_energies(&res.e, &be);
     if (!(forces = calloc((size_t)m->s->natoms, sizeof *forces))) {
         rc = as_error_nomem(err, "forces", (size_t)m->s->natoms * 24);
         goto done;
@@ -281,11 +92,11 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     as_stress_terms sterms;
     if ((rc = as_forces(m, d, st, forces, NULL, err)) || (rc = as_stress(m, d, st, stress, &sterms, err)))
         goto done;
-    print_forces_stress(m, (const double(*)[3])forces, stress, &sterms);
+    as_report_forces_stress(m, (const double(*)[3])forces, stress, &sterms);
     const double wall = as_wtime() - t0;
     as_log("\n     convergence has been achieved in %d iterations; wall time %.2f s\n", res.iterations, wall);
     if (as_path_join(path, sizeof path, outdir, "result.json", err) ||
-        write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress, nranks, wall,
+        as_report_write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress, nranks, wall,
                      err)) {
         rc = err->code;
         goto done;

@@ -85,8 +85,8 @@ typedef struct as_scan_settings {
     int nspecies;
     as_scan_mode mode;                /* default frenkel (the anion leaves a lattice site) */
     double min_dist;                  /* bohr; <= 0: default from ionic radii */
-    double min_dist_factor;           /* fraction of the radii sum used by the default */
-    double cluster_tol;               /* bohr; default 0.5 angstrom */
+    double min_dist_factor;           /* fraction of the radii sum used by the default (0.6) */
+    double cluster_tol;               /* bohr; default 1 angstrom (AS_SITES_CLUSTER_TOL_ANG) */
     int max_sites;                    /* default 0 = all */
 } as_scan_settings;
 

@@ -9,6 +9,7 @@
 static int local_potential(const as_model *m, as_disc *d, as_error *err)
 {
     const as_gvecs *gv = d->gv;
+    free(d->vloc_g);
     d->vloc_g = calloc((size_t)gv->ng, sizeof *d->vloc_g);
     double *vsp = malloc((size_t)gv->ng * sizeof *vsp);
     if (!d->vloc_g || !vsp) {
@@ -87,6 +88,18 @@ int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], i
         return err->code;
     }
     return AS_OK;
+}
+
+int as_disc_update_positions(as_disc *d, const as_model *m, as_error *err)
+{
+    for (int k = 0; k < d->kp->nk; k++) {
+        as_projectors *p = as_projectors_create(d->nl, d->basis[k], m->s, m->pseudo_of_atom, err);
+        if (!p)
+            return err->code;
+        as_projectors_destroy(d->proj[k]);
+        d->proj[k] = p;
+    }
+    return local_potential(m, d, err);
 }
 
 void as_disc_destroy(as_disc *d)

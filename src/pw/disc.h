@@ -31,6 +31,10 @@ typedef struct as_disc {
 as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamma, as_error *err);
 void as_disc_destroy(as_disc *d);
 
+/* The atoms of m moved (same cell, same species order): rebuild what depends on positions
+ * (local potential, projectors). */
+int as_disc_update_positions(as_disc *d, const as_model *m, as_error *err);
+
 /* Basis and projectors for a k-point (gamma: the half-sphere layout). */
 int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int gamma, as_basis **basis,
                    as_projectors **proj, as_error *err);

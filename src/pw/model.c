@@ -27,6 +27,7 @@ as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int
         goto fail;
     }
     m->nspin = dft->spin == AS_SPIN_COLLINEAR ? 2 : 1;
+    m->magnetization = m->nspin == 2 ? dft->magnetization : 0.0;
     if (!(m->xc = as_xc_create(dft->xc, m->nspin, err)))
         goto fail;
     const char *dir = dft->potentials[0] ? dft->potentials : as_default_potentials_dir();
@@ -78,6 +79,27 @@ as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int
 fail:
     as_model_destroy(m);
     return NULL;
+}
+
+int as_model_update_positions(as_model *m, const as_structure *s, int *sym_ok, as_error *err)
+{
+    if (s->natoms != m->s->natoms || memcmp(s->lattice, m->s->lattice, sizeof s->lattice) != 0)
+        return as_error_set(err, AS_EINPUT, "the cell changed; make a new model");
+    for (int a = 0; a < s->natoms; a++)
+        if (s->z[a] != m->s->z[a])
+            return as_error_set(err, AS_EINPUT, "atom %d changed species; make a new model", a + 1);
+    memcpy(m->s->frac, s->frac, (size_t)s->natoms * sizeof *s->frac);
+    *sym_ok = 1;
+    if (m->sym) {
+        int *map = malloc((size_t)s->natoms * sizeof *map);
+        if (!map)
+            return as_error_nomem(err, "atom map", (size_t)s->natoms * 4);
+        for (int o = 0; o < m->sym->nops && *sym_ok; o++)
+            *sym_ok = as_symmetry_atom_map(m->sym, m->s, o, map) == 0;
+        free(map);
+    }
+    return as_ewald(s->lattice, s->natoms, (const double(*)[3])s->frac, m->zion_of_atom, 0.0, &m->e_ewald, NULL, NULL,
+                    err);
 }
 
 void as_model_destroy(as_model *m)

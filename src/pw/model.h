@@ -20,6 +20,7 @@ typedef struct as_model {
     double *zion_of_atom;
     as_xc *xc;
     int nspin;                  /* 1 or 2 */
+    double magnetization;       /* starting total magnetisation (nspin = 2), Bohr magnetons */
     double charge;              /* net cell charge */
     double nelec;               /* valence electrons = sum Z_ion - charge */
     double omega;               /* bohr^3 */
@@ -27,8 +28,13 @@ typedef struct as_model {
     double e_ewald;
 } as_model;
 
-/* potdir: directory of potentials ("" = shipped).  use_symmetry: 0 to ignore symmetry. */
+/* Potentials from dft->potentials ("" = shipped).  use_symmetry: 0 to ignore symmetry. */
 as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int use_symmetry, as_error *err);
 void as_model_destroy(as_model *m);
+
+/* Same cell and species, atoms moved: copy the positions and redo the Ewald energy.
+ * Returns AS_EINPUT if the cell or the species differ.  The symmetry is kept (callers that
+ * move atoms along symmetrised forces keep it); *sym_ok says whether it still holds. */
+int as_model_update_positions(as_model *m, const as_structure *s, int *sym_ok, as_error *err);
 
 #endif

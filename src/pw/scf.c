@@ -132,24 +132,24 @@ void as_random_wavefunctions(const as_basis *b, int kindex, int nb, double compl
         }
 }
 
-/* Starting density: a Gaussian of valence charge Z_ion on every atom. */
-static void initial_density(const as_model *m, const as_disc *d, double complex *rho_g)
+void as_atomic_density(const as_model *m, const as_disc *d, double scale, double complex *rho_g)
 {
     const as_gvecs *gv = d->gv;
-    const double sigma = 1.0; /* bohr */
-    memset(rho_g, 0, (size_t)gv->ng * m->nspin * sizeof *rho_g);
+    const double sigma = 1.0; /* bohr: a valence-like width; only the starting point depends on it */
     for (int a = 0; a < m->s->natoms; a++) {
         const double *t = m->s->frac[a];
-        double z = m->zion_of_atom[a] * m->nelec / (m->nelec + m->charge);
+        double z = scale * m->zion_of_atom[a] * m->nelec / (m->nelec + m->charge);
+        /* starting magnetisation spread evenly over the atoms */
+        double zup = 0.5 * (z + scale * m->magnetization / m->s->natoms), zdn = z - zup;
         for (int ig = 0; ig < gv->ng; ig++) {
             const int *k = gv->mill[ig];
             double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
-            double complex v = z / m->omega * exp(-0.5 * gv->g2[ig] * sigma * sigma) * cexp(-I * ph);
+            double complex v = exp(-0.5 * gv->g2[ig] * sigma * sigma) * cexp(-I * ph) / m->omega;
             if (m->nspin == 1)
-                rho_g[ig] += v;
+                rho_g[ig] += z * v;
             else {
-                rho_g[ig] += 0.5 * v;
-                rho_g[(size_t)gv->ng + ig] += 0.5 * v;
+                rho_g[ig] += zup * v;
+                rho_g[(size_t)gv->ng + ig] += zdn * v;
             }
         }
     }
@@ -320,7 +320,8 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
     for (size_t i = 0; i < nrho && !have_rho; i++)
         have_rho = st->rho_g[i] != 0.0;
     if (!have_rho) {
-        initial_density(m, d, st->rho_g);
+        memset(st->rho_g, 0, nrho * sizeof *st->rho_g);
+        as_atomic_density(m, d, 1.0, st->rho_g);
         if (d->symz)
             for (int s = 0; s < ns; s++)
                 as_symmetrize(d->symz, st->rho_g + (size_t)s * gv->ng, work);

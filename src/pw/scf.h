@@ -53,6 +53,11 @@ void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_stat
 int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, double complex *rho_g,
                    as_error *err);
 
+/* rho_g += scale x a superposition of atom-centred Gaussians holding each atom's valence
+ * charge (the starting density; scale = -1 then +1 with new positions extrapolates a
+ * converged density to moved atoms). */
+void as_atomic_density(const as_model *m, const as_disc *d, double scale, double complex *rho_g);
+
 /* Deterministic pseudo-random starting wavefunctions (the same for any parallel layout). */
 void as_random_wavefunctions(const as_basis *b, int kindex, int nb, double complex *psi);
 

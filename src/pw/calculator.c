@@ -1,0 +1,146 @@
+#include "pw/calculator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timer.h"
+#include "pw/density_io.h"
+#include "pw/forces.h"
+
+void as_calc_result_free(as_calc_result *r)
+{
+    free(r->forces);
+    memset(r, 0, sizeof *r);
+}
+
+as_calculator *as_calculator_create(const as_dft_settings *dft, as_error *err)
+{
+    as_calculator *c = calloc(1, sizeof *c);
+    if (!c) {
+        as_error_nomem(err, "calculator", sizeof *c);
+        return NULL;
+    }
+    c->dft = *dft;
+    as_scf_opts_from_settings(dft, &c->opts);
+    return c;
+}
+
+static void release(as_calculator *c)
+{
+    as_scf_state_destroy(c->st);
+    as_disc_destroy(c->d);
+    as_model_destroy(c->m);
+    c->st = NULL;
+    c->d = NULL;
+    c->m = NULL;
+}
+
+void as_calculator_destroy(as_calculator *c)
+{
+    if (!c)
+        return;
+    release(c);
+    free(c);
+}
+
+/* A fresh model, discretisation and state for s; old_rho (may be NULL) is the previous
+ * density with its Miller indices in old_disc, carried over by index. */
+static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
+{
+    as_model *m = as_model_create(s, &c->dft, c->dft.use_symmetry, err);
+    if (!m)
+        return err->code;
+    as_kpoints *kp;
+    if (c->dft.gamma_only) {
+        const double g[1][3] = {{0, 0, 0}};
+        kp = as_kpoints_list(1, g, err);
+    } else {
+        kp = as_kpoints_mesh(m->s, c->dft.kmesh, c->dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
+    }
+    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.gamma_only, err) : NULL;
+    as_scf_state *st = d ? as_scf_state_create(m, d, c->dft.nbands, err) : NULL;
+    if (!st) {
+        as_disc_destroy(d);
+        as_model_destroy(m);
+        return err->code;
+    }
+    /* Carry the old density over by Miller index, scaled to the new volume. */
+    if (c->st && c->d && c->m && c->m->nspin == m->nspin) {
+        int *where = malloc(d->fft->ntot * sizeof *where);
+        if (where) {
+            for (size_t i = 0; i < d->fft->ntot; i++)
+                where[i] = -1;
+            for (int i = 0; i < d->gv->ng; i++)
+                where[d->gv->box[i]] = i;
+            const double scale = c->m->omega / m->omega;
+            for (int i = 0; i < c->d->gv->ng; i++) {
+                const int *mi = c->d->gv->mill[i];
+                if (abs(mi[0]) * 2 >= d->fft->n[0] || abs(mi[1]) * 2 >= d->fft->n[1] || abs(mi[2]) * 2 >= d->fft->n[2])
+                    continue;
+                int j = where[as_fft_index(d->fft, mi)];
+                if (j < 0 || memcmp(d->gv->mill[j], mi, sizeof(int) * 3) != 0)
+                    continue;
+                for (int sp = 0; sp < m->nspin; sp++)
+                    st->rho_g[(size_t)sp * d->gv->ng + j] = scale * c->st->rho_g[(size_t)sp * c->d->gv->ng + i];
+            }
+            free(where);
+        }
+    }
+    release(c);
+    c->m = m;
+    c->d = d;
+    c->st = st;
+    return AS_OK;
+}
+
+int as_calculator_run(as_calculator *c, const as_structure *s, int want_stress, as_calc_result *r, as_error *err)
+{
+    const double t0 = as_wtime();
+    memset(r, 0, sizeof *r);
+    int reuse = c->m && s->natoms == c->m->s->natoms && memcmp(s->lattice, c->m->s->lattice, sizeof s->lattice) == 0;
+    for (int a = 0; reuse && a < s->natoms; a++)
+        reuse = s->z[a] == c->m->s->z[a];
+    int rc = AS_OK;
+    if (reuse) {
+        /* Same cell: move the atoms, extrapolate the density, keep the wavefunctions. */
+        as_atomic_density(c->m, c->d, -1.0, c->st->rho_g);
+        int sym_ok = 1;
+        if ((rc = as_model_update_positions(c->m, s, &sym_ok, err)))
+            return rc;
+        if (!sym_ok) {
+            /* The atoms left the starting symmetry: rebuild with the new one. */
+            as_atomic_density(c->m, c->d, 1.0, c->st->rho_g);
+            if ((rc = rebuild(c, s, err)))
+                return rc;
+        } else {
+            as_atomic_density(c->m, c->d, 1.0, c->st->rho_g);
+            if ((rc = as_disc_update_positions(c->d, c->m, err)))
+                return rc;
+        }
+    } else if ((rc = rebuild(c, s, err))) {
+        return rc;
+    }
+    c->calls++;
+    as_scf_result res;
+    int scf_rc = as_scf_run(c->m, c->d, &c->opts, c->st, &res, err);
+    if (scf_rc && scf_rc != AS_ENOCONV)
+        return scf_rc;
+    r->natoms = s->natoms;
+    r->energy = res.e.total;
+    r->terms = res.e;
+    r->scf_iterations = res.iterations;
+    r->converged = res.converged;
+    r->forces = calloc((size_t)s->natoms, sizeof *r->forces);
+    if (!r->forces)
+        return as_error_nomem(err, "forces", (size_t)s->natoms * 24);
+    if ((rc = as_forces(c->m, c->d, c->st, r->forces, NULL, err)))
+        return rc;
+    if (want_stress) {
+        if ((rc = as_stress(c->m, c->d, c->st, r->stress, NULL, err)))
+            return rc;
+        r->have_stress = 1;
+    }
+    r->wall = as_wtime() - t0;
+    return scf_rc;
+}
