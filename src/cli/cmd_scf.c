@@ -84,7 +84,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     }
     if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges_special, &be, err)))
         goto done;
-    as_report_energies(&res.e, &be);
+    as_report_energies(m, st, &res.e, &be);
     if (!(forces = calloc((size_t)m->s->natoms, sizeof *forces))) {
         rc = as_error_nomem(err, "forces", (size_t)m->s->natoms * 24);
         goto done;

@@ -29,8 +29,17 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
     for (int sp = 0; sp < m->nspecies; sp++)
         as_log("  potential        %-2s %s  Z_ion %g  %s\n", m->species[sp].symbol, m->species[sp].name,
                m->species[sp].zion, m->species[sp].path);
-    as_log("  electrons        %g (charge %g), %d occupied bands, %d bands\n", m->nelec, m->charge, st->nocc,
-           st->nbands);
+    as_log("  electrons        %g (charge %g), %d bands\n", m->nelec, m->charge, st->nbands);
+    if (m->nspin == 2)
+        as_log("  spin             collinear, %s magnetisation %g Bohr magnetons (%g up, %g down electrons)\n",
+               m->smearing == AS_SMEAR_NONE ? "fixed" : "starting", m->magnetization, m->nelec_spin[0],
+               m->nelec_spin[1]);
+    static const char *const smear_names[] = {"none (fixed occupations)", "gaussian", "fermi-dirac",
+                                              "marzari-vanderbilt", "methfessel-paxton"};
+    as_log("  occupations      %s", smear_names[m->smearing]);
+    if (m->smearing != AS_SMEAR_NONE)
+        as_log(", width %.6f Ha (%.4f eV, %.5f Ry)", m->smear_width, m->smear_width * AS_HA_EV, 2 * m->smear_width);
+    as_log("\n");
     int npmin = 1 << 30, npmax = 0;
     double npavg = 0;
     for (int k = 0; k < d->kp->nk; k++) {
@@ -59,9 +68,12 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
            (wf + dav + proj + grid) * mb, wf * mb, dav * mb, proj * mb, grid * mb);
 }
 
-void as_report_energies(const as_energies *e, const as_band_edges *be)
+void as_report_energies(const as_model *m, const as_scf_state *st, const as_energies *e, const as_band_edges *be)
 {
-    as_log("\n!    total energy              = %20.10f Ha = %18.8f eV\n", e->total, e->total * AS_HA_EV);
+    as_log("\n!    total energy              = %20.10f Ha = %18.8f eV%s\n", e->total, e->total * AS_HA_EV,
+           m->smearing != AS_SMEAR_NONE ? " (free energy E - TS)" : "");
+    if (m->smearing != AS_SMEAR_NONE)
+        as_log("     internal energy E=F+TS    = %20.10f Ha\n", e->total - e->smearing);
     as_log("     one-electron contribution = %20.10f Ha\n", e->one_electron);
     as_log("        kinetic                = %20.10f Ha\n", e->kinetic);
     as_log("        local pseudopotential  = %20.10f Ha\n", e->local);
@@ -69,6 +81,14 @@ void as_report_energies(const as_energies *e, const as_band_edges *be)
     as_log("     hartree contribution      = %20.10f Ha\n", e->hartree);
     as_log("     xc contribution           = %20.10f Ha\n", e->xc);
     as_log("     ewald contribution        = %20.10f Ha\n", e->ewald);
+    if (m->smearing != AS_SMEAR_NONE) {
+        as_log("     smearing contrib. (-TS)   = %20.10f Ha\n", e->smearing);
+        as_log("\n     the Fermi energy is %.4f eV\n", st->efermi * AS_HA_EV);
+    }
+    if (m->nspin == 2)
+        as_log("\n     total magnetization       = %10.4f Bohr mag/cell\n     absolute magnetization    = %10.4f "
+               "Bohr mag/cell\n",
+               st->mag_total, st->mag_abs);
     as_log("\n     highest occupied, lowest unoccupied level (mesh): %10.4f %10.4f eV, gap %.4f eV\n",
            be->vbm_mesh * AS_HA_EV, be->cbm_mesh * AS_HA_EV, be->gap_mesh * AS_HA_EV);
     as_log("     band edges incl. special points: VBM %.4f eV at %s (%.3f %.3f %.3f), CBM %.4f eV at %s "
@@ -76,6 +96,13 @@ void as_report_energies(const as_energies *e, const as_band_edges *be)
            be->vbm * AS_HA_EV, be->vbm_label[0] ? be->vbm_label : "k", be->vbm_k[0], be->vbm_k[1], be->vbm_k[2],
            be->cbm * AS_HA_EV, be->cbm_label[0] ? be->cbm_label : "k", be->cbm_k[0], be->cbm_k[1], be->cbm_k[2],
            be->gap * AS_HA_EV);
+    if (be->nlevels > 0) {
+        as_log("     in-gap (partly occupied) levels on the mesh:\n");
+        for (int i = 0; i < be->nlevels; i++)
+            as_log("       k-point %3d  spin %s  band %4d  %10.4f eV  occupation %.4f\n", be->levels[i].k + 1,
+                   m->nspin == 1 ? "-" : (be->levels[i].spin ? "down" : "up"), be->levels[i].band + 1,
+                   be->levels[i].energy * AS_HA_EV, be->levels[i].occupation);
+    }
 }
 
 static void print_tensor(const char *name, const double t[3][3])
@@ -130,6 +157,25 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     cJSON_AddNumberToObject(terms, "xc", res->e.xc);
     cJSON_AddNumberToObject(terms, "ewald", res->e.ewald);
     cJSON_AddNumberToObject(j, "gap_ev", be->gap * AS_HA_EV);
+    if (m->smearing != AS_SMEAR_NONE) {
+        cJSON_AddNumberToObject(j, "fermi_ev", st->efermi * AS_HA_EV);
+        cJSON_AddNumberToObject(j, "smearing_ts_ha", res->e.smearing);
+        cJSON_AddNumberToObject(j, "internal_energy_ha", res->e.total - res->e.smearing);
+    }
+    if (m->nspin == 2) {
+        cJSON_AddNumberToObject(j, "magnetization_total", st->mag_total);
+        cJSON_AddNumberToObject(j, "magnetization_abs", st->mag_abs);
+    }
+    cJSON *lv = cJSON_AddArrayToObject(j, "defect_levels");
+    for (int i = 0; i < be->nlevels; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "k", vec3(d->kp->k[be->levels[i].k]));
+        cJSON_AddNumberToObject(o, "spin", be->levels[i].spin);
+        cJSON_AddNumberToObject(o, "band", be->levels[i].band + 1);
+        cJSON_AddNumberToObject(o, "energy_ev", be->levels[i].energy * AS_HA_EV);
+        cJSON_AddNumberToObject(o, "occupation", be->levels[i].occupation);
+        cJSON_AddItemToArray(lv, o);
+    }
     cJSON_AddNumberToObject(j, "gap_mesh_ev", be->gap_mesh * AS_HA_EV);
     cJSON_AddNumberToObject(j, "vbm_ev", be->vbm * AS_HA_EV);
     cJSON_AddNumberToObject(j, "cbm_ev", be->cbm * AS_HA_EV);
@@ -183,9 +229,15 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", be->special_label[i]);
         cJSON_AddItemToObject(o, "k", vec3(be->special_k[i]));
-        const double *e = be->special_eig + (size_t)i * st->nspin * be->nbands_special;
-        cJSON_AddNumberToObject(o, "vbm_ev", e[st->nocc - 1] * AS_HA_EV);
-        cJSON_AddNumberToObject(o, "cbm_ev", e[st->nocc] * AS_HA_EV);
+        for (int s = 0; s < st->nspin; s++) {
+            const double *e = be->special_eig + ((size_t)i * st->nspin + s) * be->nbands_special;
+            double *ev = malloc((size_t)be->nbands_special * sizeof *ev);
+            for (int n = 0; n < be->nbands_special && ev; n++)
+                ev[n] = e[n] * AS_HA_EV;
+            cJSON_AddItemToObject(o, st->nspin == 1 ? "eigenvalues_ev" : (s ? "eigenvalues_down_ev" : "eigenvalues_up_ev"),
+                                  cJSON_CreateDoubleArray(ev, be->nbands_special));
+            free(ev);
+        }
         cJSON_AddItemToArray(sp, o);
     }
     char *text = cJSON_Print(j);

@@ -14,7 +14,7 @@
 void as_report_header(const char *command, const char *deck, const as_model *m, const as_disc *d,
                       const as_scf_state *st, const as_dft_settings *dft);
 /* Energy breakdown and band edges, as pw.x prints them. */
-void as_report_energies(const as_energies *e, const as_band_edges *be);
+void as_report_energies(const as_model *m, const as_scf_state *st, const as_energies *e, const as_band_edges *be);
 /* Forces (Ha/bohr), total stress (GPa) and its terms (kbar). */
 void as_report_forces_stress(const as_model *m, const double (*f)[3], const double s[3][3],
                              const as_stress_terms *t);

@@ -23,7 +23,8 @@ static const char *const keys_structure[] = {"host", "phase", "lattice", "superc
                                              "file", "cell", "atoms", NULL};
 static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nbands", "scf_tol", "max_scf",
                                        "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges", "symmetry", NULL};
-static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", NULL};
+static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", "method", "stress_tol",
+                                         "keep_symmetry", "max_step", NULL};
 static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
 static const char *const keys_output[] = {"dir", NULL};
 
@@ -60,6 +61,10 @@ void as_settings_defaults(as_settings *s)
 
     s->relax.fmax = 0.05 / AS_HA_BOHR_EV_ANG;
     s->relax.max_steps = 100;
+    s->relax.method = AS_RELAX_BFGS;
+    s->relax.stress_tol = 0.05 / AS_HA_BOHR3_GPA;
+    s->relax.keep_symmetry = 1;
+    s->relax.max_step = 0.2 * AS_ANG_BOHR;
 
     s->scan.mode = AS_SCAN_FRENKEL;
     s->scan.min_dist = 0.0;
@@ -428,7 +433,7 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
             dft->spin = AS_SPIN_NONE;
         } else if (n >= 1 && !strcasecmp(mode, "collinear")) {
             dft->spin = AS_SPIN_COLLINEAR;
-            dft->magnetization = n == 2 ? m : 1.0;
+            dft->magnetization = n == 2 ? m : NAN; /* automatic: see pw/model.c */
             if (n == 2 && fabs(m) > 20.0)
                 return as_deck_error(d, e->line, err, "starting magnetisation %g Bohr magnetons is unphysical", m);
         } else {
@@ -496,6 +501,20 @@ static int read_relax(as_deck *d, as_relax_settings *r, as_error *err)
         return as_deck_error(d, as_deck_find(d, "relax", "max_steps")->line, err, "max_steps must be >= 1");
     if (as_deck_get_quantity(d, "relax", "pressure", AS_QTY_PRESSURE, &r->pressure, 1, NULL, err))
         return err->code;
+    static const char *const methods[] = {"bfgs", "fire", NULL};
+    if (as_deck_get_choice(d, "relax", "method", methods, &r->method, NULL, err))
+        return err->code;
+    if (as_deck_get_quantity(d, "relax", "stress_tol", AS_QTY_PRESSURE, &r->stress_tol, 1, &found, err))
+        return err->code;
+    if (found && !(r->stress_tol > 0.0))
+        return as_deck_error(d, as_deck_find(d, "relax", "stress_tol")->line, err, "stress_tol must be positive");
+    if (as_deck_get_bool(d, "relax", "keep_symmetry", &r->keep_symmetry, NULL, err))
+        return err->code;
+    if (as_deck_get_quantity(d, "relax", "max_step", AS_QTY_LENGTH, &r->max_step, 1, &found, err))
+        return err->code;
+    if (found && !(r->max_step > 0.0 && r->max_step <= 1.0 * AS_ANG_BOHR))
+        return as_deck_error(d, as_deck_find(d, "relax", "max_step")->line, err,
+                             "max_step must be in (0, 1] angstrom");
     return AS_OK;
 }
 

@@ -62,7 +62,8 @@ typedef struct as_dft_settings {
     int noverrides;
     double charge;               /* net charge q of the cell (electrons removed = q) */
     as_spin_mode spin;
-    double magnetization;        /* starting total magnetisation, Bohr magnetons */
+    double magnetization;        /* total magnetisation, Bohr magnetons: fixed with fixed occupations, the
+                                    starting value with smearing; NAN = automatic (N_el mod 2) */
     as_smearing_kind smearing;
     double smearing_width;       /* Ha */
     int band_edges_special;      /* band edges also at the special points (default 1) */
@@ -75,7 +76,13 @@ typedef struct as_relax_settings {
     int cell;         /* relax the cell too; default false */
     int max_steps;    /* default 100 */
     double pressure;  /* target pressure, Ha/bohr^3; default 0 */
+    int method;       /* AS_RELAX_BFGS (default) or AS_RELAX_FIRE */
+    double stress_tol; /* Ha/bohr^3, max |sigma - p| for cell = true; default 0.05 GPa */
+    int keep_symmetry; /* symmetrise forces, stress and steps with the starting group; default true */
+    double max_step;  /* bohr, largest displacement of an atom per step; default 0.2 angstrom */
 } as_relax_settings;
+
+enum { AS_RELAX_BFGS = 0, AS_RELAX_FIRE = 1 };
 
 typedef enum { AS_SCAN_INTERSTITIAL, AS_SCAN_FRENKEL, AS_SCAN_BOTH } as_scan_mode;
 

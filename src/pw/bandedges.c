@@ -7,8 +7,10 @@
 
 #include "pw/davidson.h"
 #include "pw/ham.h"
+#include "pw/occupations.h"
 #include "pw/wfblas.h"
 
+/* Offer a valence (ev) and a conduction (ec) candidate; +-INFINITY offers nothing. */
 static void consider(as_band_edges *be, const double k[3], const char *label, double ev, double ec)
 {
     if (ev > be->vbm) {
@@ -121,17 +123,47 @@ done:
     return rc;
 }
 
+/* Occupation (0..1 of the state's capacity) of band n with energy e in channel s at a point
+ * off the mesh: fixed occupations fill whole bands; smearing uses the Fermi level. */
+static double occupation_off_mesh(const as_model *m, const as_scf_state *st, int s, int n, double e)
+{
+    if (m->smearing == AS_SMEAR_NONE) {
+        double ns = st->nspin == 1 ? m->nelec / 2.0 : m->nelec_spin[s];
+        return n < (int)round(ns) ? 1.0 : 0.0;
+    }
+    return as_smear_occ(m->smearing, (st->efermi - e) / m->smear_width);
+}
+
+static int add_level(as_band_edges *be, int k, int s, int n, double e, double f)
+{
+    struct as_level *nl = realloc(be->levels, (size_t)(be->nlevels + 1) * sizeof *nl);
+    if (!nl)
+        return -1;
+    be->levels = nl;
+    be->levels[be->nlevels++] = (struct as_level){k, s, n, e, f};
+    return 0;
+}
+
 int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_state *st, int special,
                           as_band_edges *be, as_error *err)
 {
     memset(be, 0, sizeof *be);
     be->vbm = -INFINITY;
     be->cbm = INFINITY;
-    const int nocc = st->nocc, nb = st->nbands;
+    const int nb = st->nbands;
+    const double g = 2.0 / st->nspin;
     for (int k = 0; k < st->nk; k++)
         for (int s = 0; s < st->nspin; s++) {
-            const double *e = st->eig + (size_t)(k * st->nspin + s) * nb;
-            consider(be, d->kp->k[k], "", e[nocc - 1], e[nocc]);
+            const size_t ks = (size_t)(k * st->nspin + s) * nb;
+            for (int n = 0; n < nb; n++) {
+                const double e = st->eig[ks + n], f = st->occ[ks + n] / g;
+                if (f > 0.99)
+                    consider(be, d->kp->k[k], "", e, INFINITY);
+                else if (f < 0.01)
+                    consider(be, d->kp->k[k], "", -INFINITY, e);
+                else if (add_level(be, k, s, n, e, f))
+                    return as_error_nomem(err, "in-gap levels", 64);
+            }
         }
     be->vbm_mesh = be->vbm;
     be->cbm_mesh = be->cbm;
@@ -149,7 +181,7 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
             if (as_kpoint_equal(sp->k[i], be->cbm_k) && !be->cbm_label[0])
                 snprintf(be->cbm_label, sizeof be->cbm_label, "%s", sp->label[i]);
         }
-        be->nbands_special = nocc + 4 < st->nbands ? nocc + 4 : st->nbands;
+        be->nbands_special = st->nocc + 4;
         be->special_k = calloc((size_t)sp->nk, sizeof *be->special_k);
         be->special_label = calloc((size_t)sp->nk, sizeof *be->special_label);
         be->special_eig = calloc((size_t)sp->nk * st->nspin * be->nbands_special, sizeof *be->special_eig);
@@ -166,8 +198,9 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
             if (on_mesh)
                 continue;
             const int j = be->nspecial;
-            double *e = be->special_eig + (size_t)j * st->nspin * be->nbands_special;
-            if (nscf_point(m, d, st, sp->k[i], i, be->nbands_special, e, err)) {
+            const int nbs = be->nbands_special;
+            double *e = be->special_eig + (size_t)j * st->nspin * nbs;
+            if (nscf_point(m, d, st, sp->k[i], i, nbs, e, err)) {
                 as_error_prefix(err, "band edges at %s: ", sp->label[i]);
                 as_kpoints_destroy(sp);
                 return err->code;
@@ -175,8 +208,13 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
             memcpy(be->special_k[j], sp->k[i], sizeof be->special_k[j]);
             snprintf(be->special_label[j], sizeof be->special_label[j], "%s", sp->label[i]);
             for (int s = 0; s < st->nspin; s++)
-                consider(be, sp->k[i], sp->label[i], e[(size_t)s * be->nbands_special + nocc - 1],
-                         e[(size_t)s * be->nbands_special + nocc]);
+                for (int n = 0; n < nbs; n++) {
+                    const double en = e[(size_t)s * nbs + n], f = occupation_off_mesh(m, st, s, n, en);
+                    if (f > 0.99)
+                        consider(be, sp->k[i], sp->label[i], en, INFINITY);
+                    else if (f < 0.01)
+                        consider(be, sp->k[i], sp->label[i], -INFINITY, en);
+                }
             be->nspecial++;
         }
         as_kpoints_destroy(sp);
@@ -190,5 +228,6 @@ void as_band_edges_free(as_band_edges *be)
     free(be->special_k);
     free(be->special_label);
     free(be->special_eig);
+    free(be->levels);
     memset(be, 0, sizeof *be);
 }

@@ -1,4 +1,7 @@
-/* Band edges and the gap: from the converged eigenvalues on the k mesh, and from
+/* Band edges and the gap.  The valence band maximum is the highest fully occupied state
+ * (occupation > 99 % of the maximum), the conduction band minimum the lowest empty one
+ * (< 1 %); states in between (a partly filled defect level, with smearing) are listed as
+ * in-gap levels with their occupations.  Taken from the converged eigenvalues on the k mesh, and from
  * non-self-consistent calculations at the lattice's special points (the 8 TRIM points),
  * with the converged potential, because a mesh can miss the edges (a 3x3x3 mesh has no
  * R point, where cubic CsPbBr3's PBE gap is). */
@@ -20,6 +23,11 @@ typedef struct as_band_edges {
     char (*special_label)[8];
     double *special_eig;            /* nspecial x nspin x nbands_special */
     int nbands_special;
+    int nlevels;                    /* partly occupied states on the mesh */
+    struct as_level {
+        int k, spin, band;
+        double energy, occupation;  /* Ha; 0..1 per state */
+    } *levels;
 } as_band_edges;
 
 /* special: also compute the special points off the mesh. */

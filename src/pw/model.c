@@ -27,7 +27,8 @@ as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int
         goto fail;
     }
     m->nspin = dft->spin == AS_SPIN_COLLINEAR ? 2 : 1;
-    m->magnetization = m->nspin == 2 ? dft->magnetization : 0.0;
+    m->smearing = dft->smearing;
+    m->smear_width = dft->smearing_width;
     if (!(m->xc = as_xc_create(dft->xc, m->nspin, err)))
         goto fail;
     const char *dir = dft->potentials[0] ? dft->potentials : as_default_potentials_dir();
@@ -69,6 +70,24 @@ as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int
     if (m->nelec <= 0.0) {
         as_error_set(err, AS_EINPUT, "charge = %g leaves %g electrons in the cell", dft->charge, m->nelec);
         goto fail;
+    }
+    if (m->nspin == 2) {
+        /* Automatic magnetisation: 1 for an odd electron count (an unpaired electron), else 0. */
+        double nint = round(m->nelec);
+        double mag = dft->magnetization;
+        if (isnan(mag))
+            mag = (fabs(m->nelec - nint) < 1e-8 && ((long)nint) % 2 != 0) ? 1.0 : 0.0;
+        m->magnetization = mag;
+        m->nelec_spin[0] = 0.5 * (m->nelec + mag);
+        m->nelec_spin[1] = 0.5 * (m->nelec - mag);
+        if (m->smearing == AS_SMEAR_NONE &&
+            (fabs(m->nelec_spin[0] - round(m->nelec_spin[0])) > 1e-8 || m->nelec_spin[1] < -1e-12)) {
+            as_error_set(err, AS_EINPUT,
+                         "with fixed occupations the magnetisation fixes %g up and %g down electrons, which are not "
+                         "whole numbers; give 'spin = collinear M' with M = N_up - N_dn (%g electrons), or use smearing",
+                         m->nelec_spin[0], m->nelec_spin[1], m->nelec);
+            goto fail;
+        }
     }
     m->omega = fabs(as_lattice_volume(s->lattice));
     if (use_symmetry && !(m->sym = as_symmetry_create(s, 0.0, err)))

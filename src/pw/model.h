@@ -20,7 +20,10 @@ typedef struct as_model {
     double *zion_of_atom;
     as_xc *xc;
     int nspin;                  /* 1 or 2 */
-    double magnetization;       /* starting total magnetisation (nspin = 2), Bohr magnetons */
+    double magnetization;       /* nspin = 2: total magnetisation, fixed (fixed occupations) or starting */
+    as_smearing_kind smearing;  /* occupations: none = fixed */
+    double smear_width;         /* Ha */
+    double nelec_spin[2];       /* fixed occupations with nspin = 2: up and down electrons */
     double charge;              /* net cell charge */
     double nelec;               /* valence electrons = sum Z_ion - charge */
     double omega;               /* bohr^3 */

@@ -11,6 +11,7 @@
 #include "pw/davidson.h"
 #include "pw/ham.h"
 #include "pw/mixer.h"
+#include "pw/occupations.h"
 #include "pw/wfblas.h"
 
 void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o)
@@ -33,20 +34,32 @@ as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nband
     }
     st->nspin = m->nspin;
     st->nk = d->kp->nk;
-    double half = m->nelec / 2.0;
-    if (m->nspin == 1 && fabs(half - round(half)) > 1e-8) {
-        as_error_set(err, AS_EINPUT,
-                     "the cell has %g valence electrons, an odd number, but the occupations are fixed and the "
-                     "calculation is not spin-polarised; set 'spin = collinear' (a neutral halide interstitial "
-                     "has an unpaired electron) or 'smearing = gaussian 0.01 Ry' in [dft], or change 'charge'",
-                     m->nelec);
-        free(st);
-        return NULL;
+    if (m->smearing == AS_SMEAR_NONE) {
+        if (m->nspin == 1) {
+            double half = m->nelec / 2.0;
+            if (fabs(half - round(half)) > 1e-8) {
+                as_error_set(err, AS_EINPUT,
+                             "the cell has %g valence electrons, an odd number, but the occupations are fixed and the "
+                             "calculation is not spin-polarised; set 'spin = collinear' (a neutral halide interstitial "
+                             "has an unpaired electron) or 'smearing = gaussian 0.01 Ry' in [dft], or change 'charge'",
+                             m->nelec);
+                free(st);
+                return NULL;
+            }
+            st->nocc = (int)round(half);
+        } else {
+            st->nocc = (int)round(fmax(m->nelec_spin[0], m->nelec_spin[1]));
+        }
+    } else {
+        /* smeared: room for the partly filled levels above the highest fully occupied one */
+        st->nocc = (int)ceil(m->nspin == 1 ? m->nelec / 2.0 : fmax(m->nelec_spin[0], m->nelec_spin[1])) + 1;
     }
-    st->nocc = (int)round(half);
-    int nb = nbands > 0 ? nbands : st->nocc + (st->nocc / 10 > 4 ? st->nocc / 10 : 4);
+    int extra = st->nocc / 10 > 4 ? st->nocc / 10 : 4;
+    if (m->smearing != AS_SMEAR_NONE && st->nocc / 5 > extra)
+        extra = st->nocc / 5; /* pw.x: 20 % more bands with smearing */
+    int nb = nbands > 0 ? nbands : st->nocc + extra;
     if (nb < st->nocc + 1) {
-        as_error_set(err, AS_EINPUT, "nbands = %d is too few: %d bands are occupied and the gap needs one more",
+        as_error_set(err, AS_EINPUT, "nbands = %d is too few: up to %d bands may be occupied and the gap needs one more",
                      nbands, st->nocc);
         free(st);
         return NULL;
@@ -83,10 +96,15 @@ as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nband
             st->psi[k * st->nspin + s] = p;
             as_random_wavefunctions(b, k * st->nspin + s, nb, p);
         }
-    /* Fixed occupations: the lowest nocc bands doubly occupied (or singly, per spin). */
-    for (int ks = 0; ks < nks; ks++)
-        for (int n = 0; n < nb; n++)
-            st->occ[(size_t)ks * nb + n] = n < st->nocc ? 2.0 / st->nspin : 0.0;
+    /* Until the first diagonalisation: the lowest bands filled with each channel's electrons. */
+    for (int ks = 0; ks < nks; ks++) {
+        double left = st->nspin == 1 ? m->nelec : m->nelec_spin[ks % st->nspin];
+        const double g = 2.0 / st->nspin;
+        for (int n = 0; n < nb; n++) {
+            st->occ[(size_t)ks * nb + n] = fmin(g, fmax(0.0, left));
+            left -= g;
+        }
+    }
     return st;
 }
 
@@ -343,6 +361,9 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
             int notconv = 0;
             if ((rc = diagonalize(m, d, st, ethr, &res->nhpsi, &notconv, err)))
                 goto done;
+            if ((rc = as_occupations(m->smearing, m->smear_width, st->nk, st->nspin, st->nbands, d->kp->w, st->eig,
+                                     m->nelec, m->nelec_spin, st->occ, &st->efermi, &st->ts, err)))
+                goto done;
             if ((rc = as_scf_density(m, d, st, rho_out, err)))
                 goto done;
             /* Residual in (total[, magnetisation]) form. */
@@ -372,6 +393,11 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
         /* Energy of the output density and wavefunctions. */
         as_energies eo = e;
         as_scf_band_energies(m, d, st, &eo);
+        eo.smearing = st->ts;
+        if (ns == 2) {
+            /* magnetisation of the output density: total = Omega (rho_up - rho_dn)(G=0), absolute on the grid */
+            st->mag_total = m->omega * creal(rho_out[gv->ig0] - rho_out[gv->ng + gv->ig0]);
+        }
         double *vtmp = NULL;
         {
             /* E_H, E_loc, E_xc of rho_out: evaluate on scratch arrays (v_r must keep V[rho_in]). */
@@ -383,6 +409,13 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
                 goto done;
             }
             rc = as_potential(m, d, rho_out, rr, vtmp, &eo, err);
+            if (rc == AS_OK && ns == 2) {
+                const size_t nt = d->fft->ntot;
+                double a = 0.0;
+                for (size_t r = 0; r < nt; r++)
+                    a += fabs(rr[r] - rr[nt + r]);
+                st->mag_abs = a * m->omega / (double)nt;
+            }
             free(rr);
             free(vtmp);
             if (rc)

@@ -24,11 +24,15 @@ typedef struct as_scf_opts {
 void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o);
 
 typedef struct as_scf_state {
-    int nspin, nk, nbands, nocc;
+    int nspin, nk, nbands;
+    int nocc;              /* bands that can be occupied (highest index + 1): converged tightly */
     double complex **psi; /* [k*nspin + s]: npw(k) x nbands */
     double *eig, *occ;    /* [(k*nspin + s)*nbands + n], Ha; occupations 0..2/nspin */
     double complex *rho_g; /* nspin*ng: spin-channel densities (input density at the last step) */
     double *rho_r, *v_r;   /* nspin*ntot */
+    double efermi;         /* Ha: Fermi level (smearing) or highest occupied level (fixed) */
+    double ts;             /* -TS, Ha (smearing) */
+    double mag_total, mag_abs; /* Bohr magnetons (nspin = 2) */
 } as_scf_state;
 
 as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nbands, as_error *err);
