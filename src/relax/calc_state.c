@@ -1,0 +1,210 @@
+#include "relax/calc_state.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pw/kpoints.h"
+
+#define CALC_MAGIC 0x43534341 /* "ACSC" */
+
+void as_dft_fingerprint(const as_dft_settings *dft, char *out, int n)
+{
+    int w = snprintf(out, (size_t)n,
+                     "xc=%s ecut=%.17g kpoints=%s%d,%d,%d shift=%d,%d,%d nbands=%d charge=%.17g spin=%d "
+                     "magnetization=%.17g smearing=%d,%.17g symmetry=%d potentials=%s",
+                     dft->xc, dft->ecut, dft->gamma_only ? "gamma," : "", dft->kmesh[0], dft->kmesh[1],
+                     dft->kmesh[2], dft->kshift[0], dft->kshift[1], dft->kshift[2], dft->nbands, dft->charge,
+                     (int)dft->spin, dft->magnetization, (int)dft->smearing, dft->smearing_width, dft->use_symmetry,
+                     dft->potentials);
+    for (int i = 0; i < dft->noverrides && w > 0 && w < n; i++)
+        w += snprintf(out + w, (size_t)(n - w), " %d:%s", dft->overrides[i].z, dft->overrides[i].variant);
+}
+
+static void put_structure(as_ser *b, const as_structure *s)
+{
+    as_ser_put_i32(b, s->natoms);
+    for (int a = 0; a < s->natoms; a++)
+        as_ser_put_i32(b, s->z[a]);
+    as_ser_put_f64s(b, &s->lattice[0][0], 9);
+    as_ser_put_f64s(b, &s->frac[0][0], 3 * (size_t)s->natoms);
+}
+
+static as_structure *get_structure(as_ser *b, as_error *err)
+{
+    const int n = as_ser_get_i32(b);
+    if (b->failed || n < 1 || n > 1000000) {
+        as_error_set(err, AS_EINPUT, "bad structure record");
+        return NULL;
+    }
+    as_structure *s = as_structure_create(n, err);
+    if (!s)
+        return NULL;
+    for (int a = 0; a < n; a++)
+        s->z[a] = as_ser_get_i32(b);
+    as_ser_get_f64s(b, &s->lattice[0][0], 9);
+    as_ser_get_f64s(b, &s->frac[0][0], 3 * (size_t)n);
+    if (b->failed) {
+        as_structure_destroy(s);
+        as_error_set(err, AS_EINPUT, "truncated structure record");
+        return NULL;
+    }
+    return s;
+}
+
+void as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser *b)
+{
+    char fp[2048];
+    as_dft_fingerprint(&c->dft, fp, sizeof fp);
+    as_ser_put_i32(b, CALC_MAGIC);
+    as_ser_put_i32(b, (int32_t)strlen(fp));
+    as_ser_put(b, fp, strlen(fp));
+    put_structure(b, base);
+    put_structure(b, c->m->s);
+    const as_scf_state *st = c->st;
+    const as_disc *d = c->d;
+    const int ng = d->gv->ng;
+    as_ser_put_i32(b, ng);
+    as_ser_put_i32(b, st->nspin);
+    as_ser_put_i32(b, st->nk);
+    as_ser_put_i32(b, st->nbands);
+    as_ser_put(b, d->gv->mill, (size_t)ng * sizeof *d->gv->mill);
+    as_ser_put(b, st->rho_g, (size_t)ng * st->nspin * sizeof *st->rho_g);
+    for (int ks = 0; ks < st->nk * st->nspin; ks++) {
+        const int npw = d->basis[ks / st->nspin]->npw;
+        as_ser_put_i32(b, npw);
+        as_ser_put(b, st->psi[ks], (size_t)npw * st->nbands * sizeof *st->psi[ks]);
+    }
+    const size_t ne = (size_t)st->nk * st->nspin * st->nbands;
+    as_ser_put_f64s(b, st->eig, ne);
+    as_ser_put_f64s(b, st->occ, ne);
+    as_ser_put_f64(b, st->efermi);
+    as_ser_put_f64(b, st->ts);
+    as_ser_put_f64(b, st->mag_total);
+    as_ser_put_f64(b, st->mag_abs);
+}
+
+/* What the calculator's rebuild does for s (pw/calculator.c), kept in step with it. */
+static int build(const as_calculator *c, const as_structure *s, as_model **mo, as_disc **do_, as_scf_state **sto,
+                 as_error *err)
+{
+    as_model *m = as_model_create(s, &c->dft, c->dft.use_symmetry, err);
+    if (!m)
+        return err->code;
+    as_kpoints *kp;
+    if (c->dft.gamma_only) {
+        const double g[1][3] = {{0, 0, 0}};
+        kp = as_kpoints_list(1, g, err);
+    } else {
+        kp = as_kpoints_mesh(m->s, c->dft.kmesh, c->dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
+    }
+    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.gamma_only, err) : NULL;
+    as_scf_state *st = d ? as_scf_state_create(m, d, c->dft.nbands, err) : NULL;
+    if (!st) {
+        as_disc_destroy(d);
+        as_model_destroy(m);
+        return err->code;
+    }
+    *mo = m;
+    *do_ = d;
+    *sto = st;
+    return AS_OK;
+}
+
+int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_error *err)
+{
+    as_structure *base = NULL, *cur = NULL;
+    as_model *m = NULL;
+    as_disc *d = NULL;
+    as_scf_state *st = NULL;
+    int rc = AS_OK;
+    if (as_ser_get_i32(b) != CALC_MAGIC || b->failed)
+        return as_error_set(err, AS_EINPUT, "no SCF state where one was expected");
+    const int fplen = as_ser_get_i32(b);
+    const char *fp = as_ser_peek(b, fplen > 0 && fplen < 4096 ? (size_t)fplen : (size_t)-1);
+    char want[2048];
+    as_dft_fingerprint(&c->dft, want, sizeof want);
+    if (!fp)
+        return as_error_set(err, AS_EINPUT, "truncated SCF state");
+    if ((size_t)fplen != strlen(want) || memcmp(fp, want, (size_t)fplen) != 0)
+        return as_error_set(err, AS_EINPUT, "it was written with other [dft] settings:\n  then: %.*s\n  now:  %s\n"
+                            "restore them, or start afresh without --restart", fplen, fp, want);
+    if (!(base = get_structure(b, err)) || !(cur = get_structure(b, err))) {
+        rc = err->code;
+        goto fail;
+    }
+    if ((rc = build(c, base, &m, &d, &st, err)))
+        goto fail;
+    int moved = memcmp(base->frac, cur->frac, 3 * sizeof(double) * (size_t)cur->natoms) != 0;
+    if (memcmp(base->lattice, cur->lattice, sizeof base->lattice) != 0 || base->natoms != cur->natoms) {
+        rc = as_error_set(err, AS_EINPUT, "inconsistent SCF state (the cell changed without a rebuild)");
+        goto fail;
+    }
+    if (moved) {
+        int sym_ok = 1;
+        if ((rc = as_model_update_positions(m, cur, &sym_ok, err)) || (rc = as_disc_update_positions(d, m, err)))
+            goto fail;
+    }
+    const int ng = as_ser_get_i32(b), nspin = as_ser_get_i32(b), nk = as_ser_get_i32(b), nbands = as_ser_get_i32(b);
+    if (b->failed || ng != d->gv->ng || nspin != st->nspin || nk != st->nk || nbands != st->nbands) {
+        rc = as_error_set(err, AS_EINPUT, "its SCF state does not fit this calculation (%d G-vectors, %d spins, %d "
+                          "k-points, %d bands; now %d, %d, %d, %d)", ng, nspin, nk, nbands, d->gv->ng, st->nspin,
+                          st->nk, st->nbands);
+        goto fail;
+    }
+    const void *mill = as_ser_peek(b, (size_t)ng * sizeof *d->gv->mill);
+    if (!mill || memcmp(mill, d->gv->mill, (size_t)ng * sizeof *d->gv->mill) != 0) {
+        rc = as_error_set(err, AS_EINPUT, "its density is on another G-vector list");
+        goto fail;
+    }
+    as_ser_get(b, st->rho_g, (size_t)ng * nspin * sizeof *st->rho_g);
+    for (int ks = 0; ks < nk * nspin; ks++) {
+        const int npw = as_ser_get_i32(b);
+        if (b->failed || npw != d->basis[ks / nspin]->npw) {
+            rc = as_error_set(err, AS_EINPUT, "its wavefunctions do not fit the basis (k-point %d)", ks / nspin + 1);
+            goto fail;
+        }
+        as_ser_get(b, st->psi[ks], (size_t)npw * nbands * sizeof *st->psi[ks]);
+    }
+    const size_t ne = (size_t)nk * nspin * nbands;
+    as_ser_get_f64s(b, st->eig, ne);
+    as_ser_get_f64s(b, st->occ, ne);
+    st->efermi = as_ser_get_f64(b);
+    st->ts = as_ser_get_f64(b);
+    st->mag_total = as_ser_get_f64(b);
+    st->mag_abs = as_ser_get_f64(b);
+    if (b->failed) {
+        rc = as_error_set(err, AS_EINPUT, "truncated SCF state");
+        goto fail;
+    }
+    as_scf_state_destroy(c->st);
+    as_disc_destroy(c->d);
+    as_model_destroy(c->m);
+    c->m = m;
+    c->d = d;
+    c->st = st;
+    as_structure_destroy(cur);
+    *base_out = base;
+    return AS_OK;
+fail:
+    as_scf_state_destroy(st);
+    as_disc_destroy(d);
+    as_model_destroy(m);
+    as_structure_destroy(base);
+    as_structure_destroy(cur);
+    return rc;
+}
+
+int as_calc_state_track(const as_calculator *c, const void *prev_model, const as_structure *s, as_structure **base,
+                        as_error *err)
+{
+    if ((const void *)c->m == prev_model && *base)
+        return AS_OK;
+    as_structure *copy = as_structure_copy(s, err);
+    if (!copy)
+        return err->code;
+    as_structure_destroy(*base);
+    *base = copy;
+    return AS_OK;
+}

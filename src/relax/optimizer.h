@@ -1,0 +1,45 @@
+/* Minimisers on a flat vector of generalised coordinates q with generalised forces
+ * f = -dH/dq: BFGS (the inverse of an updated Hessian, stepping along its eigenvectors with
+ * |eigenvalues|, as ASE's BFGS) and FIRE (Bitzek et al., PRL 97, 170201 (2006), ASE's
+ * parameters).  They only propose a displacement; the caller symmetrises it, limits its length
+ * (trust radius) and keeps atoms apart (relax/relax.h), and the next call learns from the step
+ * actually taken (BFGS uses q - q_prev and f - f_prev).  The whole state can be saved and
+ * restored bit for bit (checkpoints). */
+#ifndef AS_RELAX_OPTIMIZER_H
+#define AS_RELAX_OPTIMIZER_H
+
+#include "core/error.h"
+#include "relax/serial.h"
+
+typedef struct as_optimizer {
+    int method;      /* AS_RELAX_BFGS or AS_RELAX_FIRE (io/settings.h) */
+    int n;           /* coordinates */
+    double h0;       /* BFGS: initial Hessian h0 * I (Ha per q-unit^2) */
+    /* BFGS */
+    double *hess;    /* n x n, row-major */
+    double *q0, *f0; /* the previous point and its forces */
+    int have_prev;
+    int nupdates, nskipped; /* Hessian updates done, and skipped for non-positive curvature */
+    /* FIRE (q-units: dt^2 f is a displacement) */
+    double *v;
+    double dt, dt_max, alpha;
+    int npos;        /* consecutive steps with P = f.v > 0 */
+} as_optimizer;
+
+/* h0: BFGS initial Hessian; dt0: FIRE initial time step (dt_max = 10 dt0). */
+as_optimizer *as_optimizer_create(int method, int n, double h0, double dt0, as_error *err);
+void as_optimizer_destroy(as_optimizer *o);
+
+/* The displacement dq proposed at q with forces f.  BFGS first updates its Hessian with the
+ * change since the previous call (skipped when the curvature (q - q0).(f0 - f) is not positive,
+ * which keeps the Hessian positive definite). */
+int as_optimizer_propose(as_optimizer *o, const double *q, const double *f, double *dq, as_error *err);
+
+/* Forget the curvature (BFGS: Hessian back to h0 * I) or the velocity (FIRE). */
+void as_optimizer_reset(as_optimizer *o);
+
+void as_optimizer_save(const as_optimizer *o, as_ser *b);
+/* Restores what save wrote, for an optimizer created with the same method and n. */
+int as_optimizer_load(as_optimizer *o, as_ser *b, as_error *err);
+
+#endif

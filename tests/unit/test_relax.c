@@ -1,0 +1,504 @@
+/* The relaxation engine (relax/relax.h, relax/optimizer.h, relax/checkpoint.h) on model potentials whose
+ * answers are known independently:
+ *   - the generalised gradient (forces and -dH/d(cF) with the stress, pressure and F^{-T}) equals central
+ *     finite differences of the enthalpy of a Lennard-Jones crystal in a sheared, strained triclinic cell;
+ *   - a Lennard-Jones dimer relaxes (BFGS and FIRE) to the distance where the pair force vanishes (found by
+ *     bisection on the potential itself);
+ *   - a cell with an energy K V0 (V/V0 - 1)^2 / 2 under pressure p relaxes to V = V0 (1 - p/K), staying cubic;
+ *   - keep_symmetry keeps the space group (spglib) when the forces and stress carry non-symmetric noise,
+ *     which without it breaks the symmetry;
+ *   - a step towards two atoms closer than 0.5 angstrom is shortened, then refused with a message naming them;
+ *   - a relaxation saved and restored midway ends bit for bit where the uninterrupted one ends;
+ *   - checkpoint files: a truncated or corrupted file is refused with a clear message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "core/units.h"
+#include "crystal/structure.h"
+#include "crystal/symmetry.h"
+#include "io/settings.h"
+#include "relax/checkpoint.h"
+#include "relax/relax.h"
+#include "relax/serial.h"
+
+/* ------------------------------------------------------------------ model ---- */
+
+typedef struct model {
+    double eps, sig, rc;   /* shifted-force Lennard-Jones (Ha, bohr) */
+    double K, V0;          /* volume energy K V0 (V/V0 - 1)^2 / 2 */
+    double attract;        /* -A/r between atoms 1 and 2 (nearest image), no LJ */
+    double noise;          /* non-symmetric noise added to forces and stress */
+} model;
+
+static void lj(const model *m, double r, double *e, double *de)
+{
+    const double s6 = pow(m->sig / r, 6), s6c = pow(m->sig / m->rc, 6);
+    const double ec = 4 * m->eps * (s6c * s6c - s6c), dec = 4 * m->eps * (-12 * s6c * s6c + 6 * s6c) / m->rc;
+    *e = 4 * m->eps * (s6 * s6 - s6) - ec - (r - m->rc) * dec;
+    *de = 4 * m->eps * (-12 * s6 * s6 + 6 * s6) / r - dec;
+}
+
+/* E (Ha), forces (Ha/bohr), stress (QE's sign: -(1/V) dE/d strain). */
+static void model_eval(const model *m, const as_structure *s, double *E, double (*f)[3], double sig[3][3])
+{
+    const int n = s->natoms;
+    const double V = fabs(as_lattice_volume(s->lattice));
+    double rec[3][3];
+    as_lattice_reciprocal(s->lattice, rec);
+    int nmax[3];
+    for (int k = 0; k < 3; k++)
+        nmax[k] = (int)ceil(m->rc * sqrt(rec[k][0] * rec[k][0] + rec[k][1] * rec[k][1] + rec[k][2] * rec[k][2]) /
+                            AS_TWOPI) + 1;
+    double(*r)[3] = malloc((size_t)n * sizeof *r);
+    for (int a = 0; a < n; a++)
+        as_frac_to_cart(s->lattice, s->frac[a], r[a]);
+    double e = 0, dEde[3][3] = {{0}};
+    for (int a = 0; a < n; a++)
+        for (int i = 0; i < 3; i++)
+            f[a][i] = 0;
+    if (m->attract > 0) {
+        double fr[3] = {s->frac[0][0] - s->frac[1][0], s->frac[0][1] - s->frac[1][1], s->frac[0][2] - s->frac[1][2]};
+        for (int i = 0; i < 3; i++)
+            fr[i] -= round(fr[i]);
+        double d[3];
+        as_frac_to_cart(s->lattice, fr, d);
+        const double rr = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        e = -m->attract / rr;
+        for (int i = 0; i < 3; i++) {
+            const double g = m->attract / (rr * rr) * d[i] / rr; /* dE/dr_0 */
+            f[0][i] = -g;
+            f[1][i] = g;
+        }
+    } else {
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++)
+                for (int n0 = -nmax[0]; n0 <= nmax[0]; n0++)
+                    for (int n1 = -nmax[1]; n1 <= nmax[1]; n1++)
+                        for (int n2 = -nmax[2]; n2 <= nmax[2]; n2++) {
+                            if (a == b && !n0 && !n1 && !n2)
+                                continue;
+                            double d[3];
+                            for (int i = 0; i < 3; i++)
+                                d[i] = r[a][i] - r[b][i] - n0 * s->lattice[0][i] - n1 * s->lattice[1][i] -
+                                       n2 * s->lattice[2][i];
+                            const double rr = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                            if (rr >= m->rc)
+                                continue;
+                            double pe, de;
+                            lj(m, rr, &pe, &de);
+                            e += 0.5 * pe;
+                            for (int i = 0; i < 3; i++) {
+                                f[a][i] -= de * d[i] / rr;
+                                for (int j = 0; j < 3; j++)
+                                    dEde[i][j] += 0.5 * de * d[i] * d[j] / rr;
+                            }
+                        }
+    }
+    if (m->K > 0) {
+        e += 0.5 * m->K * m->V0 * (V / m->V0 - 1) * (V / m->V0 - 1);
+        for (int i = 0; i < 3; i++)
+            dEde[i][i] += m->K * (V / m->V0 - 1) * V;
+    }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            sig[i][j] = -dEde[i][j] / V;
+    if (m->noise > 0) { /* deterministic, breaks every symmetry */
+        for (int a = 0; a < n; a++)
+            for (int i = 0; i < 3; i++)
+                f[a][i] += m->noise * sin(1.7 * a + 2.3 * i + 0.4);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                sig[i][j] += m->noise * 1e-2 * cos(0.9 * i + 1.9 * j + 0.2 * i * j);
+    }
+    free(r);
+    *E = e;
+}
+
+static as_relax_settings settings(int cell, int method)
+{
+    as_settings s;
+    as_settings_defaults(&s);
+    s.relax.cell = cell;
+    s.relax.method = method;
+    return s.relax;
+}
+
+static as_structure *make(const double lat[3][3], int n, const double (*frac)[3], int z)
+{
+    as_error err;
+    as_structure *s = as_structure_create(n, &err);
+    assert_non_null(s);
+    memcpy(s->lattice, lat, sizeof s->lattice);
+    for (int a = 0; a < n; a++) {
+        s->z[a] = z;
+        memcpy(s->frac[a], frac[a], sizeof s->frac[a]);
+    }
+    return s;
+}
+
+/* Run up to max evaluations; returns the status of the last tell. */
+static int run(as_relax *r, const model *m, int max, as_error *err)
+{
+    const int n = r->natoms;
+    double(*f)[3] = malloc((size_t)n * sizeof *f);
+    int rc = AS_OK;
+    while (r->step < max && !r->converged) {
+        as_structure *s = as_relax_structure(r, err);
+        assert_non_null(s);
+        double E, sig[3][3];
+        model_eval(m, s, &E, f, sig);
+        as_structure_destroy(s);
+        if ((rc = as_relax_tell(r, E, (const double(*)[3])f, r->set.cell ? sig : NULL, err)))
+            break;
+    }
+    free(f);
+    return rc;
+}
+
+/* -------------------------------------------------------------- gradient ---- */
+
+static double enthalpy_at(as_relax *r, const model *m, const double *q)
+{
+    double *save = malloc((size_t)r->ncoord * sizeof *save);
+    memcpy(save, r->q, (size_t)r->ncoord * sizeof *save);
+    memcpy(r->q, q, (size_t)r->ncoord * sizeof *save);
+    as_error err;
+    as_structure *s = as_relax_structure(r, &err);
+    double E, sig[3][3];
+    double(*f)[3] = malloc((size_t)s->natoms * sizeof *f);
+    model_eval(m, s, &E, f, sig);
+    E += r->set.pressure * fabs(as_lattice_volume(s->lattice));
+    free(f);
+    as_structure_destroy(s);
+    memcpy(r->q, save, (size_t)r->ncoord * sizeof *save);
+    free(save);
+    return E;
+}
+
+static void gradient_matches_finite_differences(void **state)
+{
+    (void)state;
+    const double lat[3][3] = {{9.0, 0.3, -0.2}, {0.8, 8.5, 0.4}, {-0.5, 0.6, 9.4}};
+    const double frac[3][3] = {{0.05, 0.1, 0.0}, {0.52, 0.47, 0.13}, {0.21, 0.72, 0.55}};
+    as_structure *s = make(lat, 3, frac, 18);
+    model m = {.eps = 0.01, .sig = 4.0, .rc = 11.0, .K = 0.002, .V0 = 600.0};
+    as_relax_settings set = settings(1, AS_RELAX_BFGS);
+    set.pressure = 1.0 / AS_HA_BOHR3_GPA;
+    set.keep_symmetry = 0;
+    as_error err;
+    as_relax *r = as_relax_create(s, &set, &err);
+    assert_non_null(r);
+    /* a general deformation (shear, rotation, stretch) and moved atoms */
+    const double dF[9] = {0.03, 0.02, -0.01, -0.015, -0.02, 0.025, 0.01, 0.005, 0.04};
+    for (int k = 0; k < 9; k++)
+        r->q[9 + k] += dF[k] * r->cell_factor;
+    r->q[0] += 0.2, r->q[4] -= 0.15;
+    as_structure *cur = as_relax_structure(r, &err);
+    double E, sig[3][3], f[3][3], g[18];
+    model_eval(&m, cur, &E, f, sig);
+    assert_int_equal(as_relax_gradient(r, (const double(*)[3])f, sig, g, &err), AS_OK);
+    double q[18], worst = 0, scale = 0;
+    for (int k = 0; k < r->ncoord; k++) {
+        const double h = 1e-5;
+        memcpy(q, r->q, sizeof q);
+        q[k] += h;
+        const double ep = enthalpy_at(r, &m, q);
+        q[k] -= 2 * h;
+        const double em = enthalpy_at(r, &m, q);
+        const double fd = -(ep - em) / (2 * h);
+        worst = fmax(worst, fabs(fd - g[k]));
+        scale = fmax(scale, fabs(g[k]));
+    }
+    print_message("generalised gradient vs finite differences: max |difference| %.2e (max |g| %.2e)\n", worst, scale);
+    assert_true(scale > 1e-3);
+    assert_true(worst < 1e-8 + 1e-6 * scale);
+    as_structure_destroy(cur);
+    as_relax_destroy(r);
+    as_structure_destroy(s);
+}
+
+/* ------------------------------------------------------------------ dimer ---- */
+
+static void dimer(int method)
+{
+    const double L = 30.0;
+    const double lat[3][3] = {{L, 0, 0}, {0, L, 0}, {0, 0, L}};
+    const double frac[2][3] = {{0.1, 0.1, 0.1}, {0.1 + 3.2 / L, 0.1 + 2.9 / L, 0.1 + 2.4 / L}};
+    as_structure *s = make(lat, 2, frac, 18);
+    model m = {.eps = 0.01, .sig = 4.0, .rc = 12.0};
+    /* the bond length where the shifted-force pair force vanishes, by bisection */
+    double lo = 3.5, hi = 6.0;
+    for (int it = 0; it < 200; it++) {
+        double e, de;
+        lj(&m, 0.5 * (lo + hi), &e, &de);
+        if (de < 0)
+            lo = 0.5 * (lo + hi);
+        else
+            hi = 0.5 * (lo + hi);
+    }
+    const double r0 = 0.5 * (lo + hi);
+    as_relax_settings set = settings(0, method);
+    set.fmax = 1e-6;
+    as_error err;
+    as_relax *r = as_relax_create(s, &set, &err);
+    assert_non_null(r);
+    assert_int_equal(run(r, &m, 500, &err), AS_OK);
+    assert_true(r->converged);
+    as_structure *fin = as_relax_structure(r, &err);
+    const double d = as_periodic_distance(fin->lattice, fin->frac[0], fin->frac[1]);
+    print_message("%s dimer: %d steps, r = %.8f bohr, expected %.8f\n", method == AS_RELAX_FIRE ? "FIRE" : "BFGS",
+                  r->step, d, r0);
+    assert_true(fabs(d - r0) < 1e-4);
+    if (method == AS_RELAX_BFGS)
+        assert_true(r->step <= 15);
+    as_structure_destroy(fin);
+    as_relax_destroy(r);
+    as_structure_destroy(s);
+}
+
+static void dimer_bfgs(void **state)
+{
+    (void)state;
+    dimer(AS_RELAX_BFGS);
+}
+
+static void dimer_fire(void **state)
+{
+    (void)state;
+    dimer(AS_RELAX_FIRE);
+}
+
+/* ------------------------------------------------------------ cell volume ---- */
+
+static void cell_under_pressure(void **state)
+{
+    (void)state;
+    const double a = 10.0;
+    const double lat[3][3] = {{a, 0, 0}, {0, a, 0}, {0, 0, a}};
+    const double frac[1][3] = {{0, 0, 0}};
+    as_structure *s = make(lat, 1, frac, 18);
+    const double K = 30.0 / AS_HA_BOHR3_GPA, p = 2.0 / AS_HA_BOHR3_GPA;
+    model m = {.rc = 1.0, .K = K, .V0 = 1.2 * a * a * a};
+    for (int method = 0; method < 2; method++) {
+        as_relax_settings set = settings(1, method);
+        set.pressure = p;
+        set.stress_tol = 1e-5 / AS_HA_BOHR3_GPA;
+        as_error err;
+        as_relax *r = as_relax_create(s, &set, &err);
+        assert_non_null(r);
+        assert_int_equal(run(r, &m, 300, &err), AS_OK);
+        assert_true(r->converged);
+        as_structure *fin = as_relax_structure(r, &err);
+        const double V = fabs(as_lattice_volume(fin->lattice)), want = m.V0 * (1 - p / K);
+        print_message("%s cell: %d steps, V = %.6f, expected V0 (1 - p/K) = %.6f\n", method ? "FIRE" : "BFGS", r->step,
+                      V, want);
+        assert_true(fabs(V / want - 1) < 1e-5);
+        /* still cubic */
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                assert_true(fabs(fin->lattice[i][j] - (i == j ? fin->lattice[0][0] : 0.0)) < 1e-9);
+        as_structure_destroy(fin);
+        as_relax_destroy(r);
+    }
+    as_structure_destroy(s);
+}
+
+/* --------------------------------------------------------------- symmetry ---- */
+
+static int nops(const as_structure *s)
+{
+    as_error err;
+    as_symmetry *sym = as_symmetry_create(s, 1e-6, &err);
+    assert_non_null(sym);
+    int n = sym->nops;
+    as_symmetry_destroy(sym);
+    return n;
+}
+
+static void symmetry_kept(void **state)
+{
+    (void)state;
+    const double a = 9.0;
+    const double lat[3][3] = {{a, 0, 0}, {0, a, 0}, {0, 0, a}};
+    /* an atom on the body diagonal: R3m-like site symmetry in a cubic cell */
+    const double frac[2][3] = {{0, 0, 0}, {0.3, 0.3, 0.3}};
+    as_structure *s = make(lat, 2, frac, 18);
+    model m = {.eps = 0.01, .sig = 4.0, .rc = 10.0, .K = 0.001, .V0 = 800.0, .noise = 2e-3};
+    const int n0 = nops(s);
+    for (int keep = 1; keep >= 0; keep--)
+        for (int cell = 0; cell < 2; cell++) {
+            as_relax_settings set = settings(cell, AS_RELAX_BFGS);
+            set.keep_symmetry = keep;
+            as_error err;
+            as_relax *r = as_relax_create(s, &set, &err);
+            assert_non_null(r);
+            run(r, &m, 6, &err);
+            as_structure *fin = as_relax_structure(r, &err);
+            const int n1 = nops(fin);
+            print_message("keep_symmetry = %d, cell = %d: %d operations at the start, %d after %d noisy steps\n", keep,
+                          cell, n0, n1, r->step);
+            if (keep)
+                assert_int_equal(n1, n0);
+            else
+                assert_true(n1 < n0);
+            as_structure_destroy(fin);
+            as_relax_destroy(r);
+        }
+    as_structure_destroy(s);
+}
+
+/* ----------------------------------------------------------- close atoms ---- */
+
+static void atoms_kept_apart(void **state)
+{
+    (void)state;
+    const double L = 20.0;
+    const double lat[3][3] = {{L, 0, 0}, {0, L, 0}, {0, 0, L}};
+    const double d0 = 1.5 * AS_ANG_BOHR;
+    const double frac[3][3] = {{0.2, 0.2, 0.2}, {0.2 + d0 / L, 0.2, 0.2}, {0.7, 0.7, 0.7}};
+    as_structure *s = make(lat, 3, frac, 35);
+    model m = {.attract = 5.0};
+    as_relax_settings set = settings(0, AS_RELAX_BFGS);
+    as_error err;
+    as_error_clear(&err);
+    as_relax *r = as_relax_create(s, &set, &err);
+    assert_non_null(r);
+    double closest = 1e9;
+    int rc = AS_OK, shortened = 0;
+    double f[3][3], sig[3][3], E;
+    while (r->step < 50) {
+        as_structure *cur = as_relax_structure(r, &err);
+        closest = fmin(closest, as_periodic_distance(cur->lattice, cur->frac[0], cur->frac[1]));
+        model_eval(&m, cur, &E, f, sig);
+        as_structure_destroy(cur);
+        if ((rc = as_relax_tell(r, E, (const double(*)[3])f, NULL, &err)))
+            break;
+        shortened |= r->shortened;
+    }
+    print_message("closest approach %.4f angstrom; stopped with: %s\n", closest * AS_BOHR_ANG, err.msg);
+    assert_true(shortened);
+    assert_int_equal(rc, AS_ENOCONV);
+    assert_true(closest >= 0.5 * AS_ANG_BOHR - 1e-9);
+    assert_non_null(strstr(err.msg, "atom 1 (Br)"));
+    assert_non_null(strstr(err.msg, "atom 2 (Br)"));
+    assert_non_null(strstr(err.msg, "0.5 angstrom"));
+    as_relax_destroy(r);
+    as_structure_destroy(s);
+}
+
+/* ---------------------------------------------------------------- restart ---- */
+
+static void restart_is_exact(void **state)
+{
+    (void)state;
+    const double lat[3][3] = {{9.0, 0.3, -0.2}, {0.8, 8.5, 0.4}, {-0.5, 0.6, 9.4}};
+    const double frac[3][3] = {{0.05, 0.1, 0.0}, {0.52, 0.47, 0.13}, {0.21, 0.72, 0.55}};
+    as_structure *s = make(lat, 3, frac, 18);
+    model m = {.eps = 0.2, .sig = 5.0, .rc = 11.0, .K = 0.002, .V0 = 700.0};
+    for (int method = 0; method < 2; method++) {
+        as_relax_settings set = settings(1, method);
+        set.fmax = 1e-5;
+        set.stress_tol = 1e-3 / AS_HA_BOHR3_GPA;
+        as_error err;
+        as_relax *a = as_relax_create(s, &set, &err);
+        assert_int_equal(run(a, &m, 60, &err), AS_OK);
+        if (method == AS_RELAX_BFGS)
+            assert_true(a->converged);
+        /* the same, stopped after 4 steps, saved, thrown away, restored */
+        as_relax *b = as_relax_create(s, &set, &err);
+        run(b, &m, 4, &err);
+        as_ser buf;
+        as_ser_init(&buf);
+        as_relax_save(b, &buf);
+        as_relax_destroy(b);
+        as_ser rd;
+        as_ser_wrap(&rd, buf.data, buf.len);
+        as_relax *c = as_relax_load(&rd, s, &set, &err);
+        assert_non_null(c);
+        assert_int_equal(c->step, 4);
+        assert_int_equal(run(c, &m, 60, &err), AS_OK);
+        print_message("%s: uninterrupted %d steps, restarted after 4: %d steps\n", method ? "FIRE" : "BFGS", a->step,
+                      c->step);
+        assert_int_equal(c->step, a->step);
+        assert_memory_equal(c->q, a->q, (size_t)a->ncoord * sizeof *a->q);
+        /* a checkpoint is refused for another method or structure */
+        as_relax_settings other = set;
+        other.method = 1 - method;
+        as_ser_wrap(&rd, buf.data, buf.len);
+        assert_null(as_relax_load(&rd, s, &other, &err));
+        assert_non_null(strstr(err.msg, "method"));
+        as_structure *s2 = as_structure_copy(s, &err);
+        s2->frac[1][0] += 0.01;
+        as_ser_wrap(&rd, buf.data, buf.len);
+        assert_null(as_relax_load(&rd, s2, &set, &err));
+        assert_non_null(strstr(err.msg, "another structure"));
+        as_structure_destroy(s2);
+        as_ser_free(&buf);
+        as_relax_destroy(a);
+        as_relax_destroy(c);
+    }
+    as_structure_destroy(s);
+}
+
+static void checkpoint_file_integrity(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/as_test_relax_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/relax.chk", dir);
+    unsigned char payload[1000];
+    for (int i = 0; i < 1000; i++)
+        payload[i] = (unsigned char)(i * 37 + 11);
+    as_error err;
+    assert_int_equal(as_checkpoint_write(path, "ASRELAX1", payload, sizeof payload, &err), AS_OK);
+    void *back = NULL;
+    size_t len = 0;
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_OK);
+    assert_int_equal(len, sizeof payload);
+    assert_memory_equal(back, payload, len);
+    free(back);
+    char *data;
+    size_t n;
+    assert_int_equal(as_file_read_all(path, &data, &n, &err), AS_OK);
+    /* truncated */
+    assert_int_equal(as_file_write_atomic(path, data, n - 100, &err), AS_OK);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_non_null(strstr(err.msg, "truncated"));
+    assert_non_null(strstr(err.msg, "without --restart"));
+    /* one byte flipped */
+    data[500] ^= 0x10;
+    assert_int_equal(as_file_write_atomic(path, data, n, &err), AS_OK);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_non_null(strstr(err.msg, "checksum"));
+    /* another kind of file */
+    assert_int_equal(as_file_write_atomic(path, "hello", 5, &err), AS_OK);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_non_null(strstr(err.msg, "not a checkpoint"));
+    free(data);
+    remove(path);
+    remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gradient_matches_finite_differences),
+        cmocka_unit_test(dimer_bfgs),
+        cmocka_unit_test(dimer_fire),
+        cmocka_unit_test(cell_under_pressure),
+        cmocka_unit_test(symmetry_kept),
+        cmocka_unit_test(atoms_kept_apart),
+        cmocka_unit_test(restart_is_exact),
+        cmocka_unit_test(checkpoint_file_integrity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
