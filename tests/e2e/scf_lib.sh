@@ -53,6 +53,23 @@ close() {
   printf '  ok    %-58s %s vs %s (tolerance %s)\n' "$4" "$1" "$2" "$3"
 }
 
+# qe_case BASE REFNAME [compare options]: the QE reference tests/reference/qe/results/REFNAME.json against our run of
+# tests/scf/BASE.in or BASE_qe67.in, whichever repeats what QE computed for Cs (tests/tools/qe_potentials.py: QE 6.7
+# mis-normalises the f channel; a reference made with the published Cs parameters needs potentials_qe67, one made with
+# the compensated file the shipped potentials).  Sets RESULT.
+qe_case() {
+  local base=$1 ref="$QE_RES/$2.json" mode deck
+  shift 2
+  [ -s "$ref" ] || die "missing QE reference $ref"
+  mode=$("$PY" "$TOP/tests/tools/qe_potentials.py" "$ref") || die "cannot tell which Cs potential QE used for $ref"
+  deck="$SCF_DECKS/$base.in"
+  [ "$mode" = qe67 ] && deck="$SCF_DECKS/${base}_qe67.in"
+  [ -s "$deck" ] || die "no deck $deck"
+  echo "  QE reference $(basename "$ref"): Cs potential mode '$mode' -> $(basename "$deck")"
+  scf_run "$deck"
+  compare "$RESULT" "$ref" "$@"
+}
+
 # ABINIT references are produced by another helper; a case whose file has not landed is reported, not failed.
 abinit_ref() { # name -> path in REF, or returns 1
   REF="$AB_RES/$1.json"

@@ -13,13 +13,14 @@ The reference is one of
 What is compared (each with an explicit tolerance, every row printed as ours / reference / difference):
   energy        total energy per atom                             --etol     Ha/atom  (default 1e-5)
   gap           mesh gap (our gap_mesh_ev; --special: our gap_ev)  --gaptol   eV       (default 1e-3)
-  vbm, cbm      absolute band edges on the mesh (QE only: our G = 0 conventions follow QE's, so the
-                eigenvalue zero is the same; ABINIT's zero differs, its edges are compared only with
-                --abinit-edges)                                   --edgetol  eV       (default 1e-3)
+  vbm, cbm      absolute band edges on the mesh.  Our G = 0 conventions follow QE's, so the eigenvalue zero is
+                the same.  ABINIT leaves sum(epsatm)/Omega (the G = 0 average of the local potential) out of its
+                eigenvalues; its edges are shifted by that (the file's sum_epsatm_over_volume_ha) before
+                comparing; without that field they are compared only with --abinit-edges   --edgetol eV (1e-3)
   eig k=...     eigenvalues at every k-point both lists hold (the same point modulo a reciprocal lattice
                 vector, or its time-reversed partner, or failing that a point of the same weight that a
-                lattice symmetry maps onto it), bands 1..nocc+2 (the bands our Davidson converges tightly); QE absolute; ABINIT relative to
-                the VBM (the offset is printed)                    --eigtol   eV       (default 1e-3)
+                lattice symmetry maps onto it), bands 1..nocc+2 (the bands our Davidson converges tightly); absolute
+                (ABINIT with the offset above; without it, aligned at the VBM)   --eigtol eV (default 1e-3)
   special       a reference with eigenvalues at chosen points from the scf potential (qe_nscf.py: scf on the
                 mesh, then 'bands'): VBM and CBM at each point against our special point or mesh point there
                 (absolute, QE conventions); with it, gap/vbm/cbm --special include those points   --edgetol
@@ -105,10 +106,19 @@ def equivalent_k(a, b, ops):
     return False
 
 
+def abinit_offset(ref):
+    """ours - ABINIT for eigenvalues (eV): ABINIT leaves the G = 0 'alpha Z' average of the local pseudopotential,
+    sum(epsatm)/Omega, out of the Kohn-Sham potential (it enters the energy as psp_core); QE and we keep it in"""
+    v = ref.get("sum_epsatm_over_volume_ha")
+    return v * HA_EV if v is not None else None
+
+
 def ref_kpoints(ref, kind):
     """[(k, eigenvalues in eV)] of the reference (first spin channel)"""
     out = []
     for k in ref.get("kpoint_list") or []:
+        if isinstance(k.get("eigenvalues_ha"), dict) or (k.get("eig_ha") and len(k["eig_ha"]) > 1):
+            continue  # spin-polarised: not compared per k-point
         if kind == "qe":
             if "eigenvalues_ha" in k:
                 ev = [v * HA_EV for v in k["eigenvalues_ha"]]
@@ -223,14 +233,22 @@ def main():
     if "energy" in only:
         if ref.get("energy_ha") is None:
             die(f"{a.ref}: no energy_ha")
-        t.add("total energy (Ha)", ours["energy_ha"], ref["energy_ha"], a.etol, scale=nat, unit="Ha/atom")
+        eref, note = ref["energy_ha"], ""
+        if kind == "abinit" and ref.get("charge") and ref.get("energy_ha_qe_g0_convention") is not None:
+            # a charged cell: ABINIT multiplies the G = 0 term sum(epsatm)/Omega by the ionic charge, QE (and we) by
+            # the electron count (tests/reference/abinit: energy_ha_qe_g0_convention)
+            eref, note = ref["energy_ha_qe_g0_convention"], "ABINIT in QE's G = 0 convention"
+        t.add("total energy (Ha)", ours["energy_ha"], eref, a.etol, scale=nat, unit="Ha/atom", note=note)
 
     # --- gap and edges -------------------------------------------------------------------------------------------------
     rv, rc, rg = ref_edges(ref, kind, a.special)
     og = ours["gap_ev"] if a.special else ours.get("gap_mesh_ev", ours["gap_ev"])
     if "gap" in only and rg is not None:
         t.add("gap (eV)" + (" incl. special" if a.special else ", mesh"), og, rg, a.gaptol, unit="eV")
-    if kind == "qe" or a.abinit_edges:
+    if kind == "abinit" and abinit_offset(ref) is not None and rv is not None and rc is not None:
+        # ABINIT's band edges on our eigenvalue zero (abinit_offset)
+        rv, rc = rv + abinit_offset(ref), rc + abinit_offset(ref)
+    if kind == "qe" or kind == "abinit" and (a.abinit_edges or abinit_offset(ref) is not None):
         ov = ours["vbm_ev"] if a.special else None
         oc = ours["cbm_ev"] if a.special else None
         # our mesh edges: from the eigenvalues on the mesh (vbm_ev/cbm_ev include special points)
@@ -307,10 +325,16 @@ def main():
         if rk and ok_:
             offset = 0.0
             if kind == "abinit" and pairs:
-                # ABINIT's eigenvalue zero differs from ours: align the highest occupied level of the common points
-                offset = max(p[0]["eigenvalues_ev"][nocc - 1] for p in pairs) - max(p[2][nocc - 1] for p in pairs)
-                t.info("eigenvalue offset", f"ours - ABINIT at the VBM of the common k-points: {offset:+.6f} eV "
-                                            "(removed before comparing)")
+                emp = max(p[0]["eigenvalues_ev"][nocc - 1] for p in pairs) - max(p[2][nocc - 1] for p in pairs)
+                offset = abinit_offset(ref)
+                if offset is None:
+                    # no convention to apply: align the highest occupied level of the common points
+                    offset = emp
+                    t.info("eigenvalue offset", f"ours - ABINIT at the VBM of the common k-points: {offset:+.6f} eV "
+                                                "(removed before comparing)")
+                else:
+                    t.info("eigenvalue offset", f"ABINIT's zero is sum(epsatm)/Omega = {offset:.6f} eV above ours "
+                                                f"(applied; the observed VBM offset is {emp:+.6f} eV)")
             for k, kf, ev in pairs:
                 nb = min(len(k["eigenvalues_ev"]), len(ev), nocc + a.extra_bands)
                 diffs = [o - r - offset for o, r in zip(k["eigenvalues_ev"][:nb], ev[:nb])]
@@ -343,6 +367,8 @@ def main():
             loc = None
             if rt.get("local_psp") is not None and rt.get("psp_core") is not None:
                 loc = rt["local_psp"] + rt["psp_core"]
+                if ref.get("charge") and ref.get("sum_epsatm_over_volume_ha") is not None:
+                    loc -= ref["charge"] * ref["sum_epsatm_over_volume_ha"]  # the same G = 0 convention change
             pairs = [(n, ot.get(n), rt.get(r)) for n, r in (("kinetic", "kinetic"), ("nonlocal", "nonlocal_psp"),
                                                               ("hartree", "hartree"), ("xc", "xc"), ("ewald", "ewald"))]
             pairs.append(("local", ot.get("local"), loc))
