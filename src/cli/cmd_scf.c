@@ -52,7 +52,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     } else {
         kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
-    if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, set.dft.gamma_only, err)) || !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
+    if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, set.dft.real_wavefunctions, err)) || !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
         rc = err->code;
         goto done;
     }
@@ -82,19 +82,27 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         rc = scf_rc;
         goto done;
     }
+    const double t_scf = as_wtime();
     if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges_special, &be, err)))
         goto done;
+    const double t_edges = as_wtime();
     as_report_energies(m, st, &res.e, &be);
     if (!(forces = calloc((size_t)m->s->natoms, sizeof *forces))) {
         rc = as_error_nomem(err, "forces", (size_t)m->s->natoms * 24);
         goto done;
     }
     as_stress_terms sterms;
-    if ((rc = as_forces(m, d, st, forces, NULL, err)) || (rc = as_stress(m, d, st, stress, &sterms, err)))
+    if ((rc = as_forces(m, d, st, forces, NULL, err)))
         goto done;
+    const double t_forces = as_wtime();
+    if ((rc = as_stress(m, d, st, stress, &sterms, err)))
+        goto done;
+    const double t_stress = as_wtime();
     as_report_forces_stress(m, (const double(*)[3])forces, stress, &sterms);
     const double wall = as_wtime() - t0;
     as_log("\n     convergence has been achieved in %d iterations; wall time %.2f s\n", res.iterations, wall);
+    as_log("     time: set-up + SCF %.2f s, band edges %.2f s, forces %.2f s, stress %.2f s\n", t_scf - t0,
+           t_edges - t_scf, t_forces - t_edges, t_stress - t_forces);
     if (as_path_join(path, sizeof path, outdir, "result.json", err) ||
         as_report_write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress, nranks, wall,
                      err)) {

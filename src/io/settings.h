@@ -68,6 +68,7 @@ typedef struct as_dft_settings {
     double smearing_width;       /* Ha */
     int band_edges_special;      /* band edges also at the special points (default 1) */
     int use_symmetry;            /* reduce k-points and symmetrise the density (default 1) */
+    int real_wavefunctions;      /* real layout at time-reversal-invariant k-points (default 1) */
 } as_dft_settings;
 
 /* [relax] */

@@ -50,21 +50,25 @@ static int nearest_mesh_point(const as_model *m, const as_disc *d, const double 
 /* Starting vectors at a new k from a mesh point's bands: the same periodic part
  * u(r) = sum_G c_G e^{iGr}, i.e. the coefficients copied by Miller index.  Much closer
  * to the answer than random vectors; a little noise keeps degenerate sets spanning. */
-static void guess_from_mesh(const as_basis *src, const double complex *psrc, int nsrc, const as_basis *dst,
-                            int kindex, int nb, double complex *psi, int *where, size_t nbox)
+static void guess_from_mesh(const as_fft *grid, const as_basis *src, const double complex *psrc, int nsrc,
+                            const as_basis *dst, int kindex, int nb, double complex *psi, int *where)
 {
     as_random_wavefunctions(dst, kindex, nb, psi);
     /* where[box] = g + 1 for a stored G, -(g + 1) for the -G of a Gamma-layout pair. */
-    for (size_t i = 0; i < nbox; i++)
+    for (size_t i = 0; i < grid->nglobal; i++)
         where[i] = 0;
     for (int g = 0; g < src->npw; g++) {
-        if (src->gamma)
-            where[src->box_minus[g]] = -(g + 1);
-        where[src->box[g]] = g + 1;
+        if (src->real) {
+            const int mm[3] = {-src->mill[g][0] - (int)lround(2 * src->kfrac[0]),
+                               -src->mill[g][1] - (int)lround(2 * src->kfrac[1]),
+                               -src->mill[g][2] - (int)lround(2 * src->kfrac[2])};
+            where[as_fft_index(grid, mm)] = -(g + 1);
+        }
+        where[as_fft_index(grid, src->mill[g])] = g + 1;
     }
     for (int n = 0; n < nb && n < nsrc; n++)
         for (int g = 0; g < dst->npw; g++) {
-            int j = where[dst->box[g]];
+            int j = where[as_fft_index(grid, dst->mill[g])];
             double complex c = j > 0 ? psrc[(size_t)n * src->npw + j - 1]
                                : j < 0 ? conj(psrc[(size_t)n * src->npw - j - 1]) : 0.0;
             psi[(size_t)n * dst->npw + g] = c + 1e-3 * psi[(size_t)n * dst->npw + g];
@@ -78,10 +82,10 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
 {
     as_basis *b = NULL;
     as_projectors *pr = NULL;
-    if (as_disc_kpoint(m, d, k, 0, &b, &pr, err))
+    if (as_disc_kpoint(m, d, k, as_disc_real_at(d, k), &b, &pr, err))
         return err->code;
     double complex *psi = malloc((size_t)b->npw * nb * sizeof *psi);
-    int *where = malloc(d->fft->ntot * sizeof *where);
+    int *where = malloc(d->fft->nglobal * sizeof *where);
     int rc = AS_OK;
     if (!psi || !where) {
         rc = as_error_nomem(err, "band-edge wavefunctions", (size_t)b->npw * nb * 16);
@@ -89,11 +93,11 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
     }
     const int src = nearest_mesh_point(m, d, k);
     for (int s = 0; s < st->nspin; s++) {
-        guess_from_mesh(d->basis[src], st->psi[src * st->nspin + s], st->nbands, b, 100000 + kindex * st->nspin + s,
-                        nb, psi, where, d->fft->ntot);
+        guess_from_mesh(d->fft, d->basis[src], st->psi[src * st->nspin + s], st->nbands, b,
+                        100000 + kindex * st->nspin + s, nb, psi, where);
         if ((rc = as_wf_orthonormalize(b, nb, psi, err)))
             goto done;
-        as_ham h = {.basis = b, .nl = d->nl, .proj = pr, .fft = d->fft, .vloc = st->v_r + (size_t)s * d->fft->ntot};
+        as_ham h = {.basis = b, .nl = d->nl, .proj = pr, .fft = d->wst, .vloc = st->v_r + (size_t)s * d->fft->ntot};
         if ((rc = as_ham_prepare(&h, err)))
             goto done;
         /* Only the bands next to the gap need the tight threshold; the Rayleigh-Ritz step

@@ -58,7 +58,7 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
     } else {
         kp = as_kpoints_mesh(m->s, c->dft.kmesh, c->dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
-    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.gamma_only, err) : NULL;
+    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.real_wavefunctions, err) : NULL;
     as_scf_state *st = d ? as_scf_state_create(m, d, c->dft.nbands, err) : NULL;
     if (!st) {
         as_disc_destroy(d);
@@ -67,12 +67,12 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
     }
     /* Carry the old density over by Miller index, scaled to the new volume. */
     if (c->st && c->d && c->m && c->m->nspin == m->nspin) {
-        int *where = malloc(d->fft->ntot * sizeof *where);
+        int *where = malloc(d->fft->nglobal * sizeof *where);
         if (where) {
-            for (size_t i = 0; i < d->fft->ntot; i++)
+            for (size_t i = 0; i < d->fft->nglobal; i++)
                 where[i] = -1;
             for (int i = 0; i < d->gv->ng; i++)
-                where[d->gv->box[i]] = i;
+                where[as_fft_index(d->fft, d->gv->mill[i])] = i;
             const double scale = c->m->omega / m->omega;
             for (int i = 0; i < c->d->gv->ng; i++) {
                 const int *mi = c->d->gv->mill[i];

@@ -124,7 +124,7 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
                 as_david_stats *st, as_error *err)
 {
     const as_basis *bs = h->basis;
-    const int npw = bs->npw, real = bs->gamma;
+    const int npw = bs->npw, real = bs->real;
     const int nvecx = (o->nvec_factor >= 2 ? o->nvec_factor : 2) * nb;
     const int nproj = h->nl->nproj > 0 ? h->nl->nproj : 1;
     const size_t big = (size_t)npw * (size_t)nvecx;

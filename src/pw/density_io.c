@@ -76,15 +76,15 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
     /* Map Miller indices onto the current sphere (a different cutoff is fine). */
     const unsigned char *mill = p + 92, *val = mill + (size_t)ng * 12;
     const as_gvecs *gv = d->gv;
-    int *where = malloc(d->fft->ntot * sizeof *where);
+    int *where = malloc(d->fft->nglobal * sizeof *where);
     if (!where) {
-        rc = as_error_nomem(err, "density map", d->fft->ntot * 4);
+        rc = as_error_nomem(err, "density map", d->fft->nglobal * 4);
         goto done;
     }
-    for (size_t i = 0; i < d->fft->ntot; i++)
+    for (size_t i = 0; i < d->fft->nglobal; i++)
         where[i] = -1;
     for (int i = 0; i < gv->ng; i++)
-        where[gv->box[i]] = i;
+        where[as_fft_index(d->fft, gv->mill[i])] = i;
     memset(rho_g, 0, (size_t)gv->ng * m->nspin * sizeof *rho_g);
     for (int i = 0; i < ng; i++) {
         int32_t mi[3];

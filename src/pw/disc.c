@@ -37,7 +37,7 @@ static int local_potential(const as_model *m, as_disc *d, as_error *err)
     return AS_OK;
 }
 
-as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamma, as_error *err)
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, as_error *err)
 {
     as_disc *d = calloc(1, sizeof *d);
     if (!d) {
@@ -47,12 +47,33 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamm
     }
     d->ecut = ecut;
     d->kp = kp;
-    d->gamma = gamma && kp->nk == 1 && kp->k[0][0] == 0.0 && kp->k[0][1] == 0.0 && kp->k[0][2] == 0.0;
+    d->real = real;
     int n[3], fact[3];
     as_symmetry_fft_factors(m->sym, fact);
     as_gvecs_grid_size(m->s->lattice, ecut, fact, n);
     if (!(d->fft = as_fft_create(n, err)) || !(d->gv = as_gvecs_create(m->s->lattice, ecut, d->fft, err)))
         goto fail;
+    {
+        /* Wavefunction sticks: the columns of |k+G|^2 <= 2 ecut for the mesh points and the
+         * 8 special points (band edges are computed there later). */
+        unsigned char *mask = calloc((size_t)n[0] * n[1], 1);
+        if (!mask) {
+            as_error_nomem(err, "stick mask", (size_t)n[0] * n[1]);
+            goto fail;
+        }
+        int rc = AS_OK;
+        for (int k = 0; k < kp->nk && rc == AS_OK; k++)
+            rc = as_sphere_columns(m->s->lattice, kp->k[k], 2.0 * ecut, d->fft, mask, err);
+        for (int t = 0; t < 8 && rc == AS_OK; t++) {
+            const double kt[3] = {0.5 * (t & 1), 0.5 * ((t >> 1) & 1), 0.5 * ((t >> 2) & 1)};
+            rc = as_sphere_columns(m->s->lattice, kt, 2.0 * ecut, d->fft, mask, err);
+        }
+        if (rc == AS_OK)
+            d->wst = as_fft_sticks_create(d->fft, mask, err);
+        free(mask);
+        if (!d->wst)
+            goto fail;
+    }
     if (!(d->nl = as_nonlocal_create(m->s, m->pseudo_of_atom, err)))
         goto fail;
     d->basis = calloc((size_t)kp->nk, sizeof *d->basis);
@@ -62,7 +83,7 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamm
         goto fail;
     }
     for (int k = 0; k < kp->nk; k++)
-        if (as_disc_kpoint(m, d, kp->k[k], d->gamma, &d->basis[k], &d->proj[k], err)) {
+        if (as_disc_kpoint(m, d, kp->k[k], as_disc_real_at(d, kp->k[k]), &d->basis[k], &d->proj[k], err)) {
             as_error_prefix(err, "k-point %d (%.4f %.4f %.4f): ", k + 1, kp->k[k][0], kp->k[k][1], kp->k[k][2]);
             goto fail;
         }
@@ -76,11 +97,13 @@ fail:
     return NULL;
 }
 
-int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int gamma, as_basis **basis,
+int as_disc_real_at(const as_disc *d, const double kfrac[3]) { return d->real && as_kpoint_is_trim(kfrac); }
+
+int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int real, as_basis **basis,
                    as_projectors **proj, as_error *err)
 {
     *proj = NULL;
-    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, d->fft, gamma, err)))
+    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, d->wst, real, err)))
         return err->code;
     if (!(*proj = as_projectors_create(d->nl, *basis, m->s, m->pseudo_of_atom, err))) {
         as_basis_destroy(*basis);
@@ -120,6 +143,7 @@ void as_disc_destroy(as_disc *d)
     as_nonlocal_destroy(d->nl);
     as_symmetrizer_destroy(d->symz);
     as_gvecs_destroy(d->gv);
+    as_fft_sticks_destroy(d->wst);
     as_fft_destroy(d->fft);
     free(d->vloc_g);
     free(d);

@@ -15,9 +15,10 @@
 
 typedef struct as_disc {
     double ecut;            /* Ha */
-    int gamma;              /* Gamma-point real layout for the (single) mesh point */
-    as_fft *fft;
-    as_gvecs *gv;
+    int real;               /* real-wavefunction layout at time-reversal-invariant k-points */
+    as_fft *fft;            /* the real-space grid */
+    as_gvecs *gv;           /* density sphere, with its sticks */
+    as_fft_sticks *wst;     /* wavefunction sticks: every k-point of the mesh and the special points */
     as_kpoints *kp;
     as_basis **basis;       /* nk */
     as_projectors **proj;   /* nk */
@@ -26,17 +27,20 @@ typedef struct as_disc {
     double complex *vloc_g; /* local pseudopotential on the sphere (ng), G = 0 finite part included */
 } as_disc;
 
-/* kp is taken over (destroyed with the discretisation).  gamma: use the real-wavefunction
- * half-sphere layout (only when kp is the single point k = 0). */
-as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int gamma, as_error *err);
+/* kp is taken over (destroyed with the discretisation).  real: use the real-wavefunction
+ * half-sphere layout at every time-reversal-invariant k-point (Gamma, the special points, the
+ * points of even unshifted meshes). */
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, as_error *err);
 void as_disc_destroy(as_disc *d);
 
 /* The atoms of m moved (same cell, same species order): rebuild what depends on positions
  * (local potential, projectors). */
 int as_disc_update_positions(as_disc *d, const as_model *m, as_error *err);
 
-/* Basis and projectors for a k-point (gamma: the half-sphere layout). */
-int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int gamma, as_basis **basis,
+/* Basis and projectors for a k-point; real: the real layout (k must be time-reversal invariant).
+ * as_disc_real_at(d, k) says which layout the calculation uses at k. */
+int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int real, as_basis **basis,
                    as_projectors **proj, as_error *err);
+int as_disc_real_at(const as_disc *d, const double kfrac[3]);
 
 #endif

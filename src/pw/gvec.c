@@ -108,7 +108,26 @@ static gsort *sphere(const double lat[3][3], const double kf[3], double cut2, in
     return list;
 }
 
-as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, as_error *err)
+int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f,
+                      unsigned char *mask, as_error *err)
+{
+    int n = 0;
+    gsort *list = sphere(lat, kfrac, gcut2, &n, err);
+    if (!list)
+        return err->code;
+    for (int i = 0; i < n; i++) {
+        int i0 = list[i].m[0] % f->n[0], i1 = list[i].m[1] % f->n[1];
+        if (i0 < 0)
+            i0 += f->n[0];
+        if (i1 < 0)
+            i1 += f->n[1];
+        mask[(size_t)i0 * f->n[1] + i1] = 1;
+    }
+    free(list);
+    return AS_OK;
+}
+
+as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_error *err)
 {
     const double zero[3] = {0, 0, 0};
     int n = 0;
@@ -117,32 +136,44 @@ as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, 
     if (!list)
         return NULL;
     as_gvecs *g = calloc(1, sizeof *g);
+    unsigned char *mask = calloc((size_t)f->n[0] * f->n[1], 1);
     if (g) {
         g->ng = n;
         g->gcut2 = gcut2;
         g->mill = malloc((size_t)n * sizeof *g->mill);
         g->g = malloc((size_t)n * sizeof *g->g);
         g->g2 = malloc((size_t)n * sizeof *g->g2);
-        g->box = malloc((size_t)n * sizeof *g->box);
+        g->pos = malloc((size_t)n * sizeof *g->pos);
         g->minus = malloc((size_t)n * sizeof *g->minus);
     }
-    if (!g || !g->mill || !g->g || !g->g2 || !g->box || !g->minus) {
-        free(list);
+    if (!g || !mask || !g->mill || !g->g || !g->g2 || !g->pos || !g->minus) {
+        free(list), free(mask);
         as_gvecs_destroy(g);
         as_error_nomem(err, "G-vectors", (size_t)n * 64);
         return NULL;
     }
+    for (int i = 0; i < n; i++) {
+        int i0 = list[i].m[0] % f->n[0], i1 = list[i].m[1] % f->n[1];
+        mask[(size_t)(i0 < 0 ? i0 + f->n[0] : i0) * f->n[1] + (i1 < 0 ? i1 + f->n[1] : i1)] = 1;
+    }
+    g->st = as_fft_sticks_create(f, mask, err);
+    free(mask);
+    if (!g->st) {
+        free(list);
+        as_gvecs_destroy(g);
+        return NULL;
+    }
     double rec[3][3];
     as_lattice_reciprocal(lat, rec);
-    /* Map box index -> list index to find -G. */
-    int *where = malloc(f->ntot * sizeof *where);
+    /* Map global box index -> list index to find -G. */
+    int *where = malloc(f->nglobal * sizeof *where);
     if (!where) {
         free(list);
         as_gvecs_destroy(g);
-        as_error_nomem(err, "G-vector map", f->ntot * sizeof(int));
+        as_error_nomem(err, "G-vector map", f->nglobal * sizeof(int));
         return NULL;
     }
-    for (size_t i = 0; i < f->ntot; i++)
+    for (size_t i = 0; i < f->nglobal; i++)
         where[i] = -1;
     g->ig0 = -1;
     for (int i = 0; i < n; i++) {
@@ -150,8 +181,8 @@ as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, 
         double m[3] = {list[i].m[0], list[i].m[1], list[i].m[2]};
         cart_of(rec, m, g->g[i]);
         g->g2[i] = list[i].g2;
-        g->box[i] = as_fft_index(f, list[i].m);
-        where[g->box[i]] = i;
+        g->pos[i] = as_fft_sticks_pos(g->st, list[i].m);
+        where[as_fft_index(f, list[i].m)] = i;
         if (!list[i].m[0] && !list[i].m[1] && !list[i].m[2])
             g->ig0 = i;
     }
@@ -171,8 +202,9 @@ void as_gvecs_destroy(as_gvecs *g)
     free(g->mill);
     free(g->g);
     free(g->g2);
-    free(g->box);
+    free(g->pos);
     free(g->minus);
+    as_fft_sticks_destroy(g->st);
     free(g);
 }
 
@@ -186,39 +218,56 @@ static int positive_half(const int m[3])
     return m[2] > 0;
 }
 
-as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f, int gamma,
-                          as_error *err)
+int as_kpoint_is_trim(const double k[3])
 {
-    if (gamma && (kfrac[0] != 0.0 || kfrac[1] != 0.0 || kfrac[2] != 0.0)) {
-        as_error_set(err, AS_EINTERNAL, "the Gamma-point layout needs k = 0");
+    for (int i = 0; i < 3; i++)
+        if (fabs(2.0 * k[i] - round(2.0 * k[i])) > 1e-10)
+            return 0;
+    return 1;
+}
+
+as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft_sticks *st,
+                          int real, as_error *err)
+{
+    if (real && !as_kpoint_is_trim(kfrac)) {
+        as_error_set(err, AS_EINTERNAL, "the real layout needs a time-reversal-invariant k-point");
         return NULL;
     }
+    int g0[3] = {0, 0, 0}; /* G0 = 2k */
+    for (int i = 0; i < 3 && real; i++)
+        g0[i] = (int)lround(2.0 * kfrac[i]);
     int n = 0;
     gsort *list = sphere(lat, kfrac, 2.0 * ecut, &n, err);
     if (!list)
         return NULL;
-    if (gamma) {
-        /* keep G = 0 (first after sorting) and the positive half */
+    int self0 = 0;
+    if (real) {
+        /* keep one of each pair (G, -G-G0): the one with 2(G + k) = 2G + G0 "positive" */
         int k = 0;
         for (int i = 0; i < n; i++) {
-            int zero = !list[i].m[0] && !list[i].m[1] && !list[i].m[2];
-            if (zero || positive_half(list[i].m))
+            const int v[3] = {2 * list[i].m[0] + g0[0], 2 * list[i].m[1] + g0[1], 2 * list[i].m[2] + g0[2]};
+            const int self = !v[0] && !v[1] && !v[2];
+            if (self || positive_half(v)) {
+                if (self)
+                    self0 = 1;
                 list[k++] = list[i];
+            }
         }
         n = k;
     }
     as_basis *b = calloc(1, sizeof *b);
     if (b) {
         b->npw = n;
-        b->gamma = gamma;
+        b->real = real;
+        b->self0 = self0;
         b->mill = malloc((size_t)n * sizeof *b->mill);
         b->kpg = malloc((size_t)n * sizeof *b->kpg);
         b->ekin = malloc((size_t)n * sizeof *b->ekin);
-        b->box = malloc((size_t)n * sizeof *b->box);
-        if (gamma)
-            b->box_minus = malloc((size_t)n * sizeof *b->box_minus);
+        b->pos = malloc((size_t)n * sizeof *b->pos);
+        if (real)
+            b->pos_minus = malloc((size_t)n * sizeof *b->pos_minus);
     }
-    if (!b || !b->mill || !b->kpg || !b->ekin || !b->box || (gamma && !b->box_minus)) {
+    if (!b || !b->mill || !b->kpg || !b->ekin || !b->pos || (real && !b->pos_minus)) {
         free(list);
         as_basis_destroy(b);
         as_error_nomem(err, "plane-wave basis", (size_t)n * 64);
@@ -233,10 +282,19 @@ as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double 
         double m[3] = {list[i].m[0] + kfrac[0], list[i].m[1] + kfrac[1], list[i].m[2] + kfrac[2]};
         cart_of(rec, m, b->kpg[i]);
         b->ekin[i] = 0.5 * list[i].g2;
-        b->box[i] = as_fft_index(f, list[i].m);
-        if (gamma) {
-            int mm[3] = {-list[i].m[0], -list[i].m[1], -list[i].m[2]};
-            b->box_minus[i] = as_fft_index(f, mm);
+        b->pos[i] = as_fft_sticks_pos(st, list[i].m);
+        int bad = b->pos[i] == (size_t)-1;
+        if (real) {
+            int mm[3] = {-list[i].m[0] - g0[0], -list[i].m[1] - g0[1], -list[i].m[2] - g0[2]};
+            b->pos_minus[i] = as_fft_sticks_pos(st, mm);
+            bad |= b->pos_minus[i] == (size_t)-1;
+        }
+        if (bad) {
+            as_error_set(err, AS_EINTERNAL, "k-point (%g %g %g): plane wave (%d %d %d) outside the FFT sticks",
+                         kfrac[0], kfrac[1], kfrac[2], list[i].m[0], list[i].m[1], list[i].m[2]);
+            free(list);
+            as_basis_destroy(b);
+            return NULL;
         }
     }
     free(list);
@@ -250,7 +308,7 @@ void as_basis_destroy(as_basis *b)
     free(b->mill);
     free(b->kpg);
     free(b->ekin);
-    free(b->box);
-    free(b->box_minus);
+    free(b->pos);
+    free(b->pos_minus);
     free(b);
 }

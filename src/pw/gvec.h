@@ -1,7 +1,7 @@
 /* Reciprocal-space sets: the density sphere |G|^2/2 <= 4 ecut (G-vectors of the
  * density and potentials) and, per k-point, the plane-wave basis |k+G|^2/2 <= ecut.
- * Both keep their Miller indices and their place in the FFT box, so the FFT and
- * the coefficient arrays can later be distributed without changing callers. */
+ * Both keep their Miller indices and their place in an FFT stick buffer, so the FFT and
+ * the coefficient arrays can be distributed without changing callers. */
 #ifndef AS_PW_GVEC_H
 #define AS_PW_GVEC_H
 
@@ -15,7 +15,8 @@ typedef struct as_gvecs {
     int (*mill)[3];
     double (*g)[3];   /* cartesian, bohr^-1 */
     double *g2;       /* |G|^2 */
-    size_t *box;      /* index in the FFT box */
+    as_fft_sticks *st; /* the density sphere's FFT sticks (owned) */
+    size_t *pos;      /* place of each G in st->gbuf */
     int *minus;       /* index of -G in this list (the sphere is inversion symmetric) */
     int ig0;          /* index of G = 0 */
     double gcut2;     /* |G|^2 cutoff = 8 ecut */
@@ -26,30 +27,41 @@ typedef struct as_gvecs {
  * the grid commensurate with the fractional translations; fact may be NULL). */
 void as_gvecs_grid_size(const double lat[3][3], double ecut, const int fact[3], int n[3]);
 
-/* The density sphere for cutoff ecut on FFT box f, sorted by |G|^2 then Miller index. */
-as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, const as_fft *f, as_error *err);
+/* The density sphere for cutoff ecut on grid f, sorted by |G|^2 then Miller index, with its sticks. */
+as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_error *err);
+
+/* Mark in mask (n0 x n1) the z-columns of the sphere |k+G|^2 <= gcut2. */
+int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f,
+                      unsigned char *mask, as_error *err);
 void as_gvecs_destroy(as_gvecs *g);
 
 /* The plane-wave basis at one k-point.
- * Gamma-point layout (gamma = 1, only for k = 0): wavefunctions are real in space, so
- * c(-G) = conj(c(G)) and only half the sphere is stored: G = 0 first (its coefficient
- * real), then one G of every +-G pair.  box_minus gives -G's place in the FFT box.
- * Inner products then count every stored G != 0 twice (pw/wfblas.h does this). */
+ * Real layout (real = 1): at a time-reversal-invariant point k = G0/2 (Gamma and the other
+ * special points, every point of an even unshifted mesh) the Bloch functions can be chosen
+ * real, so c(-G-G0) = conj(c(G)) and only half the sphere is stored: one G of every pair
+ * (G, -G-G0).  At Gamma the pair of G = 0 is itself (self0: stored first, its coefficient
+ * real).  pos_minus gives the partner's place in the FFT sticks.  Inner products count every
+ * stored coefficient twice except a self-paired one (pw/wfblas.h does this). */
 typedef struct as_basis {
     double kfrac[3];  /* k in reciprocal-lattice (fractional) coordinates */
     double kcart[3];
-    int gamma;        /* half-sphere real-wavefunction layout */
+    int real;         /* half-sphere real-wavefunction layout */
+    int self0;        /* real layout at k = 0: coefficient 0 (G = 0) is its own partner */
     int npw;          /* stored coefficients */
     int (*mill)[3];
     double (*kpg)[3]; /* k+G cartesian */
     double *ekin;     /* |k+G|^2 / 2 */
-    size_t *box;      /* index in the FFT box */
-    size_t *box_minus; /* gamma only: index of -G in the FFT box */
+    size_t *pos;      /* place of each G in the wavefunction sticks' gbuf */
+    size_t *pos_minus; /* real layout: place of the partner -G-G0 */
 } as_basis;
 
-/* gamma: use the half-sphere layout (kfrac must be 0). */
-as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft *f, int gamma,
-                          as_error *err);
+/* Whether k is time-reversal invariant (2k a reciprocal-lattice vector). */
+int as_kpoint_is_trim(const double kfrac[3]);
+
+/* real: use the half-sphere real layout (k must be time-reversal invariant).  Every column of
+ * the sphere must be a stick of st (AS_EINTERNAL otherwise). */
+as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft_sticks *st,
+                          int real, as_error *err);
 void as_basis_destroy(as_basis *b);
 
 #endif

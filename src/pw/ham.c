@@ -11,9 +11,10 @@ int as_ham_prepare(as_ham *h, as_error *err)
     if (!h->hdiag)
         return as_error_nomem(err, "H diagonal", (size_t)npw * sizeof(double));
     double vavg = 0.0;
-    for (size_t r = 0; r < h->fft->ntot; r++)
+    const as_fft *grid = h->fft->grid;
+    for (size_t r = 0; r < grid->ntot; r++)
         vavg += h->vloc[r];
-    vavg /= (double)h->fft->ntot;
+    vavg /= (double)grid->ntot;
     const as_nonlocal *nl = h->nl;
     for (int g = 0; g < npw; g++) {
         double d = 0.0;
@@ -39,39 +40,41 @@ void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double com
 {
     const as_basis *b = h->basis;
     const int npw = b->npw;
-    as_fft *f = h->fft;
-    const double inv = 1.0 / (double)f->ntot;
-    if (!b->gamma) {
+    as_fft_sticks *st = h->fft;
+    as_fft *grid = st->grid;
+    double complex *gb = st->gbuf, *rb = grid->rbuf;
+    const double inv = 1.0 / (double)grid->nglobal;
+    if (!b->real) {
         for (int n = 0; n < nb; n++) {
             const double complex *p = psi + (size_t)n * npw;
             double complex *hp = hpsi + (size_t)n * npw;
-            memset(f->box, 0, f->ntot * sizeof *f->box);
+            memset(gb, 0, st->ng * sizeof *gb);
             for (int g = 0; g < npw; g++)
-                f->box[b->box[g]] = p[g];
-            as_fft_g2r(f);
-            for (size_t r = 0; r < f->ntot; r++)
-                f->box[r] *= h->vloc[r];
-            as_fft_r2g_unscaled(f);
+                gb[b->pos[g]] = p[g];
+            as_fft_g2r(st);
+            for (size_t r = 0; r < grid->ntot; r++)
+                rb[r] *= h->vloc[r];
+            as_fft_r2g(st);
             for (int g = 0; g < npw; g++)
-                hp[g] = b->ekin[g] * p[g] + inv * f->box[b->box[g]];
+                hp[g] = b->ekin[g] * p[g] + inv * gb[b->pos[g]];
         }
     } else {
         for (int n = 0; n < nb; n += 2) {
             const double complex *p1 = psi + (size_t)n * npw;
             const double complex *p2 = n + 1 < nb ? p1 + npw : NULL;
             double complex *h1 = hpsi + (size_t)n * npw, *h2 = p2 ? h1 + npw : NULL;
-            memset(f->box, 0, f->ntot * sizeof *f->box);
+            memset(gb, 0, st->ng * sizeof *gb);
             for (int g = 0; g < npw; g++) {
                 double complex a = p1[g], c = p2 ? p2[g] : 0.0;
-                f->box[b->box[g]] = a + I * c;
-                f->box[b->box_minus[g]] = conj(a) + I * conj(c);
+                gb[b->pos[g]] = a + I * c;
+                gb[b->pos_minus[g]] = conj(a) + I * conj(c);
             }
-            as_fft_g2r(f);
-            for (size_t r = 0; r < f->ntot; r++)
-                f->box[r] *= h->vloc[r];
-            as_fft_r2g_unscaled(f);
+            as_fft_g2r(st);
+            for (size_t r = 0; r < grid->ntot; r++)
+                rb[r] *= h->vloc[r];
+            as_fft_r2g(st);
             for (int g = 0; g < npw; g++) {
-                double complex fp = f->box[b->box[g]], fm = conj(f->box[b->box_minus[g]]);
+                double complex fp = gb[b->pos[g]], fm = conj(gb[b->pos_minus[g]]);
                 h1[g] = b->ekin[g] * p1[g] + 0.5 * inv * (fp + fm);
                 if (h2)
                     h2[g] = b->ekin[g] * p2[g] - 0.5 * I * inv * (fp - fm);

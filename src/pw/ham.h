@@ -13,7 +13,7 @@ typedef struct as_ham {
     const as_basis *basis;
     const as_nonlocal *nl;
     const as_projectors *proj;
-    as_fft *fft;
+    as_fft_sticks *fft; /* the wavefunction sticks (their grid holds the real-space buffer) */
     const double *vloc; /* total local potential on the FFT grid (ntot reals) */
     double *hdiag;      /* npw: diagonal of H, for the preconditioner (owned) */
 } as_ham;

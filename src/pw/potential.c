@@ -11,12 +11,12 @@ void as_density_g2r(const as_disc *d, int nspin, const double complex *rho_g, do
     as_fft *f = d->fft;
     const as_gvecs *gv = d->gv;
     for (int s = 0; s < nspin; s++) {
-        memset(f->box, 0, f->ntot * sizeof *f->box);
+        memset(gv->st->gbuf, 0, gv->st->ng * sizeof *gv->st->gbuf);
         for (int ig = 0; ig < gv->ng; ig++)
-            f->box[gv->box[ig]] = rho_g[(size_t)s * gv->ng + ig];
-        as_fft_g2r(f);
+            gv->st->gbuf[gv->pos[ig]] = rho_g[(size_t)s * gv->ng + ig];
+        as_fft_g2r(gv->st);
         for (size_t r = 0; r < f->ntot; r++)
-            rho_r[(size_t)s * f->ntot + r] = creal(f->box[r]);
+            rho_r[(size_t)s * f->ntot + r] = creal(f->rbuf[r]);
     }
 }
 
@@ -38,10 +38,10 @@ int as_potential(const as_model *m, const as_disc *d, const double complex *rho_
     }
     e->hartree = 0.5 * m->omega * eh;
     e->local = m->omega * el;
-    if (as_xc_eval(m->xc, gv, f, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, err))
+    if (as_xc_eval(m->xc, gv, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, err))
         return err->code;
     /* V_loc + V_H on the grid, added to V_xc. */
-    memset(f->box, 0, f->ntot * sizeof *f->box);
+    memset(gv->st->gbuf, 0, gv->st->ng * sizeof *gv->st->gbuf);
     for (int ig = 0; ig < gv->ng; ig++) {
         double complex rho = rho_g[ig];
         if (ns == 2)
@@ -49,11 +49,11 @@ int as_potential(const as_model *m, const as_disc *d, const double complex *rho_
         double complex v = d->vloc_g[ig];
         if (ig != gv->ig0)
             v += AS_FOURPI * rho / gv->g2[ig];
-        f->box[gv->box[ig]] = v;
+        gv->st->gbuf[gv->pos[ig]] = v;
     }
-    as_fft_g2r(f);
+    as_fft_g2r(gv->st);
     for (int s = 0; s < ns; s++)
         for (size_t r = 0; r < f->ntot; r++)
-            v_r[(size_t)s * f->ntot + r] += creal(f->box[r]);
+            v_r[(size_t)s * f->ntot + r] += creal(f->rbuf[r]);
     return AS_OK;
 }

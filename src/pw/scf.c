@@ -145,7 +145,7 @@ void as_random_wavefunctions(const as_basis *b, int kindex, int nb, double compl
             /* Random phase, amplitude decaying with kinetic energy like pw.x's random start. */
             double amp = u1 / (1.0 + b->ekin[g]);
             psi[(size_t)n * b->npw + g] = amp * cexp(I * AS_TWOPI * u2);
-            if (b->gamma && g == 0)
+            if (b->self0 && g == 0)
                 psi[(size_t)n * b->npw + g] = amp * (u2 < 0.5 ? 1.0 : -1.0); /* real at G = 0 */
         }
 }
@@ -173,10 +173,25 @@ void as_atomic_density(const as_model *m, const as_disc *d, double scale, double
     }
 }
 
+/* e^{2 pi i k_a x_a / n_a} along each axis, so that e^{ik.r} = ph[0][x] ph[1][y] ph[2][z]. */
+static int phase_factors(const as_fft *f, const double k[3], double complex *ph[3])
+{
+    for (int a = 0; a < 3; a++) {
+        ph[a] = malloc((size_t)f->n[a] * sizeof *ph[a]);
+        if (!ph[a])
+            return -1;
+        for (int x = 0; x < f->n[a]; x++)
+            ph[a][x] = cexp(I * AS_TWOPI * k[a] * x / f->n[a]);
+    }
+    return 0;
+}
+
 int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, double complex *rho_g,
                    as_error *err)
 {
     as_fft *f = d->fft;
+    as_fft_sticks *ws = d->wst, *ds = d->gv->st;
+    double complex *gb = ws->gbuf, *rb = f->rbuf;
     const size_t nt = f->ntot;
     const as_gvecs *gv = d->gv;
     double *acc = calloc(nt, sizeof *acc);
@@ -191,51 +206,70 @@ int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, 
             const as_basis *b = d->basis[k];
             const int ks = k * st->nspin + s;
             const double *occ = st->occ + (size_t)ks * st->nbands;
-            if (!b->gamma) {
+            if (!b->real) {
                 for (int n = 0; n < st->nbands; n++) {
                     double w = d->kp->w[k] * occ[n];
                     if (w == 0.0)
                         continue;
                     const double complex *p = st->psi[ks] + (size_t)n * b->npw;
-                    memset(f->box, 0, nt * sizeof *f->box);
+                    memset(gb, 0, ws->ng * sizeof *gb);
                     for (int g = 0; g < b->npw; g++)
-                        f->box[b->box[g]] = p[g];
-                    as_fft_g2r(f);
+                        gb[b->pos[g]] = p[g];
+                    as_fft_g2r(ws);
                     for (size_t r = 0; r < nt; r++)
-                        acc[r] += w * creal(f->box[r] * conj(f->box[r]));
+                        acc[r] += w * creal(rb[r] * conj(rb[r]));
                 }
             } else {
-                /* two real bands per FFT: psi_1 + i psi_2 */
+                /* two real bands per FFT: the transform gives e^{-ik.r} (psi_1 + i psi_2) */
                 int nocc = 0;
-                while (nocc < st->nbands && occ[nocc] != 0.0)
-                    nocc++;
-                for (int n = nocc; n < st->nbands; n++)
+                for (int n = 0; n < st->nbands; n++)
                     if (occ[n] != 0.0)
                         nocc = n + 1;
+                double complex *ph[3] = {NULL, NULL, NULL};
+                if (!b->self0 && phase_factors(f, b->kfrac, ph)) {
+                    free(acc), free(work);
+                    return as_error_nomem(err, "phase factors", 64);
+                }
                 for (int n = 0; n < nocc; n += 2) {
                     const double w1 = d->kp->w[k] * occ[n], w2 = n + 1 < nocc ? d->kp->w[k] * occ[n + 1] : 0.0;
                     const double complex *p1 = st->psi[ks] + (size_t)n * b->npw;
                     const double complex *p2 = n + 1 < nocc ? p1 + b->npw : NULL;
-                    memset(f->box, 0, nt * sizeof *f->box);
+                    memset(gb, 0, ws->ng * sizeof *gb);
                     for (int g = 0; g < b->npw; g++) {
                         double complex a = p1[g], c = p2 ? p2[g] : 0.0;
-                        f->box[b->box[g]] = a + I * c;
-                        f->box[b->box_minus[g]] = conj(a) + I * conj(c);
+                        gb[b->pos[g]] = a + I * c;
+                        gb[b->pos_minus[g]] = conj(a) + I * conj(c);
                     }
-                    as_fft_g2r(f);
-                    for (size_t r = 0; r < nt; r++) {
-                        double re = creal(f->box[r]), im = cimag(f->box[r]);
-                        acc[r] += w1 * re * re + w2 * im * im;
+                    as_fft_g2r(ws);
+                    if (b->self0 || w1 == w2) {
+                        /* |e^{-ik.r}(psi_1 + i psi_2)|^2 = psi_1^2 + psi_2^2 needs no phase */
+                        for (size_t r = 0; r < nt; r++) {
+                            double re = creal(rb[r]), im = cimag(rb[r]);
+                            acc[r] += b->self0 ? w1 * re * re + w2 * im * im : w1 * (re * re + im * im);
+                        }
+                    } else {
+                        size_t r = 0;
+                        for (int z = 0; z < f->nz; z++)
+                            for (int x = 0; x < f->n[0]; x++) {
+                                const double complex pzx = ph[2][f->z0 + z] * ph[0][x];
+                                for (int y = 0; y < f->n[1]; y++, r++) {
+                                    const double complex v = pzx * ph[1][y] * rb[r];
+                                    acc[r] += w1 * creal(v) * creal(v) + w2 * cimag(v) * cimag(v);
+                                }
+                            }
                     }
                 }
+                for (int i = 0; i < 3; i++)
+                    free(ph[i]);
             }
         }
         for (size_t r = 0; r < nt; r++)
-            f->box[r] = acc[r] / m->omega;
-        as_fft_r2g(f);
+            rb[r] = acc[r] / m->omega;
+        as_fft_r2g(ds);
         double complex *rs = rho_g + (size_t)s * gv->ng;
+        const double inv = 1.0 / (double)f->nglobal;
         for (int ig = 0; ig < gv->ng; ig++)
-            rs[ig] = f->box[gv->box[ig]];
+            rs[ig] = inv * ds->gbuf[gv->pos[ig]];
         if (d->symz)
             as_symmetrize(d->symz, rs, work);
     }
@@ -289,7 +323,7 @@ static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, do
     *notconv = 0;
     for (int k = 0; k < st->nk; k++)
         for (int s = 0; s < st->nspin; s++) {
-            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->fft,
+            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->wst,
                         .vloc = st->v_r + (size_t)s * d->fft->ntot, .hdiag = NULL};
             if (as_ham_prepare(&h, err))
                 return err->code;

@@ -86,12 +86,12 @@ static int xc_stress(const as_model *m, const as_disc *d, const double complex *
     }
     as_density_g2r(d, ns, rho, rr);
     double exc = 0.0, sg[3][3];
-    int rc = as_xc_eval(m->xc, d->gv, d->fft, m->omega, rr, rho, v, &exc, sg, err);
+    int rc = as_xc_eval(m->xc, d->gv, m->omega, rr, rho, v, &exc, sg, err);
     if (rc == AS_OK) {
         double vr = 0.0;
         for (size_t i = 0; i < nt * ns; i++)
             vr += v[i] * rr[i];
-        vr *= m->omega / (double)nt;
+        vr *= m->omega / (double)d->fft->nglobal;
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
                 s[i][j] = sg[i][j] - (i == j ? (exc - vr) / m->omega : 0.0);

@@ -43,7 +43,7 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
                                       as_error *err)
 {
     as_symmetrizer *s = calloc(1, sizeof *s);
-    int *where = malloc(fft->ntot * sizeof *where);
+    int *where = malloc(fft->nglobal * sizeof *where);
     if (s) {
         s->nops = sym->nops;
         s->ng = gv->ng;
@@ -56,10 +56,10 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
         as_error_nomem(err, "symmetrisation maps", (size_t)sym->nops * (size_t)gv->ng * 20);
         return NULL;
     }
-    for (size_t i = 0; i < fft->ntot; i++)
+    for (size_t i = 0; i < fft->nglobal; i++)
         where[i] = -1;
     for (int ig = 0; ig < gv->ng; ig++)
-        where[gv->box[ig]] = ig;
+        where[as_fft_index(fft, gv->mill[ig])] = ig;
     for (int o = 0; o < sym->nops; o++) {
         int inv[3][3];
         int rt[3][3];

@@ -11,16 +11,16 @@ void as_wf_overlap(const as_basis *b, int nx, const double complex *x, int ny, c
     const int npw = b->npw;
     if (nx == 0 || ny == 0)
         return;
-    if (!b->gamma) {
+    if (!b->real) {
         const double complex one = 1.0, zero = 0.0;
         cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nx, ny, npw, &one, x, npw, y, npw, &zero, s, lds);
         return;
     }
-    /* sum over the full sphere = 2 sum over the stored half - the G = 0 term (real). */
+    /* sum over the full sphere = 2 sum over the stored half (- the self-paired G = 0 term, real) */
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, nx, ny, 2 * npw, 2.0, (const double *)x, 2 * npw,
                 (const double *)y, 2 * npw, 0.0, r, nx);
     for (int j = 0; j < ny; j++) {
-        const double y0 = creal(y[(size_t)j * npw]);
+        const double y0 = b->self0 ? creal(y[(size_t)j * npw]) : 0.0;
         for (int i = 0; i < nx; i++)
             s[(size_t)j * lds + i] = r[(size_t)j * nx + i] - creal(x[(size_t)i * npw]) * y0;
     }
@@ -40,7 +40,7 @@ void as_wf_combine(const as_basis *b, int nx, const double complex *x, const dou
                 y[i] *= beta;
         return;
     }
-    if (!b->gamma) {
+    if (!b->real) {
         const double complex one = 1.0, bb = beta;
         cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, npw, ny, nx, &one, x, npw, c, ldc, &bb, y, npw);
         return;

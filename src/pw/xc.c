@@ -52,44 +52,69 @@ void as_xc_destroy(as_xc *xc)
     free(xc);
 }
 
-/* out[x] (x = 0..2, ntot reals each) = d/dx_x of the field with sphere coefficients f_g. */
-static void gradient(const as_gvecs *gv, as_fft *fft, const double complex *f_g, double *out)
+/* out[x] (x = 0..2, ntot reals each) = d/dx_x of the field with sphere coefficients f_g.
+ * Two real fields share one transform: (d_x + i d_y), then d_z. */
+static void gradient(const as_gvecs *gv, const double complex *f_g, double *out)
 {
-    for (int x = 0; x < 3; x++) {
-        memset(fft->box, 0, fft->ntot * sizeof *fft->box);
-        for (int ig = 0; ig < gv->ng; ig++)
-            fft->box[gv->box[ig]] = I * gv->g[ig][x] * f_g[ig];
-        as_fft_g2r(fft);
-        double *o = out + (size_t)x * fft->ntot;
-        for (size_t r = 0; r < fft->ntot; r++)
-            o[r] = creal(fft->box[r]);
+    as_fft_sticks *st = gv->st;
+    const size_t nt = st->grid->ntot;
+    for (int pass = 0; pass < 2; pass++) {
+        memset(st->gbuf, 0, st->ng * sizeof *st->gbuf);
+        for (int ig = 0; ig < gv->ng; ig++) {
+            /* real fields: d_x f has coefficients i G_x f(G); combine two as a + i b */
+            double complex a = I * gv->g[ig][pass ? 2 : 0] * f_g[ig];
+            double complex b = pass ? 0.0 : I * gv->g[ig][1] * f_g[ig];
+            st->gbuf[gv->pos[ig]] = a + I * b;
+        }
+        as_fft_g2r(st);
+        const double complex *rb = st->grid->rbuf;
+        if (pass == 0) {
+            for (size_t r = 0; r < nt; r++) {
+                out[r] = creal(rb[r]);
+                out[nt + r] = cimag(rb[r]);
+            }
+        } else {
+            for (size_t r = 0; r < nt; r++)
+                out[2 * nt + r] = creal(rb[r]);
+        }
     }
 }
 
 /* out (ntot reals) -= div h, h = 3 fields of ntot reals, differentiated on the sphere. */
-static void subtract_divergence(const as_gvecs *gv, as_fft *fft, const double *h, double *out, double complex *acc)
+static void subtract_divergence(const as_gvecs *gv, const double *h, double *out, double complex *acc)
 {
+    as_fft_sticks *st = gv->st;
+    const size_t nt = st->grid->ntot;
+    const double inv = 1.0 / (double)st->grid->nglobal;
+    double complex *rb = st->grid->rbuf;
     memset(acc, 0, (size_t)gv->ng * sizeof *acc);
-    for (int x = 0; x < 3; x++) {
-        const double *hx = h + (size_t)x * fft->ntot;
-        for (size_t r = 0; r < fft->ntot; r++)
-            fft->box[r] = hx[r];
-        as_fft_r2g(fft);
-        for (int ig = 0; ig < gv->ng; ig++)
-            acc[ig] += I * gv->g[ig][x] * fft->box[gv->box[ig]];
+    for (int pass = 0; pass < 2; pass++) {
+        /* h_x + i h_y, then h_z: split the transform of two real fields by G <-> -G symmetry */
+        for (size_t r = 0; r < nt; r++)
+            rb[r] = pass ? h[2 * nt + r] : h[r] + I * h[nt + r];
+        as_fft_r2g(st);
+        for (int ig = 0; ig < gv->ng; ig++) {
+            const double complex fp = st->gbuf[gv->pos[ig]] * inv, fm = conj(st->gbuf[gv->pos[gv->minus[ig]]]) * inv;
+            if (pass == 0) {
+                const double complex hx = 0.5 * (fp + fm), hy = -0.5 * I * (fp - fm);
+                acc[ig] += I * (gv->g[ig][0] * hx + gv->g[ig][1] * hy);
+            } else {
+                acc[ig] += I * gv->g[ig][2] * fp;
+            }
+        }
     }
-    memset(fft->box, 0, fft->ntot * sizeof *fft->box);
+    memset(st->gbuf, 0, st->ng * sizeof *st->gbuf);
     for (int ig = 0; ig < gv->ng; ig++)
-        fft->box[gv->box[ig]] = acc[ig];
-    as_fft_g2r(fft);
-    for (size_t r = 0; r < fft->ntot; r++)
-        out[r] -= creal(fft->box[r]);
+        st->gbuf[gv->pos[ig]] = acc[ig];
+    as_fft_g2r(st);
+    for (size_t r = 0; r < nt; r++)
+        out[r] -= creal(rb[r]);
 }
 
-int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, const double *rho_r,
+int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *rho_r,
                const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], as_error *err)
 {
-    const size_t n = fft->ntot;
+    const size_t n = gv->st->grid->ntot, nglobal = gv->st->grid->nglobal;
     const int ns = xc->nspin, nsig = ns == 2 ? 3 : 1;
     double *rho = malloc(n * (size_t)ns * sizeof *rho);      /* libxc layout: interleaved spins */
     double *zk = malloc(n * sizeof *zk), *zt = malloc(n * sizeof *zt);
@@ -118,7 +143,7 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, c
             rho[r * ns + s] = fabs(rho_r[(size_t)s * n + r]);
     if (xc->gga) {
         for (int s = 0; s < ns; s++)
-            gradient(gv, fft, rho_g + (size_t)s * gv->ng, grad + (size_t)s * 3 * n);
+            gradient(gv, rho_g + (size_t)s * gv->ng, grad + (size_t)s * 3 * n);
         for (size_t r = 0; r < n; r++) {
             const double *g0 = grad, *g1 = grad + 3 * n;
             double gu[3] = {g0[r], g0[n + r], g0[2 * n + r]};
@@ -163,7 +188,7 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, c
             continue;
         e += zk[r] * (ns == 1 ? tot : atot);
     }
-    *exc = e * omega / (double)n;
+    *exc = e * omega / (double)nglobal;
     for (int s = 0; s < ns; s++)
         for (size_t r = 0; r < n; r++)
             vxc_r[(size_t)s * n + r] = rho[r * ns + s] < AS_XC_RHO_MIN ? 0.0 : vrho[r * ns + s];
@@ -190,9 +215,9 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, c
                         double sum = 0.0;
                         for (size_t r = 0; r < n; r++)
                             sum += h[x * n + r] * grad[(size_t)s * 3 * n + y * n + r];
-                        stress_gga[x][y] += sum / (double)n;
+                        stress_gga[x][y] += sum / (double)nglobal;
                     }
-            subtract_divergence(gv, fft, h, vxc_r + (size_t)s * n, acc);
+            subtract_divergence(gv, h, vxc_r + (size_t)s * n, acc);
         }
     }
     free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad), free(h),

@@ -30,7 +30,7 @@ void as_xc_destroy(as_xc *xc);
  * gradient part of the XC stress, (1/Omega) int sum_s d_i rho_s h_s,j with h_s the vector
  * field whose divergence enters v_xc,s (2 vsigma grad rho for one spin), to which the caller
  * adds the diagonal term -(E_xc - int v_xc rho)/Omega. */
-int as_xc_eval(const as_xc *xc, const as_gvecs *gv, as_fft *fft, double omega, const double *rho_r,
+int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *rho_r,
                const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], as_error *err);
 
 #endif

@@ -69,8 +69,10 @@ static fixture *setup(int gamma, int perovskite)
     }
     fx->m = as_model_create(fx->s, &set.dft, 0, &err);
     assert_non_null(fx->m);
-    const double k[1][3] = {{0.1, 0.2, 0.3}}, g[1][3] = {{0, 0, 0}};
-    as_kpoints *kp = as_kpoints_list(1, gamma ? g : k, &err);
+    /* gamma: 0 = complex path off Gamma, 1 = real layout at Gamma, 2 = real layout at a
+     * time-reversal-invariant point other than Gamma (no self-paired coefficient) */
+    const double k[1][3] = {{0.1, 0.2, 0.3}}, g[1][3] = {{0, 0, 0}}, t[1][3] = {{0.5, 0.5, 0.0}};
+    as_kpoints *kp = as_kpoints_list(1, gamma == 2 ? t : (gamma ? g : k), &err);
     fx->d = as_disc_create(fx->m, set.dft.ecut, kp, gamma, &err);
     assert_non_null(fx->d);
     fx->st = as_scf_state_create(fx->m, fx->d, 0, &err);
@@ -194,6 +196,12 @@ static void kinetic_nonlocal_gamma(void **state)
     check_terms(1, 0);
 }
 
+static void kinetic_nonlocal_trim(void **state)
+{
+    (void)state;
+    check_terms(2, 0);
+}
+
 static void perovskite_all_channels(void **state)
 {
     (void)state;
@@ -271,6 +279,13 @@ static void forces_si_gamma(void **state)
     check_forces(1, 0, cases, 2);
 }
 
+static void forces_si_trim(void **state)
+{
+    (void)state;
+    const int cases[2][2] = {{0, 0}, {1, 1}};
+    check_forces(2, 0, cases, 2);
+}
+
 static void forces_perovskite(void **state)
 {
     (void)state;
@@ -317,9 +332,11 @@ int main(void)
         cmocka_unit_test(ewald_stress),
         cmocka_unit_test(kinetic_nonlocal_k),
         cmocka_unit_test(kinetic_nonlocal_gamma),
+        cmocka_unit_test(kinetic_nonlocal_trim),
         cmocka_unit_test(perovskite_all_channels),
         cmocka_unit_test(forces_si_k),
         cmocka_unit_test(forces_si_gamma),
+        cmocka_unit_test(forces_si_trim),
         cmocka_unit_test(forces_perovskite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
