@@ -101,25 +101,55 @@ static int xc_stress(const as_model *m, const as_disc *d, const double complex *
 }
 
 /* Nonlocal: E_nl/Omega d_ij + (2/Omega) Re sum f conj(P) D dP_ij, with
- * dP_ij = <dB_ij|psi>, dB_ij(q) = -[d_i(Y P)](q) q_j x (prefactor, phase, (-i)^l). */
+ * dP_ij = <dB_ij|psi>, dB_ij(q) = -[d_i(Y P)](q) q_j x (prefactor, phase, (-i)^l).
+ * Per k-point, Y_lm and its gradient, the radial functions and the atomic phases are
+ * computed once; each strain component then only assembles columns. */
+typedef struct {
+    const as_pseudo *p;
+    int l, i;
+    double *rad, *drad; /* P(q), dP/dq per plane wave */
+} radial_cache;
+
 static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_state *st, double s[3][3],
                            as_error *err)
 {
     const as_nonlocal *nl = d->nl;
-    const int np = nl->nproj, nb = st->nbands;
+    const int np = nl->nproj, nb = st->nbands, nat = m->s->natoms;
     memset(s, 0, 9 * sizeof(double));
     if (np == 0)
         return AS_OK;
     int npwmax = 0;
     for (int k = 0; k < st->nk; k++)
         npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
+    /* distinct (pseudo, l, i) radial functions */
+    radial_cache *rc = calloc((size_t)np, sizeof *rc);
+    int *rid = malloc((size_t)np * sizeof *rid), nrad = 0;
     double complex *db = malloc((size_t)npwmax * np * sizeof *db);
     double complex *p = malloc((size_t)np * nb * sizeof *p), *dp = malloc((size_t)np * nb * sizeof *dp);
-    double *rw = malloc((size_t)np * nb * sizeof *rw);
-    double *qn = malloc((size_t)npwmax * sizeof *qn);
-    if (!db || !p || !dp || !rw || !qn) {
-        free(db), free(p), free(dp), free(rw), free(qn);
-        return as_error_nomem(err, "nonlocal stress", (size_t)npwmax * np * 16);
+    double complex *phase = malloc((size_t)npwmax * nat * sizeof *phase);
+    double *rw = malloc((size_t)np * nb * sizeof *rw), *qn = malloc((size_t)npwmax * sizeof *qn);
+    double *ylm = malloc((size_t)npwmax * 4 * 7 * sizeof *ylm);          /* [l][g][m] */
+    double *dylm = malloc((size_t)npwmax * 4 * 3 * 7 * sizeof *dylm);    /* [l][g][x][m] */
+    int ok = rc && rid && db && p && dp && phase && rw && qn && ylm && dylm;
+    for (int j = 0; ok && j < np; j++) {
+        const as_pseudo *ps = m->pseudo_of_atom[nl->atom[j]];
+        int f = -1;
+        for (int r = 0; r < nrad && f < 0; r++)
+            if (rc[r].p == ps && rc[r].l == nl->l[j] && rc[r].i == nl->i[j])
+                f = r;
+        if (f < 0) {
+            f = nrad++;
+            rc[f].p = ps, rc[f].l = nl->l[j], rc[f].i = nl->i[j];
+            rc[f].rad = malloc((size_t)npwmax * sizeof(double));
+            rc[f].drad = malloc((size_t)npwmax * sizeof(double));
+            ok = rc[f].rad && rc[f].drad;
+        }
+        rid[j] = f;
+    }
+    int status = AS_OK;
+    if (!ok) {
+        status = as_error_nomem(err, "nonlocal stress", (size_t)npwmax * np * 16);
+        goto done;
     }
     const double pref = AS_FOURPI / sqrt(m->omega);
     static const double complex il[4] = {1.0, -I, -1.0, I};
@@ -127,13 +157,36 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
     for (int k = 0; k < st->nk; k++) {
         const as_basis *b = d->basis[k];
         const as_projectors *pr = d->proj[k];
-        for (int g = 0; g < b->npw; g++)
-            qn[g] = sqrt(b->kpg[g][0] * b->kpg[g][0] + b->kpg[g][1] * b->kpg[g][1] + b->kpg[g][2] * b->kpg[g][2]);
+        const int npw = b->npw;
+        for (int g = 0; g < npw; g++) {
+            const double *q = b->kpg[g];
+            qn[g] = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
+            for (int l = 0; l <= AS_PSEUDO_LMAX; l++) {
+                double gy[3][7];
+                as_ylm(l, q, ylm + ((size_t)l * npwmax + g) * 7);
+                as_ylm_grad(l, q, gy);
+                for (int x = 0; x < 3; x++)
+                    for (int mm = 0; mm < 2 * l + 1; mm++)
+                        dylm[(((size_t)l * npwmax + g) * 3 + x) * 7 + mm] = gy[x][mm];
+            }
+        }
+        for (int r = 0; r < nrad; r++)
+            for (int g = 0; g < npw; g++) {
+                rc[r].rad[g] = as_pseudo_proj_q(rc[r].p, rc[r].l, rc[r].i, qn[g]);
+                rc[r].drad[g] = qn[g] > 1e-12 ? as_pseudo_proj_dq(rc[r].p, rc[r].l, rc[r].i, qn[g]) : 0.0;
+            }
+        for (int a = 0; a < nat; a++) {
+            const double *t = m->s->frac[a];
+            for (int g = 0; g < npw; g++) {
+                double ph = AS_TWOPI * ((b->mill[g][0] + b->kfrac[0]) * t[0] + (b->mill[g][1] + b->kfrac[1]) * t[1] +
+                                        (b->mill[g][2] + b->kfrac[2]) * t[2]);
+                phase[(size_t)a * npwmax + g] = cexp(-I * ph);
+            }
+        }
         for (int sp = 0; sp < st->nspin; sp++) {
             const int ks = k * st->nspin + sp;
             const double *occ = st->occ + (size_t)ks * nb;
             as_wf_overlap(b, np, pr->b, nb, st->psi[ks], p, np, rw);
-            /* E_nl of this k and spin */
             for (int n = 0; n < nb; n++) {
                 const double w = d->kp->w[k] * occ[n];
                 if (w == 0.0)
@@ -148,22 +201,18 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
             for (int i = 0; i < 3; i++)
                 for (int jx = i; jx < 3; jx++) {
                     for (int j = 0; j < np; j++) {
-                        const int a = nl->atom[j], l = nl->l[j], m_ = nl->m[j], ir = nl->i[j];
-                        const as_pseudo *ps = m->pseudo_of_atom[a];
-                        const double *t = m->s->frac[a];
-                        double complex *col = db + (size_t)j * b->npw;
-                        for (int g = 0; g < b->npw; g++) {
+                        const int l = nl->l[j], mj = nl->m[j];
+                        const double *rad = rc[rid[j]].rad, *drad = rc[rid[j]].drad;
+                        const double *y = ylm + (size_t)l * npwmax * 7;
+                        const double *dy = dylm + (size_t)l * npwmax * 21;
+                        const double complex *ph = phase + (size_t)nl->atom[j] * npwmax;
+                        const double complex c = -il[l] * pref;
+                        double complex *col = db + (size_t)j * npw;
+                        for (int g = 0; g < npw; g++) {
                             const double *q = b->kpg[g];
-                            double y[7], gy[3][7];
-                            as_ylm(l, q, y);
-                            as_ylm_grad(l, q, gy);
-                            const double rad = as_pseudo_proj_q(ps, l, ir, qn[g]);
-                            const double drad = qn[g] > 1e-12 ? as_pseudo_proj_dq(ps, l, ir, qn[g]) : 0.0;
-                            const double di = (qn[g] > 1e-12 ? drad * q[i] / qn[g] : 0.0) * y[m_] + rad * gy[i][m_];
-                            double ph = AS_TWOPI * ((b->mill[g][0] + b->kfrac[0]) * t[0] +
-                                                    (b->mill[g][1] + b->kfrac[1]) * t[1] +
-                                                    (b->mill[g][2] + b->kfrac[2]) * t[2]);
-                            col[g] = -il[l] * pref * di * q[jx] * cexp(-I * ph);
+                            const double di = (qn[g] > 1e-12 ? drad[g] * q[i] / qn[g] : 0.0) * y[(size_t)g * 7 + mj] +
+                                              rad[g] * dy[((size_t)g * 3 + i) * 7 + mj];
+                            col[g] = c * (di * q[jx]) * ph[g];
                         }
                     }
                     as_wf_overlap(b, np, db, nb, st->psi[ks], dp, np, rw);
@@ -179,9 +228,9 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
                             acc += 2.0 * w * creal(conj(p[(size_t)n * np + j]) * hs);
                         }
                     }
-                    /* dE/d eps_ij = -d_ij E_nl + acc;  sigma = -(1/Omega) dE/d eps */
-                    /* The nonlocal energy is rotation invariant, so the tensor is symmetric
-                     * (tests/unit/test_stress_fd.c checks every component). */
+                    /* dE/d eps_ij = -d_ij E_nl + acc;  sigma = -(1/Omega) dE/d eps.  The nonlocal
+                     * energy is rotation invariant, so the tensor is symmetric
+                     * (tests/unit/test_forces_stress.c checks every component). */
                     s[i][jx] -= acc / m->omega;
                     if (jx != i)
                         s[jx][i] = s[i][jx];
@@ -190,8 +239,11 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
     }
     for (int i = 0; i < 3; i++)
         s[i][i] += enl / m->omega;
-    free(db), free(p), free(dp), free(rw), free(qn);
-    return AS_OK;
+done:
+    for (int r = 0; r < nrad; r++)
+        free(rc[r].rad), free(rc[r].drad);
+    free(rc), free(rid), free(db), free(p), free(dp), free(phase), free(rw), free(qn), free(ylm), free(dylm);
+    return status;
 }
 
 int as_stress(const as_model *m, const as_disc *d, const as_scf_state *st, double sigma[3][3],
