@@ -251,6 +251,19 @@ static void step_line(const relax_run *run, const as_calc_result *res, double se
            r->converged ? "  converged" : (r->shortened ? "  (shortened)" : ""));
 }
 
+static void intro(const relax_run *run)
+{
+    const as_relax_settings *rs = &run->set.relax;
+    as_log("  relax            %s, %s; fmax %.4g eV/angstrom", rs->method == AS_RELAX_FIRE ? "FIRE" : "BFGS",
+           rs->cell ? "positions and cell" : "positions", rs->fmax * AS_HA_BOHR_EV_ANG);
+    if (rs->cell)
+        as_log(", stress_tol %.4g GPa, pressure %.4g GPa", rs->stress_tol * AS_HA_BOHR3_GPA,
+               rs->pressure * AS_HA_BOHR3_GPA);
+    as_log("\n                   max_step %.3f angstrom, max_steps %d, symmetry %s\n", rs->max_step * AS_BOHR_ANG,
+           rs->max_steps, run->r->sym ? run->r->sym->international : "not kept");
+    table_header();
+}
+
 int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err)
 {
     const double t0 = as_wtime();
@@ -277,7 +290,7 @@ int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err)
     if ((rc = path_in(&run, "relax.chk", chk, sizeof chk, err)) || (rc = as_file_mkdirs(run.outdir, err)))
         goto done;
     if (!(start = as_structure_from_settings(&run.set.structure, o.deck_path, err)) ||
-        !(run.c = as_calculator_create(&run.set.dft, err))) {
+        !(run.c = as_calculator_create(&run.set.dft, comm, o.npools, err))) {
         rc = err->code;
         goto done;
     }
@@ -301,14 +314,8 @@ int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err)
             goto done;
         }
     }
-    as_log("  relax            %s, %s; fmax %.4g eV/angstrom", rs->method == AS_RELAX_FIRE ? "FIRE" : "BFGS",
-           rs->cell ? "positions and cell" : "positions", rs->fmax * AS_HA_BOHR_EV_ANG);
-    if (rs->cell)
-        as_log(", stress_tol %.4g GPa, pressure %.4g GPa", rs->stress_tol * AS_HA_BOHR3_GPA, rs->pressure * AS_HA_BOHR3_GPA);
-    as_log("; max_step %.3f angstrom; max_steps %d; symmetry %s\n", rs->max_step * AS_BOHR_ANG, rs->max_steps,
-           run.r->sym ? run.r->sym->international : "not kept");
     if (header)
-        table_header();
+        intro(&run);
     const int want_stress = rs->cell;
     int stop_rc = AS_OK;
     as_error stop_err;
@@ -342,7 +349,7 @@ int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err)
         if (!header) {
             as_report_header("relax", o.deck_path, run.c->m, run.c->d, run.c->st, &run.set.dft);
             header = 1;
-            table_header();
+            intro(&run);
         }
         int tell = as_relax_tell(run.r, res.energy, (const double(*)[3])res.forces, res.have_stress ? res.stress : NULL,
                                  &stop_err);
