@@ -58,16 +58,17 @@ static int path_in(const relax_run *run, const char *name, char *out, size_t n, 
     return as_path_join(out, n, run->outdir, name, err);
 }
 
-/* relax state + calculator state + trajectory text -> DIR/relax.chk */
+/* relax state + calculator state + trajectory text -> DIR/relax.chk (collective: every rank's share of
+ * the wavefunctions goes to rank 0, which writes the file). */
 static int write_checkpoint(relax_run *run, as_error *err)
 {
-    int rc = AS_OK;
-    if (run->rank == 0) {
-        char path[AS_PATH_MAX + 32];
-        as_ser b;
-        as_ser_init(&b);
+    as_ser b;
+    as_ser_init(&b);
+    if (run->rank == 0)
         as_relax_save(run->r, &b);
-        as_calc_state_save(run->c, run->base, &b);
+    int rc = as_calc_state_save(run->c, run->base, &b, err);
+    if (rc == AS_OK && run->rank == 0) {
+        char path[AS_PATH_MAX + 32];
         const int64_t tl = (int64_t)run->traj.len;
         as_ser_put(&b, &tl, sizeof tl);
         as_ser_put(&b, run->traj.data, run->traj.len);
@@ -75,8 +76,8 @@ static int write_checkpoint(relax_run *run, as_error *err)
             rc = as_error_nomem(err, "checkpoint", b.len);
         else if (!(rc = path_in(run, "relax.chk", path, sizeof path, err)))
             rc = as_checkpoint_write(path, CHK_MAGIC, b.data, b.len, err);
-        as_ser_free(&b);
     }
+    as_ser_free(&b);
     return on_root(run, rc);
 }
 

@@ -32,6 +32,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     as_structure *s = NULL;
     as_model *m = NULL;
     as_disc *d = NULL;
+    as_layout *lay = NULL;
     as_scf_state *st = NULL;
     as_band_edges be = {0};
     double(*forces)[3] = NULL, stress[3][3];
@@ -52,7 +53,12 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     } else {
         kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
-    if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, set.dft.real_wavefunctions, err)) || !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
+    if (kp && !(lay = as_layout_create(comm, o.npools, kp->nk, err))) {
+        as_kpoints_destroy(kp);
+        kp = NULL;
+    }
+    if (!kp || !(d = as_disc_create(m, set.dft.ecut, kp, set.dft.real_wavefunctions, lay, err)) ||
+        !(st = as_scf_state_create(m, d, set.dft.nbands, err))) {
         rc = err->code;
         goto done;
     }
@@ -103,10 +109,17 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     as_log("\n     convergence has been achieved in %d iterations; wall time %.2f s\n", res.iterations, wall);
     as_log("     time: set-up + SCF %.2f s, band edges %.2f s, forces %.2f s, stress %.2f s\n", t_scf - t0,
            t_edges - t_scf, t_forces - t_edges, t_stress - t_forces);
-    if (as_path_join(path, sizeof path, outdir, "result.json", err) ||
-        as_report_write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress, nranks, wall,
-                     err)) {
+    if (as_path_join(path, sizeof path, outdir, "result.json", err)) {
         rc = err->code;
+        goto done;
+    }
+    if (lay->group_rank == 0)
+        rc = as_report_write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress,
+                                    nranks, wall, err);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    if (rc) {
+        MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, comm);
+        err->code = rc;
         goto done;
     }
     as_log("     wrote %s\n", path);
@@ -115,6 +128,7 @@ done:
     as_band_edges_free(&be);
     as_scf_state_destroy(st);
     as_disc_destroy(d);
+    as_layout_destroy(lay);
     as_model_destroy(m);
     as_structure_destroy(s);
     as_settings_free(&set);

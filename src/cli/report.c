@@ -43,7 +43,7 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
     int npmin = 1 << 30, npmax = 0;
     double npavg = 0;
     for (int k = 0; k < d->kp->nk; k++) {
-        int n = d->basis[k]->npw;
+        int n = d->npw_k[k];
         npmin = n < npmin ? n : npmin;
         npmax = n > npmax ? n : npmax;
         npavg += n * d->kp->w[k];
@@ -59,12 +59,23 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
     /* Memory: wavefunctions, Davidson subspace (2 x 2 nbands), projectors, grids. */
     double mb = 1.0 / (1024.0 * 1024.0), wf = 0, proj = 0;
     for (int k = 0; k < d->kp->nk; k++) {
+        if (!d->owns[k])
+            continue;
         wf += (double)d->basis[k]->npw * st->nbands * 16.0 * m->nspin;
         proj += (double)d->basis[k]->npw * d->nl->nproj * 16.0;
     }
-    double dav = 4.0 * npmax * 2.0 * st->nbands * 16.0;
+    /* the largest share of any rank */
+    MPI_Allreduce(MPI_IN_PLACE, &wf, 1, MPI_DOUBLE, MPI_MAX, d->lay->group);
+    MPI_Allreduce(MPI_IN_PLACE, &proj, 1, MPI_DOUBLE, MPI_MAX, d->lay->group);
+    const as_layout *l = d->lay;
+    as_log("  parallel         %d rank%s: %d k-point pool%s x %d rank%s sharing plane waves (FFT %d z-planes and %d "
+           "sticks on rank 0)\n",
+           l->group_size, l->group_size > 1 ? "s" : "", l->npools, l->npools > 1 ? "s" : "", l->pw_size,
+           l->pw_size > 1 ? "s" : "", d->fft->nz, d->wst->nst);
+    double dav = 4.0 * npmax / l->pw_size * 2.0 * st->nbands * 16.0;
     double grid = (double)d->fft->ntot * 8.0 * (10 + 6 * m->nspin) + d->gv->ng * 16.0 * 30;
-    as_log("  memory estimate  %.0f MB (wavefunctions %.0f, Davidson %.0f, projectors %.0f, grids %.0f)\n",
+    grid /= l->pw_size;
+    as_log("  memory per rank  %.0f MB (wavefunctions %.0f, Davidson %.0f, projectors %.0f, grids %.0f)\n",
            (wf + dav + proj + grid) * mb, wf * mb, dav * mb, proj * mb, grid * mb);
 }
 
@@ -208,12 +219,13 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     cJSON_AddStringToObject(j, "xc", m->xc->name);
     cJSON_AddNumberToObject(j, "wall_s", wall);
     cJSON_AddNumberToObject(j, "nranks", nranks);
+    cJSON_AddNumberToObject(j, "npools", d->lay->npools);
     cJSON *ks = cJSON_AddArrayToObject(j, "kpoints");
     for (int k = 0; k < d->kp->nk; k++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "k", vec3(d->kp->k[k]));
         cJSON_AddNumberToObject(o, "weight", d->kp->w[k]);
-        cJSON_AddNumberToObject(o, "npw", d->basis[k]->npw);
+        cJSON_AddNumberToObject(o, "npw", d->npw_k[k]);
         for (int s = 0; s < st->nspin; s++) {
             double *ev = malloc((size_t)st->nbands * sizeof *ev);
             for (int n = 0; n < st->nbands && ev; n++)

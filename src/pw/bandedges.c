@@ -25,14 +25,17 @@ static void consider(as_band_edges *be, const double k[3], const char *label, do
     }
 }
 
-/* Index of the mesh point nearest to k (modulo reciprocal lattice vectors, cartesian metric). */
+/* Index of this pool's mesh point nearest to k (modulo reciprocal lattice vectors, cartesian
+ * metric). */
 static int nearest_mesh_point(const as_model *m, const as_disc *d, const double k[3])
 {
     double rec[3][3];
     as_lattice_reciprocal(m->s->lattice, rec);
-    int best = 0;
+    int best = -1;
     double bd = INFINITY;
     for (int i = 0; i < d->kp->nk; i++) {
+        if (!d->owns[i])
+            continue;
         double f[3], c[3];
         for (int x = 0; x < 3; x++) {
             f[x] = k[x] - d->kp->k[i][x];
@@ -193,6 +196,7 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
             as_kpoints_destroy(sp);
             return as_error_nomem(err, "special points", 1024);
         }
+        const int nbs = be->nbands_special;
         for (int i = 0; i < sp->nk; i++) {
             int on_mesh = 0;
             for (int k = 0; k < d->kp->nk; k++)
@@ -201,25 +205,32 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
              * skips exact matches, which is all a reduced mesh guarantees. */
             if (on_mesh)
                 continue;
-            const int j = be->nspecial;
-            const int nbs = be->nbands_special;
+            memcpy(be->special_k[be->nspecial], sp->k[i], sizeof be->special_k[0]);
+            snprintf(be->special_label[be->nspecial], sizeof be->special_label[0], "%s", sp->label[i]);
+            be->nspecial++;
+        }
+        /* the pools share the points; each computes its own and the eigenvalues are summed */
+        for (int j = 0; j < be->nspecial; j++) {
             double *e = be->special_eig + (size_t)j * st->nspin * nbs;
-            if (nscf_point(m, d, st, sp->k[i], i, nbs, e, err)) {
-                as_error_prefix(err, "band edges at %s: ", sp->label[i]);
+            if (j % d->lay->npools != d->lay->pool)
+                continue;
+            if (nscf_point(m, d, st, be->special_k[j], j, nbs, e, err)) {
+                as_error_prefix(err, "band edges at %s: ", be->special_label[j]);
                 as_kpoints_destroy(sp);
                 return err->code;
             }
-            memcpy(be->special_k[j], sp->k[i], sizeof be->special_k[j]);
-            snprintf(be->special_label[j], sizeof be->special_label[j], "%s", sp->label[i]);
+        }
+        as_disc_sum_pools(d, be->special_eig, be->nspecial * st->nspin * nbs);
+        for (int j = 0; j < be->nspecial; j++) {
+            const double *e = be->special_eig + (size_t)j * st->nspin * nbs;
             for (int s = 0; s < st->nspin; s++)
                 for (int n = 0; n < nbs; n++) {
                     const double en = e[(size_t)s * nbs + n], f = occupation_off_mesh(m, st, s, n, en);
                     if (f > 0.99)
-                        consider(be, sp->k[i], sp->label[i], en, INFINITY);
+                        consider(be, be->special_k[j], be->special_label[j], en, INFINITY);
                     else if (f < 0.01)
-                        consider(be, sp->k[i], sp->label[i], -INFINITY, en);
+                        consider(be, be->special_k[j], be->special_label[j], -INFINITY, en);
                 }
-            be->nspecial++;
         }
         as_kpoints_destroy(sp);
     }

@@ -14,7 +14,7 @@ void as_calc_result_free(as_calc_result *r)
     memset(r, 0, sizeof *r);
 }
 
-as_calculator *as_calculator_create(const as_dft_settings *dft, as_error *err)
+as_calculator *as_calculator_create(const as_dft_settings *dft, MPI_Comm comm, int npools, as_error *err)
 {
     as_calculator *c = calloc(1, sizeof *c);
     if (!c) {
@@ -22,6 +22,8 @@ as_calculator *as_calculator_create(const as_dft_settings *dft, as_error *err)
         return NULL;
     }
     c->dft = *dft;
+    c->comm = comm;
+    c->npools = npools;
     as_scf_opts_from_settings(dft, &c->opts);
     return c;
 }
@@ -41,6 +43,7 @@ void as_calculator_destroy(as_calculator *c)
     if (!c)
         return;
     release(c);
+    as_layout_destroy(c->lay);
     free(c);
 }
 
@@ -58,34 +61,61 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
     } else {
         kp = as_kpoints_mesh(m->s, c->dft.kmesh, c->dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
-    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.real_wavefunctions, err) : NULL;
+    if (kp && !c->lay && !(c->lay = as_layout_create(c->comm, c->npools, kp->nk, err))) {
+        as_kpoints_destroy(kp);
+        kp = NULL;
+    }
+    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.real_wavefunctions, c->lay, err) : NULL;
     as_scf_state *st = d ? as_scf_state_create(m, d, c->dft.nbands, err) : NULL;
     if (!st) {
         as_disc_destroy(d);
         as_model_destroy(m);
         return err->code;
     }
-    /* Carry the old density over by Miller index, scaled to the new volume. */
+    /* Carry the old density over by Miller index, scaled to the new volume: the old sphere is
+     * gathered across the plane-wave group, each rank picks its new G-vectors. */
     if (c->st && c->d && c->m && c->m->nspin == m->nspin) {
-        int *where = malloc(d->fft->nglobal * sizeof *where);
-        if (where) {
-            for (size_t i = 0; i < d->fft->nglobal; i++)
-                where[i] = -1;
-            for (int i = 0; i < d->gv->ng; i++)
-                where[as_fft_index(d->fft, d->gv->mill[i])] = i;
-            const double scale = c->m->omega / m->omega;
-            for (int i = 0; i < c->d->gv->ng; i++) {
-                const int *mi = c->d->gv->mill[i];
-                if (abs(mi[0]) * 2 >= d->fft->n[0] || abs(mi[1]) * 2 >= d->fft->n[1] || abs(mi[2]) * 2 >= d->fft->n[2])
-                    continue;
-                int j = where[as_fft_index(d->fft, mi)];
-                if (j < 0 || memcmp(d->gv->mill[j], mi, sizeof(int) * 3) != 0)
-                    continue;
-                for (int sp = 0; sp < m->nspin; sp++)
-                    st->rho_g[(size_t)sp * d->gv->ng + j] = scale * c->st->rho_g[(size_t)sp * c->d->gv->ng + i];
-            }
-            free(where);
+        const as_gvecs *og = c->d->gv;
+        const int P = c->lay->pw_size, ns = m->nspin;
+        int *cnt = malloc((size_t)P * sizeof *cnt), *dsp = malloc((size_t)P * sizeof *dsp);
+        int ngall = 0;
+        if (cnt && dsp) {
+            MPI_Allgather(&og->ng, 1, MPI_INT, cnt, 1, MPI_INT, c->lay->pw);
+            for (int r = 0; r < P; r++)
+                dsp[r] = ngall, ngall += cnt[r];
         }
+        int(*mall)[3] = malloc((size_t)(ngall > 0 ? ngall : 1) * sizeof *mall);
+        double complex *vall = malloc((size_t)(ngall > 0 ? ngall : 1) * ns * sizeof *vall);
+        int *where = malloc(d->fft->nglobal * sizeof *where);
+        if (cnt && dsp && mall && vall && where) {
+            int *c3 = malloc((size_t)P * sizeof *c3), *d3 = malloc((size_t)P * sizeof *d3);
+            if (c3 && d3) {
+                for (int r = 0; r < P; r++)
+                    c3[r] = 3 * cnt[r], d3[r] = 3 * dsp[r];
+                MPI_Allgatherv(og->mill, 3 * og->ng, MPI_INT, mall, c3, d3, MPI_INT, c->lay->pw);
+                for (int sp = 0; sp < ns; sp++)
+                    MPI_Allgatherv(c->st->rho_g + (size_t)sp * og->ng, og->ng, MPI_C_DOUBLE_COMPLEX,
+                                   vall + (size_t)sp * ngall, cnt, dsp, MPI_C_DOUBLE_COMPLEX, c->lay->pw);
+                for (size_t i = 0; i < d->fft->nglobal; i++)
+                    where[i] = -1;
+                for (int i = 0; i < d->gv->ng; i++)
+                    where[as_fft_index(d->fft, d->gv->mill[i])] = i;
+                const double scale = c->m->omega / m->omega;
+                for (int i = 0; i < ngall; i++) {
+                    const int *mi = mall[i];
+                    if (abs(mi[0]) * 2 >= d->fft->n[0] || abs(mi[1]) * 2 >= d->fft->n[1] ||
+                        abs(mi[2]) * 2 >= d->fft->n[2])
+                        continue;
+                    int j = where[as_fft_index(d->fft, mi)];
+                    if (j < 0 || memcmp(d->gv->mill[j], mi, sizeof(int) * 3) != 0)
+                        continue;
+                    for (int sp = 0; sp < ns; sp++)
+                        st->rho_g[(size_t)sp * d->gv->ng + j] = scale * vall[(size_t)sp * ngall + i];
+                }
+            }
+            free(c3), free(d3);
+        }
+        free(cnt), free(dsp), free(mall), free(vall), free(where);
     }
     release(c);
     c->m = m;

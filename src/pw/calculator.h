@@ -14,6 +14,7 @@
 #include "pw/disc.h"
 #include "pw/model.h"
 #include "pw/scf.h"
+#include "parallel/layout.h"
 
 typedef struct as_calc_result {
     int natoms;
@@ -31,6 +32,9 @@ void as_calc_result_free(as_calc_result *r);
 
 typedef struct as_calculator {
     as_dft_settings dft;  /* a copy */
+    MPI_Comm comm;        /* the configuration group */
+    int npools;           /* requested pools (0 = automatic) */
+    as_layout *lay;       /* made with the first structure (owned) */
     as_scf_opts opts;
     as_model *m;          /* of the last structure */
     as_disc *d;
@@ -38,7 +42,8 @@ typedef struct as_calculator {
     int calls;
 } as_calculator;
 
-as_calculator *as_calculator_create(const as_dft_settings *dft, as_error *err);
+/* comm: the ranks that work on this structure; npools <= 0 chooses automatically. */
+as_calculator *as_calculator_create(const as_dft_settings *dft, MPI_Comm comm, int npools, as_error *err);
 void as_calculator_destroy(as_calculator *c);
 
 /* Ground state of s; forces always, stress when want_stress.  Returns AS_ENOCONV (result

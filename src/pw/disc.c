@@ -37,7 +37,20 @@ static int local_potential(const as_model *m, as_disc *d, as_error *err)
     return AS_OK;
 }
 
-as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, as_error *err)
+void as_disc_sum_pools(const as_disc *d, double *v, int n)
+{
+    if (d->lay->npools > 1 && n > 0)
+        MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, d->lay->inter);
+}
+
+void as_disc_sum_pw(const as_disc *d, double *v, int n)
+{
+    if (d->lay->pw_size > 1 && n > 0)
+        MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, d->lay->pw);
+}
+
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, const as_layout *lay,
+                        as_error *err)
 {
     as_disc *d = calloc(1, sizeof *d);
     if (!d) {
@@ -48,15 +61,31 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real
     d->ecut = ecut;
     d->kp = kp;
     d->real = real;
+    if (!lay) {
+        if (!(lay = as_layout_serial(err))) {
+            as_disc_destroy(d);
+            return NULL;
+        }
+        d->own_lay = 1;
+    }
+    d->lay = lay;
+    d->owns = calloc((size_t)kp->nk, sizeof *d->owns);
+    if (!d->owns) {
+        as_error_nomem(err, "k-point owners", (size_t)kp->nk * 4);
+        goto fail;
+    }
+    /* k-points dealt to the pools round robin (all have similar cost) */
+    for (int k = 0; k < kp->nk; k++)
+        d->owns[k] = k % lay->npools == lay->pool;
     int n[3], fact[3];
     as_symmetry_fft_factors(m->sym, fact);
     as_gvecs_grid_size(m->s->lattice, ecut, fact, n);
-    if (!(d->fft = as_fft_create(n, err)) || !(d->gv = as_gvecs_create(m->s->lattice, ecut, d->fft, err)))
+    if (!(d->fft = as_fft_create(n, lay->pw, err)) || !(d->gv = as_gvecs_create(m->s->lattice, ecut, d->fft, err)))
         goto fail;
     {
         /* Wavefunction sticks: the columns of |k+G|^2 <= 2 ecut for the mesh points and the
          * 8 special points (band edges are computed there later). */
-        unsigned char *mask = calloc((size_t)n[0] * n[1], 1);
+        int *mask = calloc((size_t)n[0] * n[1], sizeof *mask);
         if (!mask) {
             as_error_nomem(err, "stick mask", (size_t)n[0] * n[1]);
             goto fail;
@@ -83,10 +112,20 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real
         goto fail;
     }
     for (int k = 0; k < kp->nk; k++)
-        if (as_disc_kpoint(m, d, kp->k[k], as_disc_real_at(d, kp->k[k]), &d->basis[k], &d->proj[k], err)) {
+        if (d->owns[k] &&
+            as_disc_kpoint(m, d, kp->k[k], as_disc_real_at(d, kp->k[k]), &d->basis[k], &d->proj[k], err)) {
             as_error_prefix(err, "k-point %d (%.4f %.4f %.4f): ", k + 1, kp->k[k][0], kp->k[k][1], kp->k[k][2]);
             goto fail;
         }
+    d->npw_k = calloc((size_t)kp->nk, sizeof *d->npw_k);
+    if (!d->npw_k) {
+        as_error_nomem(err, "plane-wave counts", (size_t)kp->nk * 4);
+        goto fail;
+    }
+    for (int k = 0; k < kp->nk; k++)
+        d->npw_k[k] = d->owns[k] ? d->basis[k]->npw_global : 0;
+    if (lay->npools > 1)
+        MPI_Allreduce(MPI_IN_PLACE, d->npw_k, kp->nk, MPI_INT, MPI_SUM, lay->inter);
     if (m->sym && !(d->symz = as_symmetrizer_create(m->sym, d->gv, d->fft, err)))
         goto fail;
     if (local_potential(m, d, err))
@@ -97,7 +136,16 @@ fail:
     return NULL;
 }
 
-int as_disc_real_at(const as_disc *d, const double kfrac[3]) { return d->real && as_kpoint_is_trim(kfrac); }
+/* The real layout pairs G with -G-2k; distributed over several ranks only k = 0 keeps the
+ * pairs on one rank (sticks are dealt out in +-G pairs). */
+int as_disc_real_at(const as_disc *d, const double kfrac[3])
+{
+    if (!d->real || !as_kpoint_is_trim(kfrac))
+        return 0;
+    if (d->lay->pw_size > 1)
+        return kfrac[0] == 0.0 && kfrac[1] == 0.0 && kfrac[2] == 0.0;
+    return 1;
+}
 
 int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int real, as_basis **basis,
                    as_projectors **proj, as_error *err)
@@ -116,6 +164,8 @@ int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], i
 int as_disc_update_positions(as_disc *d, const as_model *m, as_error *err)
 {
     for (int k = 0; k < d->kp->nk; k++) {
+        if (!d->owns[k])
+            continue;
         as_projectors *p = as_projectors_create(d->nl, d->basis[k], m->s, m->pseudo_of_atom, err);
         if (!p)
             return err->code;
@@ -146,5 +196,9 @@ void as_disc_destroy(as_disc *d)
     as_fft_sticks_destroy(d->wst);
     as_fft_destroy(d->fft);
     free(d->vloc_g);
+    free(d->owns);
+    free(d->npw_k);
+    if (d->own_lay)
+        as_layout_destroy((as_layout *)d->lay);
     free(d);
 }

@@ -12,16 +12,21 @@
 #include "pw/model.h"
 #include "pw/nonlocal.h"
 #include "pw/symmetrize.h"
+#include "parallel/layout.h"
 
 typedef struct as_disc {
+    const as_layout *lay;   /* pools and plane-wave groups (owned when own_lay) */
+    int own_lay;
+    int *owns;              /* nk flags: this rank's pool holds the k-point */
     double ecut;            /* Ha */
     int real;               /* real-wavefunction layout at time-reversal-invariant k-points */
     as_fft *fft;            /* the real-space grid */
     as_gvecs *gv;           /* density sphere, with its sticks */
     as_fft_sticks *wst;     /* wavefunction sticks: every k-point of the mesh and the special points */
     as_kpoints *kp;
-    as_basis **basis;       /* nk */
-    as_projectors **proj;   /* nk */
+    as_basis **basis;       /* nk; NULL for k-points of other pools */
+    int *npw_k;             /* nk: plane waves of every k-point (all pools) */
+    as_projectors **proj;   /* nk; NULL for k-points of other pools */
     as_nonlocal *nl;
     as_symmetrizer *symz;   /* NULL without symmetry */
     double complex *vloc_g; /* local pseudopotential on the sphere (ng), G = 0 finite part included */
@@ -30,7 +35,12 @@ typedef struct as_disc {
 /* kp is taken over (destroyed with the discretisation).  real: use the real-wavefunction
  * half-sphere layout at every time-reversal-invariant k-point (Gamma, the special points, the
  * points of even unshifted meshes). */
-as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, as_error *err);
+as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, const as_layout *lay,
+                        as_error *err);
+
+/* Sums over the pools (k-points) and over the plane-wave group (G-vectors, real space). */
+void as_disc_sum_pools(const as_disc *d, double *v, int n);
+void as_disc_sum_pw(const as_disc *d, double *v, int n);
 void as_disc_destroy(as_disc *d);
 
 /* The atoms of m moved (same cell, same species order): rebuild what depends on positions

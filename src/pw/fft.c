@@ -18,7 +18,7 @@ int as_fft_good_size(int nmin)
     }
 }
 
-as_fft *as_fft_create(const int n[3], as_error *err)
+as_fft *as_fft_create(const int n[3], MPI_Comm comm, as_error *err)
 {
     as_fft *f = calloc(1, sizeof *f);
     if (!f) {
@@ -27,13 +27,29 @@ as_fft *as_fft_create(const int n[3], as_error *err)
     }
     memcpy(f->n, n, sizeof f->n);
     f->nglobal = (size_t)n[0] * n[1] * n[2];
-    f->z0 = 0;
-    f->nz = n[2];
+    f->comm = comm;
+    MPI_Comm_size(comm, &f->nproc);
+    MPI_Comm_rank(comm, &f->rank);
+    f->zstart = malloc((size_t)f->nproc * sizeof *f->zstart);
+    f->zcount = malloc((size_t)f->nproc * sizeof *f->zcount);
+    if (!f->zstart || !f->zcount) {
+        as_fft_destroy(f);
+        as_error_nomem(err, "FFT planes", 64);
+        return NULL;
+    }
+    /* blocks of planes, the first n2 % nproc ranks one plane more */
+    for (int r = 0, z = 0; r < f->nproc; r++) {
+        f->zcount[r] = n[2] / f->nproc + (r < n[2] % f->nproc);
+        f->zstart[r] = z;
+        z += f->zcount[r];
+    }
+    f->z0 = f->zstart[f->rank];
+    f->nz = f->zcount[f->rank];
     f->ntot = (size_t)n[0] * n[1] * f->nz;
-    f->rbuf = fftw_malloc(f->ntot * sizeof *f->rbuf);
+    f->rbuf = fftw_malloc((f->ntot > 0 ? f->ntot : 1) * sizeof *f->rbuf);
     if (!f->rbuf) {
         as_error_nomem(err, "FFT real-space buffer", f->ntot * sizeof(double complex));
-        free(f);
+        as_fft_destroy(f);
         return NULL;
     }
     return f;
@@ -44,7 +60,23 @@ void as_fft_destroy(as_fft *f)
     if (!f)
         return;
     fftw_free(f->rbuf);
+    free(f->zstart);
+    free(f->zcount);
     free(f);
+}
+
+double as_fft_sum(const as_fft *f, double local)
+{
+    double g = local;
+    if (f->nproc > 1)
+        MPI_Allreduce(&local, &g, 1, MPI_DOUBLE, MPI_SUM, f->comm);
+    return g;
+}
+
+void as_fft_sum_array(const as_fft *f, double *v, int n)
+{
+    if (f->nproc > 1 && n > 0)
+        MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, f->comm);
 }
 
 void as_fft_sticks_destroy(as_fft_sticks *s)
@@ -61,18 +93,106 @@ void as_fft_sticks_destroy(as_fft_sticks *s)
         if (s->yf && s->yf[r])
             fftw_destroy_plan(s->yf[r]);
     }
-    free(s->yb);
-    free(s->yf);
-    free(s->run);
-    free(s->col);
-    free(s->stick_of_col);
+    free(s->yb), free(s->yf), free(s->run), free(s->col), free(s->stick_of_col), free(s->owner_of_col);
+    free(s->nst_of), free(s->off_of), free(s->all_col);
+    free(s->scount), free(s->sdispl), free(s->rcount), free(s->rdispl);
     fftw_free(s->gbuf);
+    fftw_free(s->sbuf);
+    fftw_free(s->tbuf);
     free(s);
 }
 
-as_fft_sticks *as_fft_sticks_create(as_fft *grid, const unsigned char *mask, as_error *err)
+typedef struct {
+    int c[2];  /* column indices (x*n1+y) of the pair; c[1] = -1 if self-paired */
+    long load;
+} stick_pair;
+
+static int cmp_pairs(const void *a, const void *b)
 {
-    const int n0 = grid->n[0], n1 = grid->n[1], n2 = grid->n[2], nz = grid->nz;
+    const stick_pair *p = a, *q = b;
+    if (p->load != q->load)
+        return p->load > q->load ? -1 : 1;
+    return p->c[0] - q->c[0];
+}
+
+/* Deal the sticks out in +-G pairs, heaviest first, each to the least loaded rank
+ * (deterministic: ties go to the lower rank). */
+static int distribute(as_fft_sticks *s, const int *count, as_error *err)
+{
+    const as_fft *g = s->grid;
+    const int n0 = g->n[0], n1 = g->n[1], ncol = n0 * n1, P = g->nproc;
+    stick_pair *pairs = malloc((size_t)ncol * sizeof *pairs);
+    long *load = calloc((size_t)P, sizeof *load);
+    if (!pairs || !load) {
+        free(pairs), free(load);
+        return as_error_nomem(err, "stick distribution", (size_t)ncol * 16);
+    }
+    int np = 0;
+    for (int x = 0; x < n0; x++)
+        for (int y = 0; y < n1; y++) {
+            const int c = x * n1 + y;
+            s->owner_of_col[c] = -1;
+            if (!count[c])
+                continue;
+            const int xm = (n0 - x) % n0, ym = (n1 - y) % n1, cm = xm * n1 + ym;
+            if (cm < c && count[cm])
+                continue; /* the partner opened the pair */
+            pairs[np].c[0] = c;
+            pairs[np].c[1] = (cm == c || !count[cm]) ? -1 : cm;
+            pairs[np].load = count[c] + (pairs[np].c[1] >= 0 ? count[cm] : 0) + 1;
+            np++;
+        }
+    qsort(pairs, (size_t)np, sizeof *pairs, cmp_pairs);
+    for (int i = 0; i < np; i++) {
+        int best = 0;
+        for (int r = 1; r < P; r++)
+            if (load[r] < load[best])
+                best = r;
+        load[best] += pairs[i].load;
+        for (int k = 0; k < 2; k++)
+            if (pairs[i].c[k] >= 0)
+                s->owner_of_col[pairs[i].c[k]] = best;
+    }
+    free(pairs), free(load);
+    /* every rank's sticks in column order */
+    s->nst_global = 0;
+    for (int r = 0; r < P; r++)
+        s->nst_of[r] = 0;
+    for (int c = 0; c < ncol; c++)
+        if (s->owner_of_col[c] >= 0) {
+            s->nst_of[s->owner_of_col[c]]++;
+            s->nst_global++;
+        }
+    for (int r = 0, o = 0; r < P; r++) {
+        s->off_of[r] = o;
+        o += s->nst_of[r];
+    }
+    int *fill = calloc((size_t)P, sizeof *fill);
+    if (!fill)
+        return as_error_nomem(err, "stick distribution", (size_t)P * 4);
+    s->nst = 0;
+    for (int c = 0; c < ncol; c++) {
+        s->stick_of_col[c] = -1;
+        const int r = s->owner_of_col[c];
+        if (r < 0)
+            continue;
+        int j = s->off_of[r] + fill[r]++;
+        s->all_col[j][0] = c / n1;
+        s->all_col[j][1] = c % n1;
+        if (r == g->rank) {
+            s->stick_of_col[c] = s->nst;
+            s->col[s->nst][0] = c / n1;
+            s->col[s->nst][1] = c % n1;
+            s->nst++;
+        }
+    }
+    free(fill);
+    return AS_OK;
+}
+
+as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *err)
+{
+    const int n0 = grid->n[0], n1 = grid->n[1], n2 = grid->n[2], nz = grid->nz, P = grid->nproc;
     as_fft_sticks *s = calloc(1, sizeof *s);
     if (!s) {
         as_error_nomem(err, "FFT sticks", sizeof *s);
@@ -80,26 +200,28 @@ as_fft_sticks *as_fft_sticks_create(as_fft *grid, const unsigned char *mask, as_
     }
     s->grid = grid;
     s->stick_of_col = malloc((size_t)n0 * n1 * sizeof *s->stick_of_col);
+    s->owner_of_col = malloc((size_t)n0 * n1 * sizeof *s->owner_of_col);
     s->col = malloc((size_t)n0 * n1 * sizeof *s->col);
+    s->all_col = malloc((size_t)n0 * n1 * sizeof *s->all_col);
+    s->nst_of = malloc((size_t)P * sizeof *s->nst_of);
+    s->off_of = malloc((size_t)P * sizeof *s->off_of);
+    s->scount = malloc((size_t)P * sizeof(int));
+    s->sdispl = malloc((size_t)P * sizeof(int));
+    s->rcount = malloc((size_t)P * sizeof(int));
+    s->rdispl = malloc((size_t)P * sizeof(int));
     s->run = malloc((size_t)n0 * sizeof *s->run);
-    if (!s->stick_of_col || !s->col || !s->run)
+    if (!s->stick_of_col || !s->owner_of_col || !s->col || !s->all_col || !s->nst_of || !s->off_of || !s->scount ||
+        !s->sdispl || !s->rcount || !s->rdispl || !s->run)
         goto nomem;
-    for (int x = 0; x < n0; x++)
-        for (int y = 0; y < n1; y++) {
-            size_t c = (size_t)x * n1 + y;
-            s->stick_of_col[c] = -1;
-            if (mask[c]) {
-                s->stick_of_col[c] = s->nst;
-                s->col[s->nst][0] = x;
-                s->col[s->nst][1] = y;
-                s->nst++;
-            }
-        }
-    /* runs of x rows that hold at least one stick */
+    if (distribute(s, count, err)) {
+        as_fft_sticks_destroy(s);
+        return NULL;
+    }
+    /* runs of x rows that hold at least one stick (of any rank: planes are full) */
     for (int x = 0; x < n0; x++) {
         int has = 0;
         for (int y = 0; y < n1 && !has; y++)
-            has = mask[(size_t)x * n1 + y] != 0;
+            has = s->owner_of_col[x * n1 + y] >= 0;
         if (!has)
             continue;
         if (s->nruns > 0 && s->run[s->nruns - 1][0] + s->run[s->nruns - 1][1] == x)
@@ -112,32 +234,50 @@ as_fft_sticks *as_fft_sticks_create(as_fft *grid, const unsigned char *mask, as_
     }
     s->ng = (size_t)(s->nst > 0 ? s->nst : 1) * n2;
     s->gbuf = fftw_malloc(s->ng * sizeof *s->gbuf);
+    if (P > 1) {
+        /* send: my sticks x your planes; receive: your sticks x my planes */
+        size_t ssz = 0, rsz = 0;
+        for (int r = 0; r < P; r++) {
+            s->scount[r] = s->nst * grid->zcount[r];
+            s->sdispl[r] = (int)ssz;
+            ssz += (size_t)s->scount[r];
+            s->rcount[r] = s->nst_of[r] * nz;
+            s->rdispl[r] = (int)rsz;
+            rsz += (size_t)s->rcount[r];
+        }
+        s->sbuf = fftw_malloc((ssz > 0 ? ssz : 1) * sizeof *s->sbuf);
+        s->tbuf = fftw_malloc((rsz > 0 ? rsz : 1) * sizeof *s->tbuf);
+        if (!s->sbuf || !s->tbuf)
+            goto nomem;
+    }
     s->yb = calloc((size_t)(s->nruns > 0 ? s->nruns : 1), sizeof *s->yb);
     s->yf = calloc((size_t)(s->nruns > 0 ? s->nruns : 1), sizeof *s->yf);
     if (!s->gbuf || !s->yb || !s->yf)
         goto nomem;
     /* z: nst transforms of length n2, contiguous, in place on gbuf */
     const int nn2[1] = {n2};
-    s->zb = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_BACKWARD,
-                               FFTW_MEASURE);
-    s->zf = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_FORWARD,
-                               FFTW_MEASURE);
-    /* y: length n1, stride 1, over the run's rows (stride n1) and the planes (stride n0 n1) */
-    for (int r = 0; r < s->nruns; r++) {
-        fftw_iodim dim = {n1, 1, 1};
-        fftw_iodim many[2] = {{s->run[r][1], n1, n1}, {nz, n0 * n1, n0 * n1}};
-        double complex *base = grid->rbuf + (size_t)s->run[r][0] * n1;
-        s->yb[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_BACKWARD, FFTW_MEASURE);
-        s->yf[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_FORWARD, FFTW_MEASURE);
+    if (s->nst > 0) {
+        s->zb = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_BACKWARD,
+                                   FFTW_MEASURE);
+        s->zf = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_FORWARD,
+                                   FFTW_MEASURE);
     }
-    /* x: length n0, stride n1, over y (stride 1) and planes */
-    {
+    if (nz > 0) {
+        /* y: length n1, stride 1, over the run's rows (stride n1) and the planes (stride n0 n1) */
+        for (int r = 0; r < s->nruns; r++) {
+            fftw_iodim dim = {n1, 1, 1};
+            fftw_iodim many[2] = {{s->run[r][1], n1, n1}, {nz, n0 * n1, n0 * n1}};
+            double complex *base = grid->rbuf + (size_t)s->run[r][0] * n1;
+            s->yb[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_BACKWARD, FFTW_MEASURE);
+            s->yf[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_FORWARD, FFTW_MEASURE);
+        }
+        /* x: length n0, stride n1, over y (stride 1) and planes */
         fftw_iodim dim = {n0, n1, n1};
         fftw_iodim many[2] = {{n1, 1, 1}, {nz, n0 * n1, n0 * n1}};
         s->xb = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_BACKWARD, FFTW_MEASURE);
         s->xf = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_FORWARD, FFTW_MEASURE);
     }
-    if ((s->nst > 0 && (!s->zb || !s->zf)) || !s->xb || !s->xf) {
+    if ((s->nst > 0 && (!s->zb || !s->zf)) || (nz > 0 && (!s->xb || !s->xf))) {
         as_fft_sticks_destroy(s);
         as_error_set(err, AS_EINTERNAL, "FFTW could not plan the %dx%dx%d transforms", n0, n1, n2);
         return NULL;
@@ -149,38 +289,87 @@ nomem:
     return NULL;
 }
 
-/* The plan was made on (rbuf + offset); guru execute on the same arrays. */
+/* sticks (all z) -> planes (my z), zeroing the rest of the planes */
+static void sticks_to_planes(as_fft_sticks *s)
+{
+    as_fft *g = s->grid;
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2], P = g->nproc;
+    if (g->ntot > 0)
+        memset(g->rbuf, 0, g->ntot * sizeof *g->rbuf);
+    if (P == 1) {
+        for (int st = 0; st < s->nst; st++) {
+            const int x = s->col[st][0], y = s->col[st][1];
+            const double complex *src = s->gbuf + (size_t)st * n2;
+            for (int z = 0; z < g->nz; z++)
+                g->rbuf[((size_t)z * n0 + x) * n1 + y] = src[z];
+        }
+        return;
+    }
+    for (int r = 0; r < P; r++)
+        for (int st = 0; st < s->nst; st++)
+            memcpy(s->sbuf + s->sdispl[r] + (size_t)st * g->zcount[r], s->gbuf + (size_t)st * n2 + g->zstart[r],
+                   (size_t)g->zcount[r] * sizeof *s->sbuf);
+    MPI_Alltoallv(s->sbuf, s->scount, s->sdispl, MPI_C_DOUBLE_COMPLEX, s->tbuf, s->rcount, s->rdispl,
+                  MPI_C_DOUBLE_COMPLEX, g->comm);
+    for (int r = 0; r < P; r++)
+        for (int j = 0; j < s->nst_of[r]; j++) {
+            const int x = s->all_col[s->off_of[r] + j][0], y = s->all_col[s->off_of[r] + j][1];
+            const double complex *src = s->tbuf + s->rdispl[r] + (size_t)j * g->nz;
+            for (int z = 0; z < g->nz; z++)
+                g->rbuf[((size_t)z * n0 + x) * n1 + y] = src[z];
+        }
+}
+
+static void planes_to_sticks(as_fft_sticks *s)
+{
+    as_fft *g = s->grid;
+    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2], P = g->nproc;
+    if (P == 1) {
+        for (int st = 0; st < s->nst; st++) {
+            const int x = s->col[st][0], y = s->col[st][1];
+            double complex *dst = s->gbuf + (size_t)st * n2;
+            for (int z = 0; z < g->nz; z++)
+                dst[z] = g->rbuf[((size_t)z * n0 + x) * n1 + y];
+        }
+        return;
+    }
+    for (int r = 0; r < P; r++)
+        for (int j = 0; j < s->nst_of[r]; j++) {
+            const int x = s->all_col[s->off_of[r] + j][0], y = s->all_col[s->off_of[r] + j][1];
+            double complex *dst = s->tbuf + s->rdispl[r] + (size_t)j * g->nz;
+            for (int z = 0; z < g->nz; z++)
+                dst[z] = g->rbuf[((size_t)z * n0 + x) * n1 + y];
+        }
+    MPI_Alltoallv(s->tbuf, s->rcount, s->rdispl, MPI_C_DOUBLE_COMPLEX, s->sbuf, s->scount, s->sdispl,
+                  MPI_C_DOUBLE_COMPLEX, g->comm);
+    for (int r = 0; r < P; r++)
+        for (int st = 0; st < s->nst; st++)
+            memcpy(s->gbuf + (size_t)st * n2 + g->zstart[r], s->sbuf + s->sdispl[r] + (size_t)st * g->zcount[r],
+                   (size_t)g->zcount[r] * sizeof *s->sbuf);
+}
+
 void as_fft_g2r(as_fft_sticks *s)
 {
     as_fft *g = s->grid;
-    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
     if (s->nst > 0)
         fftw_execute(s->zb);
-    memset(g->rbuf, 0, g->ntot * sizeof *g->rbuf);
-    for (int st = 0; st < s->nst; st++) {
-        const int x = s->col[st][0], y = s->col[st][1];
-        const double complex *src = s->gbuf + (size_t)st * n2 + g->z0;
-        for (int z = 0; z < g->nz; z++)
-            g->rbuf[((size_t)z * n0 + x) * n1 + y] = src[z];
+    sticks_to_planes(s);
+    if (g->nz > 0) {
+        for (int r = 0; r < s->nruns; r++)
+            fftw_execute(s->yb[r]);
+        fftw_execute(s->xb);
     }
-    for (int r = 0; r < s->nruns; r++)
-        fftw_execute(s->yb[r]);
-    fftw_execute(s->xb);
 }
 
 void as_fft_r2g(as_fft_sticks *s)
 {
     as_fft *g = s->grid;
-    const int n0 = g->n[0], n1 = g->n[1], n2 = g->n[2];
-    fftw_execute(s->xf);
-    for (int r = 0; r < s->nruns; r++)
-        fftw_execute(s->yf[r]);
-    for (int st = 0; st < s->nst; st++) {
-        const int x = s->col[st][0], y = s->col[st][1];
-        double complex *dst = s->gbuf + (size_t)st * n2 + g->z0;
-        for (int z = 0; z < g->nz; z++)
-            dst[z] = g->rbuf[((size_t)z * n0 + x) * n1 + y];
+    if (g->nz > 0) {
+        fftw_execute(s->xf);
+        for (int r = 0; r < s->nruns; r++)
+            fftw_execute(s->yf[r]);
     }
+    planes_to_sticks(s);
     if (s->nst > 0)
         fftw_execute(s->zf);
 }

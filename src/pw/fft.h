@@ -9,11 +9,15 @@
  * 3D FFT.  FFTW plans are made once per stick set and reused.
  * Sizes: as Quantum ESPRESSO (smallest size with factors 2, 3, 5 holding the density sphere).
  * Signs: g2r computes f(r) = sum_G f(G) e^{+iGr}; r2g computes sum_r f(r) e^{-iGr} WITHOUT
- * the 1/N (callers scale what they gather). */
+ * the 1/N (callers scale what they gather).
+ * Distribution over the plane-wave group (comm): sticks are dealt out in +-G column pairs
+ * (so -G, and Gamma's partner coefficients, are on the same rank), balanced by their G count;
+ * real space is split into blocks of z-planes; sticks <-> planes is one MPI_Alltoallv. */
 #ifndef AS_PW_FFT_H
 #define AS_PW_FFT_H
 
 #include <complex.h>
+#include <mpi.h>
 #include <stddef.h>
 #include <fftw3.h>
 
@@ -23,7 +27,10 @@
 typedef struct as_fft {
     int n[3];
     size_t nglobal;       /* n0 n1 n2 */
-    int z0, nz;           /* this process's planes */
+    MPI_Comm comm;        /* the plane-wave group (not owned) */
+    int nproc, rank;
+    int *zstart, *zcount; /* planes of every rank */
+    int z0, nz;           /* this rank's planes */
     size_t ntot;          /* local real-space points: n0 n1 nz */
     double complex *rbuf; /* real-space work array (ntot), owned */
 } as_fft;
@@ -31,7 +38,11 @@ typedef struct as_fft {
 /* Smallest size >= nmin whose prime factors are 2, 3 and 5. */
 int as_fft_good_size(int nmin);
 
-as_fft *as_fft_create(const int n[3], as_error *err);
+as_fft *as_fft_create(const int n[3], MPI_Comm comm, as_error *err);
+
+/* Sum of a per-rank partial over the plane-wave group. */
+double as_fft_sum(const as_fft *f, double local);
+void as_fft_sum_array(const as_fft *f, double *v, int n);
 void as_fft_destroy(as_fft *f);
 
 /* Index in a global C-order box of a Miller index (for maps between G-vector lists). */
@@ -49,22 +60,29 @@ static inline size_t as_fft_index(const as_fft *f, const int m[3])
 
 typedef struct as_fft_sticks {
     as_fft *grid;
-    int nst;               /* sticks */
-    int (*col)[2];         /* grid (x, y) of each stick */
-    int *stick_of_col;     /* n0 x n1: stick index of a column, -1 if none */
+    int nst;               /* this rank's sticks */
+    int (*col)[2];         /* grid (x, y) of each local stick */
+    int *stick_of_col;     /* n0 x n1: local stick index of a column, -1 if none here */
+    int *owner_of_col;     /* n0 x n1: rank holding the column's stick, -1 if not a stick */
+    int nst_global;
+    int *nst_of, *off_of;  /* sticks per rank, and their offset in all_col */
+    int (*all_col)[2];     /* every stick, grouped by rank in each rank's local order */
     size_t ng;             /* nst * n2 */
     double complex *gbuf;  /* G-space work array, owned */
+    double complex *sbuf, *tbuf; /* transpose buffers (distributed case) */
+    int *scount, *sdispl, *rcount, *rdispl;
     int nruns;             /* runs of consecutive x rows holding sticks */
     int (*run)[2];         /* first x, count */
     fftw_plan zb, zf, xb, xf;
     fftw_plan *yb, *yf;    /* one per run */
 } as_fft_sticks;
 
-/* A stick set from a column mask (n0 x n1 flags, C order: x slowest). */
-as_fft_sticks *as_fft_sticks_create(as_fft *grid, const unsigned char *mask, as_error *err);
+/* A stick set from per-column G counts (n0 x n1, C order: x slowest; 0 = not a stick), the
+ * same on every rank; the counts balance the distribution. */
+as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *err);
 void as_fft_sticks_destroy(as_fft_sticks *s);
 
-/* Position of Miller index m in gbuf, or (size_t)-1 if its column is not a stick. */
+/* Position of Miller index m in gbuf, or (size_t)-1 if its column is not a stick of this rank. */
 static inline size_t as_fft_sticks_pos(const as_fft_sticks *s, const int m[3])
 {
     const int *n = s->grid->n;

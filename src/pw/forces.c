@@ -50,6 +50,7 @@ static void local_forces(const as_model *m, const as_disc *d, const double compl
         for (int x = 0; x < 3; x++)
             f[a][x] = acc[x];
     }
+    as_disc_sum_pw(d, &f[0][0], 3 * m->s->natoms);
 }
 
 /* -2 Re sum f conj(P) D dP, dP_x = <-i (k+G)_x beta | psi>. */
@@ -61,9 +62,10 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
     memset(f, 0, (size_t)m->s->natoms * sizeof *f);
     if (np == 0)
         return AS_OK;
-    int npwmax = 0;
+    int npwmax = 1;
     for (int k = 0; k < st->nk; k++)
-        npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
+        if (d->owns[k])
+            npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
     double complex *db = malloc((size_t)npwmax * np * sizeof *db);
     double complex *p = malloc((size_t)np * nb * sizeof *p), *dp = malloc((size_t)np * nb * sizeof *dp);
     double *rw = malloc((size_t)np * nb * sizeof *rw);
@@ -72,6 +74,8 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
         return as_error_nomem(err, "nonlocal forces", (size_t)npwmax * np * 16);
     }
     for (int k = 0; k < st->nk; k++) {
+        if (!d->owns[k])
+            continue;
         const as_basis *b = d->basis[k];
         const as_projectors *pr = d->proj[k];
         for (int s = 0; s < st->nspin; s++) {
@@ -99,6 +103,8 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
         }
     }
     free(db), free(p), free(dp), free(rw);
+    /* projections are complete on every rank of a pool; the k-sum runs over the pools */
+    as_disc_sum_pools(d, &f[0][0], 3 * m->s->natoms);
     return AS_OK;
 }
 

@@ -108,8 +108,8 @@ static gsort *sphere(const double lat[3][3], const double kf[3], double cut2, in
     return list;
 }
 
-int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f,
-                      unsigned char *mask, as_error *err)
+int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f, int *count,
+                      as_error *err)
 {
     int n = 0;
     gsort *list = sphere(lat, kfrac, gcut2, &n, err);
@@ -121,7 +121,7 @@ int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut
             i0 += f->n[0];
         if (i1 < 0)
             i1 += f->n[1];
-        mask[(size_t)i0 * f->n[1] + i1] = 1;
+        count[(size_t)i0 * f->n[1] + i1]++;
     }
     free(list);
     return AS_OK;
@@ -130,49 +130,52 @@ int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut
 as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_error *err)
 {
     const double zero[3] = {0, 0, 0};
-    int n = 0;
+    int nall = 0;
     const double gcut2 = 8.0 * ecut;
-    gsort *list = sphere(lat, zero, gcut2, &n, err);
+    gsort *list = sphere(lat, zero, gcut2, &nall, err);
     if (!list)
         return NULL;
     as_gvecs *g = calloc(1, sizeof *g);
-    unsigned char *mask = calloc((size_t)f->n[0] * f->n[1], 1);
-    if (g) {
-        g->ng = n;
-        g->gcut2 = gcut2;
-        g->mill = malloc((size_t)n * sizeof *g->mill);
-        g->g = malloc((size_t)n * sizeof *g->g);
-        g->g2 = malloc((size_t)n * sizeof *g->g2);
-        g->pos = malloc((size_t)n * sizeof *g->pos);
-        g->minus = malloc((size_t)n * sizeof *g->minus);
-    }
-    if (!g || !mask || !g->mill || !g->g || !g->g2 || !g->pos || !g->minus) {
-        free(list), free(mask);
-        as_gvecs_destroy(g);
-        as_error_nomem(err, "G-vectors", (size_t)n * 64);
+    int *count = calloc((size_t)f->n[0] * f->n[1], sizeof *count);
+    if (!g || !count) {
+        free(list), free(count), free(g);
+        as_error_nomem(err, "G-vectors", (size_t)nall * 64);
         return NULL;
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < nall; i++) {
         int i0 = list[i].m[0] % f->n[0], i1 = list[i].m[1] % f->n[1];
-        mask[(size_t)(i0 < 0 ? i0 + f->n[0] : i0) * f->n[1] + (i1 < 0 ? i1 + f->n[1] : i1)] = 1;
+        count[(size_t)(i0 < 0 ? i0 + f->n[0] : i0) * f->n[1] + (i1 < 0 ? i1 + f->n[1] : i1)]++;
     }
-    g->st = as_fft_sticks_create(f, mask, err);
-    free(mask);
+    g->st = as_fft_sticks_create(f, count, err);
+    free(count);
     if (!g->st) {
         free(list);
         as_gvecs_destroy(g);
         return NULL;
     }
-    double rec[3][3];
-    as_lattice_reciprocal(lat, rec);
-    /* Map global box index -> list index to find -G. */
+    /* keep this rank's G-vectors, in the global order */
+    int n = 0;
+    for (int i = 0; i < nall; i++)
+        if (as_fft_sticks_pos(g->st, list[i].m) != (size_t)-1)
+            list[n++] = list[i];
+    g->ng = n;
+    g->ng_global = nall;
+    g->gcut2 = gcut2;
+    size_t nn = n > 0 ? (size_t)n : 1;
+    g->mill = malloc(nn * sizeof *g->mill);
+    g->g = malloc(nn * sizeof *g->g);
+    g->g2 = malloc(nn * sizeof *g->g2);
+    g->pos = malloc(nn * sizeof *g->pos);
+    g->minus = malloc(nn * sizeof *g->minus);
     int *where = malloc(f->nglobal * sizeof *where);
-    if (!where) {
-        free(list);
+    if (!g->mill || !g->g || !g->g2 || !g->pos || !g->minus || !where) {
+        free(list), free(where);
         as_gvecs_destroy(g);
-        as_error_nomem(err, "G-vector map", f->nglobal * sizeof(int));
+        as_error_nomem(err, "G-vectors", (size_t)n * 64 + f->nglobal * 4);
         return NULL;
     }
+    double rec[3][3];
+    as_lattice_reciprocal(lat, rec);
     for (size_t i = 0; i < f->nglobal; i++)
         where[i] = -1;
     g->ig0 = -1;
@@ -186,6 +189,7 @@ as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_err
         if (!list[i].m[0] && !list[i].m[1] && !list[i].m[2])
             g->ig0 = i;
     }
+    /* -G lives in the partner stick, which is on the same rank */
     for (int i = 0; i < n; i++) {
         int mm[3] = {-g->mill[i][0], -g->mill[i][1], -g->mill[i][2]};
         g->minus[i] = where[as_fft_index(f, mm)];
@@ -240,6 +244,25 @@ as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double 
     gsort *list = sphere(lat, kfrac, 2.0 * ecut, &n, err);
     if (!list)
         return NULL;
+    /* keep this rank's plane waves; a column that is no stick at all is an error below */
+    {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int i0 = list[i].m[0] % st->grid->n[0], i1 = list[i].m[1] % st->grid->n[1];
+            i0 += i0 < 0 ? st->grid->n[0] : 0;
+            i1 += i1 < 0 ? st->grid->n[1] : 0;
+            const int owner = st->owner_of_col[i0 * st->grid->n[1] + i1];
+            if (owner < 0) {
+                as_error_set(err, AS_EINTERNAL, "k-point (%g %g %g): plane wave (%d %d %d) outside the FFT sticks",
+                             kfrac[0], kfrac[1], kfrac[2], list[i].m[0], list[i].m[1], list[i].m[2]);
+                free(list);
+                return NULL;
+            }
+            if (owner == st->grid->rank)
+                list[k++] = list[i];
+        }
+        n = k;
+    }
     int self0 = 0;
     if (real) {
         /* keep one of each pair (G, -G-G0): the one with 2(G + k) = 2G + G0 "positive" */
@@ -258,14 +281,17 @@ as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double 
     as_basis *b = calloc(1, sizeof *b);
     if (b) {
         b->npw = n;
+        b->comm = st->grid->comm;
+        MPI_Allreduce(&n, &b->npw_global, 1, MPI_INT, MPI_SUM, b->comm);
         b->real = real;
         b->self0 = self0;
-        b->mill = malloc((size_t)n * sizeof *b->mill);
-        b->kpg = malloc((size_t)n * sizeof *b->kpg);
-        b->ekin = malloc((size_t)n * sizeof *b->ekin);
-        b->pos = malloc((size_t)n * sizeof *b->pos);
+        const size_t nn = n > 0 ? (size_t)n : 1;
+        b->mill = malloc(nn * sizeof *b->mill);
+        b->kpg = malloc(nn * sizeof *b->kpg);
+        b->ekin = malloc(nn * sizeof *b->ekin);
+        b->pos = malloc(nn * sizeof *b->pos);
         if (real)
-            b->pos_minus = malloc((size_t)n * sizeof *b->pos_minus);
+            b->pos_minus = malloc(nn * sizeof *b->pos_minus);
     }
     if (!b || !b->mill || !b->kpg || !b->ekin || !b->pos || (real && !b->pos_minus)) {
         free(list);

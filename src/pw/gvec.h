@@ -11,14 +11,15 @@
 #include "pw/fft.h"
 
 typedef struct as_gvecs {
-    int ng;
+    int ng;           /* this rank's G-vectors (those in its sticks) */
+    int ng_global;
     int (*mill)[3];
     double (*g)[3];   /* cartesian, bohr^-1 */
     double *g2;       /* |G|^2 */
     as_fft_sticks *st; /* the density sphere's FFT sticks (owned) */
     size_t *pos;      /* place of each G in st->gbuf */
     int *minus;       /* index of -G in this list (the sphere is inversion symmetric) */
-    int ig0;          /* index of G = 0 */
+    int ig0;          /* index of G = 0, -1 on the ranks that do not hold it */
     double gcut2;     /* |G|^2 cutoff = 8 ecut */
 } as_gvecs;
 
@@ -30,9 +31,9 @@ void as_gvecs_grid_size(const double lat[3][3], double ecut, const int fact[3], 
 /* The density sphere for cutoff ecut on grid f, sorted by |G|^2 then Miller index, with its sticks. */
 as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_error *err);
 
-/* Mark in mask (n0 x n1) the z-columns of the sphere |k+G|^2 <= gcut2. */
-int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f,
-                      unsigned char *mask, as_error *err);
+/* Add to count (n0 x n1) the number of G-vectors of the sphere |k+G|^2 <= gcut2 in each z-column. */
+int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f, int *count,
+                      as_error *err);
 void as_gvecs_destroy(as_gvecs *g);
 
 /* The plane-wave basis at one k-point.
@@ -45,9 +46,11 @@ void as_gvecs_destroy(as_gvecs *g);
 typedef struct as_basis {
     double kfrac[3];  /* k in reciprocal-lattice (fractional) coordinates */
     double kcart[3];
+    MPI_Comm comm;    /* the plane-wave group over which the coefficients are distributed */
+    int npw_global;   /* stored coefficients on all ranks of the group */
     int real;         /* half-sphere real-wavefunction layout */
     int self0;        /* real layout at k = 0: coefficient 0 (G = 0) is its own partner */
-    int npw;          /* stored coefficients */
+    int npw;          /* stored coefficients on this rank */
     int (*mill)[3];
     double (*kpg)[3]; /* k+G cartesian */
     double *ekin;     /* |k+G|^2 / 2 */

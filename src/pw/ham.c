@@ -14,7 +14,7 @@ int as_ham_prepare(as_ham *h, as_error *err)
     const as_fft *grid = h->fft->grid;
     for (size_t r = 0; r < grid->ntot; r++)
         vavg += h->vloc[r];
-    vavg /= (double)grid->ntot;
+    vavg = as_fft_sum(grid, vavg) / (double)grid->nglobal;
     const as_nonlocal *nl = h->nl;
     for (int g = 0; g < npw; g++) {
         double d = 0.0;

@@ -8,11 +8,14 @@
 #include "core/units.h"
 
 as_mixer *as_mixer_create(int ng, int ncomp, const double *g2, double omega, double beta, double q0, int nhist,
-                          as_error *err)
+                          MPI_Comm comm, as_error *err)
 {
+    if (nhist > 64)
+        nhist = 64;
     as_mixer *m = calloc(1, sizeof *m);
     const size_t n = (size_t)ng * (size_t)ncomp;
     if (m) {
+        m->comm = comm;
         m->n = (int)n;
         m->nhist = nhist;
         m->metric = malloc(n * sizeof *m->metric);
@@ -61,6 +64,10 @@ static double dot(const as_mixer *m, const double complex *a, const double compl
     double s = 0.0;
     for (int i = 0; i < m->n; i++)
         s += m->metric[i] * creal(conj(a[i]) * b[i]);
+    int np = 1;
+    MPI_Comm_size(m->comm, &np);
+    if (np > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
     return s;
 }
 

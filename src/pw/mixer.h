@@ -6,6 +6,7 @@
 #define AS_PW_MIXER_H
 
 #include <complex.h>
+#include <mpi.h>
 
 #include "core/error.h"
 
@@ -17,11 +18,12 @@ typedef struct as_mixer {
     double *precond;       /* per entry: P(G) */
     double complex *xprev, *fprev; /* last input and residual */
     double complex *dx, *df;       /* nhist x n differences, newest last */
+    MPI_Comm comm;                 /* the plane-wave group over which G is distributed */
 } as_mixer;
 
 /* g2: |G|^2 per sphere entry (ng), ncomp = 1 (density) or 2 (density, magnetisation). */
 as_mixer *as_mixer_create(int ng, int ncomp, const double *g2, double omega, double beta, double q0, int nhist,
-                          as_error *err);
+                          MPI_Comm comm, as_error *err);
 void as_mixer_destroy(as_mixer *m);
 
 /* Residual norm in the Hartree metric (Ha): QE's "estimated scf accuracy" / 2. */

@@ -36,8 +36,10 @@ int as_potential(const as_model *m, const as_disc *d, const double complex *rho_
         if (ig != gv->ig0)
             eh += AS_FOURPI * creal(conj(rho) * rho) / gv->g2[ig];
     }
-    e->hartree = 0.5 * m->omega * eh;
-    e->local = m->omega * el;
+    double v[2] = {eh, el};
+    as_disc_sum_pw(d, v, 2);
+    e->hartree = 0.5 * m->omega * v[0];
+    e->local = m->omega * v[1];
     if (as_xc_eval(m->xc, gv, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, err))
         return err->code;
     /* V_loc + V_H on the grid, added to V_xc. */

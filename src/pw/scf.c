@@ -80,14 +80,16 @@ as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nband
     }
     for (int k = 0; k < st->nk; k++)
         for (int s = 0; s < st->nspin; s++) {
+            if (!d->owns[k])
+                continue;
             const as_basis *b = d->basis[k];
-            if (b->npw < nb) {
+            if (b->npw_global < nb) {
                 as_scf_state_destroy(st);
                 as_error_set(err, AS_EINPUT, "k-point %d has %d plane waves, fewer than the %d bands; raise ecut", k + 1,
-                             b->npw, nb);
+                             b->npw_global, nb);
                 return NULL;
             }
-            double complex *p = malloc((size_t)b->npw * nb * sizeof *p);
+            double complex *p = malloc((size_t)(b->npw > 0 ? b->npw : 1) * nb * sizeof *p);
             if (!p) {
                 as_scf_state_destroy(st);
                 as_error_nomem(err, "wavefunctions", (size_t)b->npw * nb * 16);
@@ -203,6 +205,8 @@ int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, 
     for (int s = 0; s < st->nspin; s++) {
         memset(acc, 0, nt * sizeof *acc);
         for (int k = 0; k < st->nk; k++) {
+            if (!d->owns[k])
+                continue;
             const as_basis *b = d->basis[k];
             const int ks = k * st->nspin + s;
             const double *occ = st->occ + (size_t)ks * st->nbands;
@@ -263,6 +267,7 @@ int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, 
                     free(ph[i]);
             }
         }
+        as_disc_sum_pools(d, acc, (int)nt);
         for (size_t r = 0; r < nt; r++)
             rb[r] = acc[r] / m->omega;
         as_fft_r2g(ds);
@@ -286,6 +291,8 @@ void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_stat
     double complex *work = malloc(AS_NONLOCAL_WORK(nproj, st->nbands) * sizeof *work);
     double *occ = malloc((size_t)st->nbands * sizeof *occ);
     for (int k = 0; k < st->nk; k++) {
+        if (!d->owns[k])
+            continue;
         const as_basis *b = d->basis[k];
         for (int s = 0; s < st->nspin; s++) {
             const int ks = k * st->nspin + s;
@@ -298,7 +305,7 @@ void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_stat
                 double t = 0.0;
                 for (int g = 0; g < b->npw; g++)
                     t += as_wf_weight(b, g) * b->ekin[g] * creal(p[g] * conj(p[g]));
-                ek += w * t;
+                ek += w * as_fft_sum(d->fft, t);
             }
             if (work && occ)
                 enl += as_nonlocal_energy(d->nl, d->proj[k], b, st->nbands, st->psi[ks], occ, work);
@@ -306,8 +313,10 @@ void as_scf_band_energies(const as_model *m, const as_disc *d, const as_scf_stat
     }
     free(work);
     free(occ);
-    e->kinetic = ek;
-    e->nonlocal = enl;
+    double v[2] = {ek, enl};
+    as_disc_sum_pools(d, v, 2);
+    e->kinetic = v[0];
+    e->nonlocal = v[1];
 }
 
 static void total(as_energies *e)
@@ -317,17 +326,24 @@ static void total(as_energies *e)
 }
 
 /* Diagonalise at every k-point and spin with the current potential. */
-static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, double ethr, long *nhpsi,
+/* full: every band to ethr (the empty ones too, as pw.x's diago_full_acc), used once at the
+ * end so all reported eigenvalues are converged and independent of the parallel layout. */
+static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, double ethr, int full, long *nhpsi,
                        int *notconv, as_error *err)
 {
     *notconv = 0;
     for (int k = 0; k < st->nk; k++)
         for (int s = 0; s < st->nspin; s++) {
+            if (!d->owns[k]) {
+                memset(st->eig + (size_t)(k * st->nspin + s) * st->nbands, 0, (size_t)st->nbands * sizeof *st->eig);
+                continue;
+            }
             as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->wst,
                         .vloc = st->v_r + (size_t)s * d->fft->ntot, .hdiag = NULL};
             if (as_ham_prepare(&h, err))
                 return err->code;
-            as_david_opts o = {.ethr = ethr, .ethr_empty = fmax(5.0 * ethr, 1e-5), .ntight = st->nocc + 2,
+            as_david_opts o = {.ethr = ethr, .ethr_empty = full ? ethr : fmax(5.0 * ethr, 1e-5),
+                               .ntight = full ? st->nbands : st->nocc + 2,
                                .maxiter = 100, .nvec_factor = 2};
             if (o.ntight > st->nbands)
                 o.ntight = st->nbands;
@@ -343,6 +359,7 @@ static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, do
             *notconv += ds.notconv;
         }
     (void)m;
+    as_disc_sum_pools(d, st->eig, st->nk * st->nspin * st->nbands);
     return AS_OK;
 }
 
@@ -363,7 +380,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
         rc = as_error_nomem(err, "SCF densities", nrho * 48);
         goto done;
     }
-    if (!(mixer = as_mixer_create(gv->ng, ns, gv->g2, m->omega, o->beta, o->kerker_q0, o->nhist, err))) {
+    if (!(mixer = as_mixer_create(gv->ng, ns, gv->g2, m->omega, o->beta, o->kerker_q0, o->nhist, d->lay->pw, err))) {
         rc = err->code;
         goto done;
     }
@@ -383,7 +400,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
     if ((rc = as_potential(m, d, st->rho_g, st->rho_r, st->v_r, &e, err)))
         goto done;
     for (int k = 0; k < st->nk * ns; k++)
-        if ((rc = as_wf_orthonormalize(d->basis[k / ns], st->nbands, st->psi[k], err)))
+        if (d->owns[k / ns] && (rc = as_wf_orthonormalize(d->basis[k / ns], st->nbands, st->psi[k], err)))
             goto done;
     if (!o->quiet)
         as_log("\n  iter      total energy (Ha)        dE (Ha)    residual (Ha)     ethr      time (s)\n");
@@ -393,7 +410,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
         double dr2 = 0.0;
         for (int attempt = 0; attempt < 2; attempt++) {
             int notconv = 0;
-            if ((rc = diagonalize(m, d, st, ethr, &res->nhpsi, &notconv, err)))
+            if ((rc = diagonalize(m, d, st, ethr, 0, &res->nhpsi, &notconv, err)))
                 goto done;
             if ((rc = as_occupations(m->smearing, m->smear_width, st->nk, st->nspin, st->nbands, d->kp->w, st->eig,
                                      m->nelec, m->nelec_spin, st->occ, &st->efermi, &st->ts, err)))
@@ -430,7 +447,8 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
         eo.smearing = st->ts;
         if (ns == 2) {
             /* magnetisation of the output density: total = Omega (rho_up - rho_dn)(G=0), absolute on the grid */
-            st->mag_total = m->omega * creal(rho_out[gv->ig0] - rho_out[gv->ng + gv->ig0]);
+            double mt = gv->ig0 >= 0 ? m->omega * creal(rho_out[gv->ig0] - rho_out[gv->ng + gv->ig0]) : 0.0;
+            st->mag_total = as_fft_sum(d->fft, mt);
         }
         double *vtmp = NULL;
         {
@@ -448,7 +466,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
                 double a = 0.0;
                 for (size_t r = 0; r < nt; r++)
                     a += fabs(rr[r] - rr[nt + r]);
-                st->mag_abs = a * m->omega / (double)nt;
+                st->mag_abs = as_fft_sum(d->fft, a) * m->omega / (double)d->fft->nglobal;
             }
             free(rr);
             free(vtmp);
@@ -467,6 +485,11 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
                    ethr, as_wtime() - t0);
         if (iter > 1 && fabs(de) < o->tol && dr2 < o->tol) {
             res->converged = 1;
+            /* Converge the empty bands too, in the potential of these wavefunctions' input
+             * density (it does not change the density or the energy above). */
+            int notconv = 0;
+            if ((rc = diagonalize(m, d, st, fmin(ethr, 1e-10), 1, &res->nhpsi, &notconv, err)))
+                goto done;
             break;
         }
         if ((rc = as_mixer_mix(mixer, mix_in, mix_out, err)))

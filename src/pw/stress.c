@@ -12,6 +12,8 @@ static void kinetic_stress(const as_disc *d, const as_scf_state *st, double omeg
 {
     memset(s, 0, 9 * sizeof(double));
     for (int k = 0; k < st->nk; k++) {
+        if (!d->owns[k])
+            continue;
         const as_basis *b = d->basis[k];
         for (int sp = 0; sp < st->nspin; sp++) {
             const int ks = k * st->nspin + sp;
@@ -32,6 +34,8 @@ static void kinetic_stress(const as_disc *d, const as_scf_state *st, double omeg
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
             s[i][j] /= omega;
+    as_disc_sum_pw(d, &s[0][0], 9);
+    as_disc_sum_pools(d, &s[0][0], 9);
 }
 
 /* Hartree and local stress from the total density. */
@@ -67,7 +71,11 @@ static void density_stress(const as_model *m, const as_disc *d, const double com
                 sl[i][j] += cl * gg / m->omega;
             }
     }
-    const double e_h = 0.5 * m->omega * eh, e_loc = m->omega * el;
+    as_disc_sum_pw(d, &sh[0][0], 9);
+    as_disc_sum_pw(d, &sl[0][0], 9);
+    double e2[2] = {eh, el};
+    as_disc_sum_pw(d, e2, 2);
+    const double e_h = 0.5 * m->omega * e2[0], e_loc = m->omega * e2[1];
     for (int i = 0; i < 3; i++) {
         sh[i][i] += e_h / m->omega;
         sl[i][i] += e_loc / m->omega;
@@ -91,7 +99,7 @@ static int xc_stress(const as_model *m, const as_disc *d, const double complex *
         double vr = 0.0;
         for (size_t i = 0; i < nt * ns; i++)
             vr += v[i] * rr[i];
-        vr *= m->omega / (double)d->fft->nglobal;
+        vr = as_fft_sum(d->fft, vr) * m->omega / (double)d->fft->nglobal;
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
                 s[i][j] = sg[i][j] - (i == j ? (exc - vr) / m->omega : 0.0);
@@ -118,9 +126,10 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
     memset(s, 0, 9 * sizeof(double));
     if (np == 0)
         return AS_OK;
-    int npwmax = 0;
+    int npwmax = 1;
     for (int k = 0; k < st->nk; k++)
-        npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
+        if (d->owns[k])
+            npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
     /* distinct (pseudo, l, i) radial functions */
     radial_cache *rc = calloc((size_t)np, sizeof *rc);
     int *rid = malloc((size_t)np * sizeof *rid), nrad = 0;
@@ -155,6 +164,8 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
     static const double complex il[4] = {1.0, -I, -1.0, I};
     double enl = 0.0;
     for (int k = 0; k < st->nk; k++) {
+        if (!d->owns[k])
+            continue;
         const as_basis *b = d->basis[k];
         const as_projectors *pr = d->proj[k];
         const int npw = b->npw;
@@ -237,6 +248,9 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
                 }
         }
     }
+    /* projections are complete on every rank of a pool; the k-sum runs over the pools */
+    as_disc_sum_pools(d, &s[0][0], 9);
+    as_disc_sum_pools(d, &enl, 1);
     for (int i = 0; i < 3; i++)
         s[i][i] += enl / m->omega;
 done:

@@ -43,23 +43,51 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
                                       as_error *err)
 {
     as_symmetrizer *s = calloc(1, sizeof *s);
-    int *where = malloc(fft->nglobal * sizeof *where);
-    if (s) {
-        s->nops = sym->nops;
-        s->ng = gv->ng;
-        s->map = malloc((size_t)sym->nops * (size_t)gv->ng * sizeof *s->map);
-        s->phase = malloc((size_t)sym->nops * (size_t)gv->ng * sizeof *s->phase);
-    }
-    if (!s || !where || !s->map || !s->phase) {
-        free(where);
-        as_symmetrizer_destroy(s);
-        as_error_nomem(err, "symmetrisation maps", (size_t)sym->nops * (size_t)gv->ng * 20);
+    if (!s) {
+        as_error_nomem(err, "symmetriser", sizeof *s);
         return NULL;
+    }
+    s->nops = sym->nops;
+    s->ng = gv->ng;
+    s->ng_global = gv->ng_global;
+    s->comm = fft->comm;
+    s->nproc = fft->nproc;
+    s->counts = malloc((size_t)s->nproc * sizeof *s->counts);
+    s->displs = malloc((size_t)s->nproc * sizeof *s->displs);
+    s->all = malloc((size_t)gv->ng_global * sizeof *s->all);
+    s->map = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->map);
+    s->phase = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->phase);
+    int(*mall)[3] = malloc((size_t)gv->ng_global * sizeof *mall);
+    int *where = malloc(fft->nglobal * sizeof *where);
+    if (!s->counts || !s->displs || !s->all || !s->map || !s->phase || !mall || !where) {
+        free(mall), free(where);
+        as_symmetrizer_destroy(s);
+        as_error_nomem(err, "symmetrisation maps", (size_t)sym->nops * (size_t)gv->ng * 20 + fft->nglobal * 4);
+        return NULL;
+    }
+    /* the whole sphere, rank after rank */
+    MPI_Allgather(&s->ng, 1, MPI_INT, s->counts, 1, MPI_INT, s->comm);
+    for (int r = 0, o = 0; r < s->nproc; r++) {
+        s->displs[r] = o;
+        o += s->counts[r];
+    }
+    {
+        int *c3 = malloc((size_t)s->nproc * sizeof *c3), *d3 = malloc((size_t)s->nproc * sizeof *d3);
+        if (!c3 || !d3) {
+            free(c3), free(d3), free(mall), free(where);
+            as_symmetrizer_destroy(s);
+            as_error_nomem(err, "symmetrisation maps", 64);
+            return NULL;
+        }
+        for (int r = 0; r < s->nproc; r++)
+            c3[r] = 3 * s->counts[r], d3[r] = 3 * s->displs[r];
+        MPI_Allgatherv(gv->mill, 3 * gv->ng, MPI_INT, mall, c3, d3, MPI_INT, s->comm);
+        free(c3), free(d3);
     }
     for (size_t i = 0; i < fft->nglobal; i++)
         where[i] = -1;
-    for (int ig = 0; ig < gv->ng; ig++)
-        where[as_fft_index(fft, gv->mill[ig])] = ig;
+    for (int ig = 0; ig < gv->ng_global; ig++)
+        where[as_fft_index(fft, mall[ig])] = ig;
     for (int o = 0; o < sym->nops; o++) {
         int inv[3][3];
         int rt[3][3];
@@ -73,8 +101,8 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
             for (int i = 0; i < 3; i++)
                 mp[i] = inv[i][0] * m[0] + inv[i][1] * m[1] + inv[i][2] * m[2];
             int j = where[as_fft_index(fft, mp)];
-            if (j < 0 || gv->mill[j][0] != mp[0] || gv->mill[j][1] != mp[1] || gv->mill[j][2] != mp[2]) {
-                free(where);
+            if (j < 0 || mall[j][0] != mp[0] || mall[j][1] != mp[1] || mall[j][2] != mp[2]) {
+                free(where), free(mall);
                 as_symmetrizer_destroy(s);
                 as_error_set(err, AS_EINTERNAL,
                              "symmetry operation %d maps G-vector (%d %d %d) outside the density sphere; the cell "
@@ -88,6 +116,7 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
         }
     }
     free(where);
+    free(mall);
     return s;
 }
 
@@ -97,21 +126,26 @@ void as_symmetrizer_destroy(as_symmetrizer *s)
         return;
     free(s->map);
     free(s->phase);
+    free(s->counts);
+    free(s->displs);
+    free(s->all);
     free(s);
 }
 
 void as_symmetrize(const as_symmetrizer *s, double complex *rho, double complex *work)
 {
+    (void)work;
     if (s->nops <= 1)
         return;
-    memset(work, 0, (size_t)s->ng * sizeof *work);
-    for (int o = 0; o < s->nops; o++) {
-        const int *map = s->map + (size_t)o * s->ng;
-        const double complex *ph = s->phase + (size_t)o * s->ng;
-        for (int ig = 0; ig < s->ng; ig++)
-            work[ig] += rho[map[ig]] * ph[ig];
-    }
+    if (s->nproc > 1)
+        MPI_Allgatherv(rho, s->ng, MPI_C_DOUBLE_COMPLEX, s->all, s->counts, s->displs, MPI_C_DOUBLE_COMPLEX, s->comm);
+    else
+        memcpy(s->all, rho, (size_t)s->ng * sizeof *rho);
     const double inv = 1.0 / s->nops;
-    for (int ig = 0; ig < s->ng; ig++)
-        rho[ig] = work[ig] * inv;
+    for (int ig = 0; ig < s->ng; ig++) {
+        double complex acc = 0.0;
+        for (int o = 0; o < s->nops; o++)
+            acc += s->all[s->map[(size_t)o * s->ng + ig]] * s->phase[(size_t)o * s->ng + ig];
+        rho[ig] = acc * inv;
+    }
 }

@@ -5,15 +5,20 @@
 #define AS_PW_SYMMETRIZE_H
 
 #include <complex.h>
+#include <mpi.h>
 
 #include "core/error.h"
 #include "crystal/symmetry.h"
 #include "pw/gvec.h"
 
 typedef struct as_symmetrizer {
-    int nops, ng;
-    int *map;              /* nops x ng: index of (R^T)^{-1} m in the sphere */
+    int nops, ng, ng_global;
+    int *map;              /* nops x ng (local G): global index of (R^T)^{-1} m */
     double complex *phase; /* nops x ng */
+    MPI_Comm comm;         /* plane-wave group; the sphere is gathered across it */
+    int nproc;
+    int *counts, *displs;  /* G-vectors per rank, for the gather */
+    double complex *all;   /* ng_global work */
 } as_symmetrizer;
 
 /* Precompute the maps; an operation that maps the sphere outside itself is an error
@@ -27,7 +32,7 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
                                       as_error *err);
 void as_symmetrizer_destroy(as_symmetrizer *s);
 
-/* In place on ng coefficients. */
+/* In place on this rank's ng coefficients (work: unused, kept for the callers' convenience). */
 void as_symmetrize(const as_symmetrizer *s, double complex *rho_g, double complex *work);
 
 #endif

@@ -1,9 +1,25 @@
 #include "pw/wfblas.h"
 
 #include <cblas.h>
+#include <mpi.h>
 #include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Sum a partial nx x ny block (leading dimension lds) over the plane-wave group. */
+static void reduce_block(const as_basis *b, int nx, int ny, double complex *s, int lds)
+{
+    int np = 1;
+    MPI_Comm_size(b->comm, &np);
+    if (np == 1)
+        return;
+    if (lds == nx) {
+        MPI_Allreduce(MPI_IN_PLACE, s, nx * ny, MPI_C_DOUBLE_COMPLEX, MPI_SUM, b->comm);
+        return;
+    }
+    for (int j = 0; j < ny; j++)
+        MPI_Allreduce(MPI_IN_PLACE, s + (size_t)j * lds, nx, MPI_C_DOUBLE_COMPLEX, MPI_SUM, b->comm);
+}
 
 void as_wf_overlap(const as_basis *b, int nx, const double complex *x, int ny, const double complex *y,
                    double complex *s, int lds, double *r)
@@ -13,17 +29,33 @@ void as_wf_overlap(const as_basis *b, int nx, const double complex *x, int ny, c
         return;
     if (!b->real) {
         const double complex one = 1.0, zero = 0.0;
-        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nx, ny, npw, &one, x, npw, y, npw, &zero, s, lds);
+        if (npw > 0)
+            cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, nx, ny, npw, &one, x, npw, y, npw, &zero, s,
+                        lds);
+        else
+            for (int j = 0; j < ny; j++)
+                memset(s + (size_t)j * lds, 0, (size_t)nx * sizeof *s);
+        reduce_block(b, nx, ny, s, lds);
         return;
     }
     /* sum over the full sphere = 2 sum over the stored half (- the self-paired G = 0 term, real) */
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, nx, ny, 2 * npw, 2.0, (const double *)x, 2 * npw,
-                (const double *)y, 2 * npw, 0.0, r, nx);
+    if (npw > 0)
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, nx, ny, 2 * npw, 2.0, (const double *)x, 2 * npw,
+                    (const double *)y, 2 * npw, 0.0, r, nx);
+    else
+        memset(r, 0, (size_t)nx * ny * sizeof *r);
     for (int j = 0; j < ny; j++) {
         const double y0 = b->self0 ? creal(y[(size_t)j * npw]) : 0.0;
         for (int i = 0; i < nx; i++)
-            s[(size_t)j * lds + i] = r[(size_t)j * nx + i] - creal(x[(size_t)i * npw]) * y0;
+            r[(size_t)j * nx + i] -= creal(x[(size_t)i * npw]) * y0;
     }
+    int np = 1;
+    MPI_Comm_size(b->comm, &np);
+    if (np > 1)
+        MPI_Allreduce(MPI_IN_PLACE, r, nx * ny, MPI_DOUBLE, MPI_SUM, b->comm);
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            s[(size_t)j * lds + i] = r[(size_t)j * nx + i];
 }
 
 void as_wf_combine(const as_basis *b, int nx, const double complex *x, const double complex *c, int ldc, int ny,
@@ -40,6 +72,8 @@ void as_wf_combine(const as_basis *b, int nx, const double complex *x, const dou
                 y[i] *= beta;
         return;
     }
+    if (npw == 0)
+        return;
     if (!b->real) {
         const double complex one = 1.0, bb = beta;
         cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, npw, ny, nx, &one, x, npw, c, ldc, &bb, y, npw);
@@ -57,6 +91,10 @@ double as_wf_norm2(const as_basis *b, const double complex *x)
     double s = 0.0;
     for (int g = 0; g < b->npw; g++)
         s += as_wf_weight(b, g) * creal(x[g] * conj(x[g]));
+    int np = 1;
+    MPI_Comm_size(b->comm, &np);
+    if (np > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, b->comm);
     return s;
 }
 

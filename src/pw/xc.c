@@ -188,7 +188,7 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
             continue;
         e += zk[r] * (ns == 1 ? tot : atot);
     }
-    *exc = e * omega / (double)nglobal;
+    *exc = as_fft_sum(gv->st->grid, e) * omega / (double)nglobal;
     for (int s = 0; s < ns; s++)
         for (size_t r = 0; r < n; r++)
             vxc_r[(size_t)s * n + r] = rho[r * ns + s] < AS_XC_RHO_MIN ? 0.0 : vrho[r * ns + s];
@@ -219,6 +219,8 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
                     }
             subtract_divergence(gv, h, vxc_r + (size_t)s * n, acc);
         }
+        if (stress_gga)
+            as_fft_sum_array(gv->st->grid, &stress_gga[0][0], 9);
     }
     free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad), free(h),
         free(acc);

@@ -1,6 +1,8 @@
 #include "relax/calc_state.h"
 
+#include <limits.h>
 #include <math.h>
+#include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,15 +55,10 @@ static as_structure *get_structure(as_ser *b, as_error *err)
     return s;
 }
 
-void as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser *b)
+/* This rank's share: its G-vectors and density, the wavefunctions of its k-points (its plane
+ * waves), eigenvalues, occupations and the Fermi level. */
+static void put_local(const as_calculator *c, as_ser *b)
 {
-    char fp[2048];
-    as_dft_fingerprint(&c->dft, fp, sizeof fp);
-    as_ser_put_i32(b, CALC_MAGIC);
-    as_ser_put_i32(b, (int32_t)strlen(fp));
-    as_ser_put(b, fp, strlen(fp));
-    put_structure(b, base);
-    put_structure(b, c->m->s);
     const as_scf_state *st = c->st;
     const as_disc *d = c->d;
     const int ng = d->gv->ng;
@@ -72,9 +69,11 @@ void as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser
     as_ser_put(b, d->gv->mill, (size_t)ng * sizeof *d->gv->mill);
     as_ser_put(b, st->rho_g, (size_t)ng * st->nspin * sizeof *st->rho_g);
     for (int ks = 0; ks < st->nk * st->nspin; ks++) {
-        const int npw = d->basis[ks / st->nspin]->npw;
+        const int k = ks / st->nspin;
+        const int npw = d->owns[k] ? d->basis[k]->npw : -1;
         as_ser_put_i32(b, npw);
-        as_ser_put(b, st->psi[ks], (size_t)npw * st->nbands * sizeof *st->psi[ks]);
+        if (npw > 0)
+            as_ser_put(b, st->psi[ks], (size_t)npw * st->nbands * sizeof *st->psi[ks]);
     }
     const size_t ne = (size_t)st->nk * st->nspin * st->nbands;
     as_ser_put_f64s(b, st->eig, ne);
@@ -85,8 +84,78 @@ void as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser
     as_ser_put_f64(b, st->mag_abs);
 }
 
+int as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser *b, as_error *err)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(c->comm, &rank);
+    MPI_Comm_size(c->comm, &size);
+    as_ser mine;
+    as_ser_init(&mine);
+    put_local(c, &mine);
+    long long n = mine.failed ? -1 : (long long)mine.len, *sizes = NULL;
+    int rc = AS_OK;
+    if (rank == 0 && !(sizes = malloc((size_t)size * sizeof *sizes)))
+        rc = as_error_nomem(err, "checkpoint", (size_t)size * 8);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, c->comm);
+    if (rc) {
+        as_ser_free(&mine);
+        return rc;
+    }
+    MPI_Gather(&n, 1, MPI_LONG_LONG, sizes, 1, MPI_LONG_LONG, 0, c->comm);
+    if (rank == 0) {
+        char fp[2048];
+        as_dft_fingerprint(&c->dft, fp, sizeof fp);
+        as_ser_put_i32(b, CALC_MAGIC);
+        as_ser_put_i32(b, (int32_t)strlen(fp));
+        as_ser_put(b, fp, strlen(fp));
+        put_structure(b, base);
+        put_structure(b, c->m->s);
+        as_ser_put_i32(b, size);
+        as_ser_put_i32(b, c->lay ? c->lay->npools : 1);
+        for (int r = 0; r < size; r++) {
+            if (sizes[r] < 0 || sizes[r] > INT_MAX)
+                rc = as_error_set(err, AS_ENOMEM, "the SCF state of rank %d does not fit a checkpoint record", r);
+            as_ser_put(b, &sizes[r], sizeof sizes[r]);
+        }
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, c->comm);
+    if (rc) {
+        free(sizes);
+        as_ser_free(&mine);
+        return rc;
+    }
+    /* rank 0 appends every rank's share, one after the other */
+    if (rank == 0) {
+        as_ser_put(b, mine.data, mine.len);
+        for (int r = 1; r < size; r++) {
+            unsigned char *buf = malloc(sizes[r] > 0 ? (size_t)sizes[r] : 1);
+            if (!buf) {
+                b->failed = 1;
+                buf = NULL;
+            }
+            MPI_Status stat;
+            if (buf) {
+                MPI_Recv(buf, (int)sizes[r], MPI_BYTE, r, 77, c->comm, &stat);
+                as_ser_put(b, buf, (size_t)sizes[r]);
+            } else {
+                unsigned char one;
+                MPI_Recv(&one, 0, MPI_BYTE, r, 77, c->comm, &stat); /* keep the sender from blocking */
+            }
+            free(buf);
+        }
+    } else {
+        MPI_Send(mine.data, (int)mine.len, MPI_BYTE, 0, 77, c->comm);
+    }
+    free(sizes);
+    as_ser_free(&mine);
+    if (rank == 0 && b->failed)
+        rc = as_error_nomem(err, "checkpoint", b->len);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, c->comm);
+    return rc;
+}
+
 /* What the calculator's rebuild does for s (pw/calculator.c), kept in step with it. */
-static int build(const as_calculator *c, const as_structure *s, as_model **mo, as_disc **do_, as_scf_state **sto,
+static int build(as_calculator *c, const as_structure *s, as_model **mo, as_disc **do_, as_scf_state **sto,
                  as_error *err)
 {
     as_model *m = as_model_create(s, &c->dft, c->dft.use_symmetry, err);
@@ -99,7 +168,11 @@ static int build(const as_calculator *c, const as_structure *s, as_model **mo, a
     } else {
         kp = as_kpoints_mesh(m->s, c->dft.kmesh, c->dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
-    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.gamma_only, err) : NULL;
+    if (kp && !c->lay && !(c->lay = as_layout_create(c->comm, c->npools, kp->nk, err))) {
+        as_kpoints_destroy(kp);
+        kp = NULL;
+    }
+    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.real_wavefunctions, c->lay, err) : NULL;
     as_scf_state *st = d ? as_scf_state_create(m, d, c->dft.nbands, err) : NULL;
     if (!st) {
         as_disc_destroy(d);
@@ -146,6 +219,30 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
         if ((rc = as_model_update_positions(m, cur, &sym_ok, err)) || (rc = as_disc_update_positions(d, m, err)))
             goto fail;
     }
+    /* every rank reads the file; each takes its own share */
+    int rank = 0, size = 1;
+    MPI_Comm_rank(c->comm, &rank);
+    MPI_Comm_size(c->comm, &size);
+    const int wsize = as_ser_get_i32(b), wpools = as_ser_get_i32(b);
+    if (b->failed || wsize != size || wpools != (c->lay ? c->lay->npools : 1)) {
+        rc = as_error_set(err, AS_EINPUT, "it was written by %d MPI ranks in %d k-point pools; this run has %d in %d "
+                          "(the wavefunctions are distributed): restart with the same mpirun -np and --pools",
+                          wsize, wpools, size, c->lay ? c->lay->npools : 1);
+        goto fail;
+    }
+    long long sizes_r = 0, skip = 0;
+    for (int r = 0; r < size; r++) {
+        long long v = 0;
+        as_ser_get(b, &v, sizeof v);
+        if (r < rank)
+            skip += v;
+        if (r == rank)
+            sizes_r = v;
+    }
+    if (b->failed || sizes_r < 0 || !as_ser_peek(b, (size_t)skip)) {
+        rc = as_error_set(err, AS_EINPUT, "truncated SCF state");
+        goto fail;
+    }
     const int ng = as_ser_get_i32(b), nspin = as_ser_get_i32(b), nk = as_ser_get_i32(b), nbands = as_ser_get_i32(b);
     if (b->failed || ng != d->gv->ng || nspin != st->nspin || nk != st->nk || nbands != st->nbands) {
         rc = as_error_set(err, AS_EINPUT, "its SCF state does not fit this calculation (%d G-vectors, %d spins, %d "
@@ -160,12 +257,14 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
     }
     as_ser_get(b, st->rho_g, (size_t)ng * nspin * sizeof *st->rho_g);
     for (int ks = 0; ks < nk * nspin; ks++) {
+        const int k = ks / nspin;
         const int npw = as_ser_get_i32(b);
-        if (b->failed || npw != d->basis[ks / nspin]->npw) {
-            rc = as_error_set(err, AS_EINPUT, "its wavefunctions do not fit the basis (k-point %d)", ks / nspin + 1);
+        if (b->failed || npw != (d->owns[k] ? d->basis[k]->npw : -1)) {
+            rc = as_error_set(err, AS_EINPUT, "its wavefunctions do not fit the basis (k-point %d)", k + 1);
             goto fail;
         }
-        as_ser_get(b, st->psi[ks], (size_t)npw * nbands * sizeof *st->psi[ks]);
+        if (npw > 0)
+            as_ser_get(b, st->psi[ks], (size_t)npw * nbands * sizeof *st->psi[ks]);
     }
     const size_t ne = (size_t)nk * nspin * nbands;
     as_ser_get_f64s(b, st->eig, ne);
@@ -178,6 +277,12 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
         rc = as_error_set(err, AS_EINPUT, "truncated SCF state");
         goto fail;
     }
+    int any = 0;
+    MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MAX, c->comm);
+    if (any) {
+        rc = as_error_set(err, any, "another MPI rank could not restore its share of the SCF state");
+        goto fail_quiet;
+    }
     as_scf_state_destroy(c->st);
     as_disc_destroy(c->d);
     as_model_destroy(c->m);
@@ -188,6 +293,11 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
     *base_out = base;
     return AS_OK;
 fail:
+    if (d) { /* after build every rank is here or at the agreement above: tell the others */
+        int any = 0;
+        MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MAX, c->comm);
+    }
+fail_quiet:
     as_scf_state_destroy(st);
     as_disc_destroy(d);
     as_model_destroy(m);

@@ -77,7 +77,7 @@ static inline as_disc *fix_disc(const as_model *m, double ecut, int nk, const do
     as_kpoints *kp = as_kpoints_list(nk, k, err);
     if (!kp)
         return NULL;
-    return as_disc_create(m, ecut, kp, gamma, err);
+    return as_disc_create(m, ecut, kp, gamma, NULL, err);
 }
 
 /* Deterministic uniform pseudo-random number in [0, 1) (xorshift64*). */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <mpi.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ static fixture *setup(int gamma, int perovskite)
      * time-reversal-invariant point other than Gamma (no self-paired coefficient) */
     const double k[1][3] = {{0.1, 0.2, 0.3}}, g[1][3] = {{0, 0, 0}}, t[1][3] = {{0.5, 0.5, 0.0}};
     as_kpoints *kp = as_kpoints_list(1, gamma == 2 ? t : (gamma ? g : k), &err);
-    fx->d = as_disc_create(fx->m, set.dft.ecut, kp, gamma, &err);
+    fx->d = as_disc_create(fx->m, set.dft.ecut, kp, gamma, NULL, &err);
     assert_non_null(fx->d);
     fx->st = as_scf_state_create(fx->m, fx->d, 0, &err);
     assert_non_null(fx->st);
@@ -227,7 +228,7 @@ static double energy_displaced(const fixture *fx, int perovskite, int gamma, int
     set.dft.ecut = fx->d->ecut;
     as_model *m = as_model_create(s2, &set.dft, 0, &err);
     as_kpoints *kp = as_kpoints_list(1, (const double(*)[3])fx->d->kp->k, &err);
-    as_disc *d = as_disc_create(m, set.dft.ecut, kp, gamma, &err);
+    as_disc *d = as_disc_create(m, set.dft.ecut, kp, gamma, NULL, &err);
     as_scf_state *st = as_scf_state_create(m, d, 0, &err);
     as_scf_opts o;
     as_scf_opts_from_settings(&set.dft, &o);
@@ -339,5 +340,8 @@ int main(void)
         cmocka_unit_test(forces_si_trim),
         cmocka_unit_test(forces_perovskite),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    MPI_Init(NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    MPI_Finalize();
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <mpi.h>
 #include <complex.h>
 #include <math.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static int setup(void **state)
         return -1;
     const int mesh[3] = {2, 2, 2}, shift[3] = {0, 0, 0};
     as_kpoints *kp = as_kpoints_mesh(m->s, mesh, shift, 1, m->sym->symprec, &err);
-    as_disc *d = kp ? as_disc_create(m, 8.0, kp, 0, &err) : NULL;
+    as_disc *d = kp ? as_disc_create(m, 8.0, kp, 0, NULL, &err) : NULL;
     as_scf_state *st = d ? as_scf_state_create(m, d, 0, &err) : NULL;
     if (!st) {
         fprintf(stderr, "set-up: %s\n", err.msg);
@@ -206,5 +207,8 @@ int main(void)
         cmocka_unit_test(lda),
         cmocka_unit_test(pbesol),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    MPI_Init(NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    MPI_Finalize();
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <mpi.h>
 #include <complex.h>
 #include <lapacke.h>
 #include <math.h>
@@ -280,5 +281,8 @@ int main(void)
         cmocka_unit_test(si_gamma_layout),
         cmocka_unit_test(cspbbr3_gamma_layout),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    MPI_Init(NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    MPI_Finalize();
+    return rc;
 }

@@ -1,0 +1,82 @@
+#include "parallel/layout.h"
+
+#include <stdlib.h>
+
+int as_layout_auto_pools(int nranks, int nk)
+{
+    int best = 1;
+    for (int p = 1; p <= nranks && p <= nk; p++)
+        if (nranks % p == 0)
+            best = p;
+    return best;
+}
+
+as_layout *as_layout_create(MPI_Comm group, int npools, int nk, as_error *err)
+{
+    as_layout *l = calloc(1, sizeof *l);
+    if (!l) {
+        as_error_nomem(err, "layout", sizeof *l);
+        return NULL;
+    }
+    MPI_Comm_dup(group, &l->group);
+    MPI_Comm_size(l->group, &l->group_size);
+    MPI_Comm_rank(l->group, &l->group_rank);
+    if (npools <= 0)
+        npools = as_layout_auto_pools(l->group_size, nk);
+    if (npools > l->group_size || l->group_size % npools != 0) {
+        as_layout_destroy(l);
+        as_error_set(err, AS_EINPUT, "%d k-point pools do not divide %d ranks; choose a divisor", npools,
+                     l->group_size);
+        return NULL;
+    }
+    if (npools > nk) {
+        as_layout_destroy(l);
+        as_error_set(err, AS_EINPUT, "%d k-point pools for %d k-points: some pools would be idle; use at most %d",
+                     npools, nk, nk);
+        return NULL;
+    }
+    l->npools = npools;
+    const int per = l->group_size / npools;
+    l->pool = l->group_rank / per;
+    MPI_Comm_split(l->group, l->pool, l->group_rank, &l->pw);
+    MPI_Comm_size(l->pw, &l->pw_size);
+    MPI_Comm_rank(l->pw, &l->pw_rank);
+    MPI_Comm_split(l->group, l->pw_rank, l->group_rank, &l->inter);
+    return l;
+}
+
+void as_layout_destroy(as_layout *l)
+{
+    if (!l)
+        return;
+    if (l->inter != MPI_COMM_NULL && l->inter)
+        MPI_Comm_free(&l->inter);
+    if (l->pw != MPI_COMM_NULL && l->pw)
+        MPI_Comm_free(&l->pw);
+    if (l->group != MPI_COMM_NULL && l->group)
+        MPI_Comm_free(&l->group);
+    free(l);
+}
+
+as_layout *as_layout_serial(as_error *err) { return as_layout_create(MPI_COMM_SELF, 1, 1, err); }
+
+int as_layout_split_groups(MPI_Comm world, int ngroups, MPI_Comm *group, int *group_id, as_error *err)
+{
+    int size, rank;
+    MPI_Comm_size(world, &size);
+    MPI_Comm_rank(world, &rank);
+    if (ngroups <= 0 || ngroups > size)
+        return as_error_set(err, AS_EINPUT, "%d configuration groups for %d ranks; use 1 to %d", ngroups, size, size);
+    /* contiguous blocks, the first (size % ngroups) groups one rank larger */
+    const int base = size / ngroups, extra = size % ngroups;
+    int g = 0, start = 0;
+    for (; g < ngroups; g++) {
+        int n = base + (g < extra);
+        if (rank < start + n)
+            break;
+        start += n;
+    }
+    *group_id = g;
+    MPI_Comm_split(world, g, rank, group);
+    return AS_OK;
+}
