@@ -20,19 +20,24 @@ scf_key() { # deck -> hash of what determines the result
 }
 
 scf_run() {
-  local deck=$1 name key dir t0
+  local deck=$1 name key dir tmp t0 st
   name=$(basename "$deck" .in)
   key=$(scf_key "$deck")
   dir="$SCF_CACHE/$name-$key"
   if [ ! -s "$dir/result.json" ]; then
     mkdir -p "$SCF_CACHE"
-    rm -rf "$SCF_CACHE/$name"-* 2>/dev/null
+    # entries nobody used for a day go (old binaries); a concurrent make check may be using the others
+    find "$SCF_CACHE" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + 2>/dev/null
+    tmp=$(mktemp -d "$SCF_CACHE/.$name.XXXXXX") || die "cannot create a directory in $SCF_CACHE"
     t0=$(date +%s.%N)
-    "$ANIONSCAN" scf "$deck" -o "$dir.tmp" > "$dir.log" 2>&1 ||
-      die "anionscan scf $deck exited $?: $(tail -5 "$dir.log")"
-    mv "$dir.tmp" "$dir" && mv "$dir.log" "$dir/stdout.log"
+    "$ANIONSCAN" scf "$deck" -o "$tmp" > "$tmp/stdout.log" 2>&1
+    st=$?
+    [ $st -eq 0 ] || { tail -5 "$tmp/stdout.log" >&2; rm -rf "$tmp"; die "anionscan scf $deck exited $st"; }
+    # publish atomically; if a concurrent run got there first, use its (identical) result
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
     awk -v n="$name" -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "  ran   %-40s %6.1f s\n", n, b - a }'
   else
+    touch "$dir"
     printf '  reuse %-40s (same deck, binary and potentials)\n' "$name"
   fi
   RESULT="$dir/result.json"

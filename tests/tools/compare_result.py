@@ -24,7 +24,8 @@ What is compared (each with an explicit tolerance, every row printed as ours / r
   special       a reference with eigenvalues at chosen points from the scf potential (qe_nscf.py: scf on the
                 mesh, then 'bands'): VBM and CBM at each point against our special point or mesh point there
                 (absolute, QE conventions); with it, gap/vbm/cbm --special include those points   --edgetol
-  terms         energy terms both codes define the same way, per atom --termtol Ha/atom (default 1e-5)
+  terms         energy terms both codes define the same way, per atom --termtol Ha/atom (default 1e-5; 1e-4
+                when the two FFT grids differ: the total is variational, its split into terms is not)
                 QE: one_electron, hartree, xc, ewald;
                 ABINIT: kinetic, nonlocal, hartree, xc, ewald, local (= ABINIT's local_psp + psp_core,
                 the G = 0 "alpha Z" part that we keep in the local energy)
@@ -37,6 +38,7 @@ import math
 import sys
 
 HA_EV = 27.211386245988  # CODATA 2018, as src/core/units.h, QE 6.7 and ABINIT 9.6
+TERMTOL = 1e-5
 
 
 def die(msg):
@@ -189,7 +191,8 @@ def main():
     ap.add_argument("--gaptol", type=float, default=1e-3, help="gap, eV")
     ap.add_argument("--edgetol", type=float, default=1e-3, help="absolute VBM/CBM, eV")
     ap.add_argument("--eigtol", type=float, default=1e-3, help="per-k eigenvalues, eV")
-    ap.add_argument("--termtol", type=float, default=1e-5, help="energy terms, Ha per atom")
+    ap.add_argument("--termtol", type=float, default=TERMTOL,
+                    help="energy terms, Ha per atom (x10 when the FFT grids differ, unless given)")
     ap.add_argument("--extra-bands", type=int, default=2, help="empty bands compared per k-point")
     ap.add_argument("--special", action="store_true", help="compare our gap_ev (with special points), not gap_mesh_ev")
     ap.add_argument("--abinit-edges", action="store_true", help="compare ABINIT's absolute band edges too")
@@ -227,7 +230,13 @@ def main():
         setup_ok = False
     if ours.get("fft_grid") and ref.get("fft_grid"):
         if list(ours["fft_grid"]) != list(ref["fft_grid"]):
-            t.info("FFT grid", f"ours {ours['fft_grid']}, reference {ref['fft_grid']} (differs: expect ~1e-6 Ha)")
+            msg = f"ours {ours['fft_grid']}, reference {ref['fft_grid']}: E_xc is summed on other points"
+            if a.termtol == TERMTOL:
+                # the total is variational, the split into terms is not: measured up to 2e-5 Ha/atom in the kinetic
+                # and nonlocal terms (Pnma CsPbBr3 10 Ha, 45x64x45 vs 48x64x48) while the total agrees to 4e-6
+                a.termtol = 10 * TERMTOL
+                msg += f"; energy terms compared to {a.termtol:g} Ha/atom"
+            t.info("FFT grid", msg)
 
     # --- energy --------------------------------------------------------------------------------------------------------
     if "energy" in only:

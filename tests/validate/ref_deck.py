@@ -105,9 +105,12 @@ def abinit_opts(ref, path):
         skip(f"ABINIT pseudopotential set {pp}")
     for k in [k for k in s if k.startswith("pp_")]:
         opts[k] = s.pop(k)
-    for k in ("np", "fftrule", "nstep", "toldfe", "diemac", "keep"):
+    for k in ("np", "fftrule", "nstep", "toldfe", "diemac", "keep", "xc", "ixc"):  # xc/ixc: read from ref["ixc"]
         s.pop(k, None)
-    if "ngfft" in s or "nband" in s or "spinmagntarget" in s or "occopt" in s or "ixc" in s or "nsym" in s:
+    if str(s.get("nsym", "")) == "1":
+        s.pop("nsym")
+        opts["symmetry"] = "false"
+    if "ngfft" in s or "nband" in s or "spinmagntarget" in s or "occopt" in s or "nsym" in s:
         skip("ABINIT settings anionscan does not repeat: " + ", ".join(sorted(s)))
     if float(s.pop("charge", 0)) != 0:
         opts["charge"] = str(ref.get("charge"))
