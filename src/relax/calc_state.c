@@ -230,7 +230,7 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
                           wsize, wpools, size, c->lay ? c->lay->npools : 1);
         goto fail;
     }
-    long long sizes_r = 0, skip = 0;
+    long long sizes_r = 0, skip = 0, total = 0;
     for (int r = 0; r < size; r++) {
         long long v = 0;
         as_ser_get(b, &v, sizeof v);
@@ -238,8 +238,10 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
             skip += v;
         if (r == rank)
             sizes_r = v;
+        total += v < 0 ? 0 : v;
     }
-    if (b->failed || sizes_r < 0 || !as_ser_peek(b, (size_t)skip)) {
+    const size_t blobs = b->pos;
+    if (b->failed || sizes_r < 0 || (size_t)total > b->len - b->pos || !as_ser_peek(b, (size_t)skip)) {
         rc = as_error_set(err, AS_EINPUT, "truncated SCF state");
         goto fail;
     }
@@ -273,10 +275,11 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
     st->ts = as_ser_get_f64(b);
     st->mag_total = as_ser_get_f64(b);
     st->mag_abs = as_ser_get_f64(b);
-    if (b->failed) {
-        rc = as_error_set(err, AS_EINPUT, "truncated SCF state");
+    if (b->failed || b->pos != blobs + (size_t)skip + (size_t)sizes_r) {
+        rc = as_error_set(err, AS_EINPUT, "truncated or inconsistent SCF state");
         goto fail;
     }
+    b->pos = blobs + (size_t)total; /* past every rank's share */
     int any = 0;
     MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MAX, c->comm);
     if (any) {

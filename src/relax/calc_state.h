@@ -17,9 +17,13 @@
  * it; scf_tol, max_scf and mixing_beta may change between runs). */
 void as_dft_fingerprint(const as_dft_settings *dft, char *out, int n);
 
-/* base: the structure the calculator's model was last built from (see as_calc_state_track). */
-void as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser *b);
-/* Into a fresh calculator (no model yet) created with the same [dft] settings. */
+/* base: the structure the calculator's model was last built from (see as_calc_state_track).
+ * Collective over the calculator's communicator: rank 0 appends the common part and every rank's
+ * share (G-vectors, density, the wavefunctions of its k-points and plane waves) to b. */
+int as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser *b, as_error *err);
+/* Into a fresh calculator (no model yet) created with the same [dft] settings; every rank passes
+ * the whole record and takes its own share, so the run needs the same number of ranks and pools.
+ * Collective; all ranks return the same status. */
 int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base, as_error *err);
 
 /* Call after every as_calculator_run: if the calculator rebuilt its model (new cell, broken

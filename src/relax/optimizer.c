@@ -14,7 +14,7 @@
 #define FIRE_ASTART 0.1
 #define FIRE_FA 0.99
 
-as_optimizer *as_optimizer_create(int method, int n, double h0, double dt0, as_error *err)
+as_optimizer *as_optimizer_create(int method, int n, int nsplit, double h0, double dt0, as_error *err)
 {
     as_optimizer *o = calloc(1, sizeof *o);
     if (!o) {
@@ -23,6 +23,7 @@ as_optimizer *as_optimizer_create(int method, int n, double h0, double dt0, as_e
     }
     o->method = method;
     o->n = n;
+    o->nsplit = nsplit > 0 && nsplit < n ? nsplit : n;
     o->h0 = h0;
     o->dt = dt0;
     o->dt_max = 10.0 * dt0;
@@ -86,6 +87,19 @@ static void bfgs_update(as_optimizer *o, const double *q, const double *f, doubl
     if (!(sy > 1e-8 * sqrt(ss * yy))) {
         o->nskipped++;
         return; /* negative or vanishing curvature: keep the Hessian positive definite */
+    }
+    if (o->nupdates == 0) {
+        /* first update: the initial Hessian takes the curvature seen along the step, per block */
+        const int lo[2] = {0, o->nsplit}, hi[2] = {o->nsplit, n};
+        for (int b = 0; b < 2; b++) {
+            const int m = hi[b] - lo[b];
+            const double sb = m > 0 ? dot(s + lo[b], s + lo[b], m) : 0.0, syb = m > 0 ? dot(s + lo[b], y + lo[b], m) : 0.0;
+            if (!(sb > 0.0 && syb > 0.0))
+                continue;
+            const double h = fmin(fmax(syb / sb, o->h0 / 50.0), 10.0 * o->h0);
+            for (int i = lo[b]; i < hi[b]; i++)
+                o->hess[(size_t)i * n + i] = h;
+        }
     }
     for (int i = 0; i < n; i++)
         hs[i] = dot(o->hess + (size_t)i * n, s, n);

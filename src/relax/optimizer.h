@@ -14,6 +14,7 @@
 typedef struct as_optimizer {
     int method;      /* AS_RELAX_BFGS or AS_RELAX_FIRE (io/settings.h) */
     int n;           /* coordinates */
+    int nsplit;      /* coordinates [0, nsplit) and [nsplit, n) are two blocks (atoms, cell) for the scaling */
     double h0;       /* BFGS: initial Hessian h0 * I (Ha per q-unit^2) */
     /* BFGS */
     double *hess;    /* n x n, row-major */
@@ -27,12 +28,15 @@ typedef struct as_optimizer {
 } as_optimizer;
 
 /* h0: BFGS initial Hessian; dt0: FIRE initial time step (dt_max = 10 dt0). */
-as_optimizer *as_optimizer_create(int method, int n, double h0, double dt0, as_error *err);
+as_optimizer *as_optimizer_create(int method, int n, int nsplit, double h0, double dt0, as_error *err);
 void as_optimizer_destroy(as_optimizer *o);
 
 /* The displacement dq proposed at q with forces f.  BFGS first updates its Hessian with the
  * change since the previous call (skipped when the curvature (q - q0).(f0 - f) is not positive,
- * which keeps the Hessian positive definite). */
+ * which keeps the Hessian positive definite).  Before the first update the initial Hessian is
+ * rescaled, block by block, to the curvature seen along the first step, (s.y)/(s.s) (Nocedal and
+ * Wright, Numerical Optimization, eq. 6.20 in the Hessian form), kept within [h0/50, 10 h0]: the
+ * guess h0 only sets the length of the first step. */
 int as_optimizer_propose(as_optimizer *o, const double *q, const double *f, double *dq, as_error *err);
 
 /* Forget the curvature (BFGS: Hessian back to h0 * I) or the velocity (FIRE). */

@@ -91,7 +91,7 @@ as_relax *as_relax_create(const as_structure *start, const as_relax_settings *se
             r->q[3 * r->natoms + 4 * i] = r->cell_factor;
     /* FIRE's first step dt^2 f: ASE's dt = 0.1 angstrom sqrt(angstrom / eV) in bohr sqrt(bohr / Ha). */
     const double dt0 = 0.1 * AS_ANG_BOHR / sqrt(AS_EV_HA);
-    if (!(r->opt = as_optimizer_create(set->method, r->ncoord, AS_RELAX_H0, dt0, err)))
+    if (!(r->opt = as_optimizer_create(set->method, r->ncoord, 3 * r->natoms, AS_RELAX_H0, dt0, err)))
         goto fail;
     if (set->keep_symmetry && !(r->sym = as_symmetry_create(start, 0.0, err)))
         goto fail;

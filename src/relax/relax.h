@@ -35,7 +35,10 @@
 #define AS_RELAX_MIN_DIST_ANG 0.5   /* no two atoms closer than this (angstrom) */
 #define AS_RELAX_MAX_STRAIN_STEP 0.05 /* largest change of a deformation-gradient component per step */
 #define AS_RELAX_STIFFNESS_GPA 100.0 /* the strain stiffness the initial Hessian stands for */
-#define AS_RELAX_H0 (70.0 * 0.0367493224 * 0.280028520) /* 70 eV/angstrom^2 (ASE's) in Ha/bohr^2 */
+/* The initial stiffness guess, 10 eV/angstrom^2 in Ha/bohr^2: between the force constants of halide perovskites
+ * (0.3-8 eV/angstrom^2: Cs rattling to Pb-Br stretching) and covalent semiconductors (Si ~10); ASE's 70 suits
+ * molecules and makes the first step of a soft crystal tiny.  BFGS rescales it after the first step. */
+#define AS_RELAX_H0 (10.0 * 0.0367493224 * 0.280028520)
 
 typedef struct as_relax {
     as_relax_settings set;  /* copy */
