@@ -5,7 +5,8 @@
 #   2. every ABINIT case (tests/reference/abinit/results; the full ones included), with the shipped potentials;
 #   3. every other QE case (tests/reference/qe/results: the fast set, cutoff convergence, E(V), charged, smeared and
 #      spin-polarised cells, the special-point band edges);
-#   4. the fast e2e tests (tests/e2e/t_scf_*.sh, t_bandgaps.sh) and the plane-wave unit tests.
+#   4. the fast e2e tests (tests/e2e/t_scf_*.sh, t_bandgaps.sh) and the plane-wave unit tests;
+#   5. every tests/validate/t_*.sh (relaxations against QE, E(V) fits, restarts; each prints its numbers).
 # Each reference's deck is written from its JSON record by tests/validate/ref_deck.py (Cs cells against QE with the
 # QE-6.7-compatible potentials, tests/reference/qe/potentials_qe67); cases it cannot repeat (a relaxation, LDA with
 # GGA potentials, ...) are listed as skipped with the reason.  Comparisons: tests/tools/compare_result.py defaults
@@ -82,6 +83,16 @@ for t in tests/e2e/t_bandgaps.sh tests/e2e/t_scf_*.sh; do
   t0=$(date +%s)
   if bash "$t" > "$OUT/logs/$(basename "$t" .sh).log" 2>&1; then
     echo "PASS  $t ($(( $(date +%s) - t0 )) s)"
+  else
+    echo "FAIL  $t"; tail -30 "$OUT/logs/$(basename "$t" .sh).log"; fail=1
+  fi
+done
+echo "== 5. validation scripts (tests/validate/t_*.sh: relaxations and other long end-to-end checks)"
+for t in tests/validate/t_*.sh; do
+  [ -e "$t" ] || continue
+  t0=$(date +%s)
+  if bash "$t" > "$OUT/logs/$(basename "$t" .sh).log" 2>&1; then
+    echo "PASS  $t ($(( $(date +%s) - t0 )) s)"; grep -h '^  ' "$OUT/logs/$(basename "$t" .sh).log" | head -20
   else
     echo "FAIL  $t"; tail -30 "$OUT/logs/$(basename "$t" .sh).log"; fail=1
   fi
