@@ -59,6 +59,20 @@ print("frames:", len(frames), "energies (eV):", " ".join(f"{e:.6f}" for e in ene
 assert energies[-1] < energies[0]
 EOF
 
+# FIRE reaches the same minimum
+sed 's/^fmax = .*/&\nmethod = fire/' "$DECK" > "$TMP/si_fire.in"
+"$ANIONSCAN" relax "$TMP/si_fire.in" -o "$TMP/fire" > "$TMP/fire.log" 2>&1 || die "FIRE relax exited $?"
+"$PY" - "$TMP/full/result.json" "$TMP/fire/result.json" <<'EOF' || die "FIRE differs from BFGS"
+import json, sys
+import numpy as np
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+cell = np.array(a["relax"]["lattice_angstrom"]) / 0.529177210903
+rel = lambda d: (np.array(d["relax"]["positions_frac"][0]) - np.array(d["relax"]["positions_frac"][1])) @ cell
+err = np.linalg.norm(rel(a) - rel(b))
+print(f"FIRE: {b['relax']['steps']} steps; bond vector differs from BFGS's by {err:.1e} bohr")
+assert b["relax"]["method"] == "fire" and b["relax"]["converged"] and err < 1e-3
+EOF
+
 # max_steps = 1: exit 3 with a message; then --restart with the deck's max_steps
 sed 's/^fmax = .*/&\nmax_steps = 1/' "$DECK" > "$TMP/si_1.in"
 expect_status 3 "$ANIONSCAN" relax "$TMP/si_1.in" -o "$TMP/part"
