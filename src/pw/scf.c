@@ -404,7 +404,9 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
             goto done;
     if (!o->quiet)
         as_log("\n  iter      total energy (Ha)        dE (Ha)    residual (Ha)     ethr      time (s)\n");
-    double ethr = 1e-2, eprev = 0.0;
+    /* A supplied density (restart, or the previous ionic step) is already good: diagonalise
+     * tightly at once rather than from pw.x's loose 1e-2 for an atomic guess. */
+    double ethr = have_rho ? 1e-6 : 1e-2, eprev = 0.0;
     const double nel = fmax(1.0, m->nelec);
     for (int iter = 1; iter <= o->max_scf; iter++) {
         double dr2 = 0.0;
@@ -504,7 +506,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
         }
         if ((rc = as_potential(m, d, st->rho_g, st->rho_r, st->v_r, &e, err)))
             goto done;
-        if (iter == 1)
+        if (iter == 1 && !have_rho)
             ethr = 1e-2;
         ethr = fmax(fmin(ethr, 0.1 * dr2 / nel), 1e-13);
     }
