@@ -10,6 +10,8 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "core/timer.h"
+#include "core/units.h"
+#include "parallel/layout.h"
 #include "io/structure_input.h"
 #include "pw/bandedges.h"
 #include "pw/density_io.h"
@@ -18,15 +20,14 @@
 #include "pw/model.h"
 #include "pw/scf.h"
 
-int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
+/* One deck on the ranks of comm; out[0..1] receive the energy (Ha) and gap (eV) for summaries. */
+static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm, double out[2], as_error *err)
 {
     const double t0 = as_wtime();
-    as_cli_opts o;
-    const char *decks[1];
-    int nd = 0, nranks = 1;
+    as_cli_opts o = *oin;
+    o.deck_path = deck_path;
+    int nranks = 1;
     MPI_Comm_size(comm, &nranks);
-    if (as_cli_parse(argc, argv, &o, decks, &nd, 1, err))
-        return err->code;
     as_deck *deck = NULL;
     as_settings set;
     as_structure *s = NULL;
@@ -123,6 +124,8 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         goto done;
     }
     as_log("     wrote %s\n", path);
+    out[0] = res.e.total;
+    out[1] = be.gap * AS_HA_EV;
 done:
     free(forces);
     as_band_edges_free(&be);
@@ -134,4 +137,99 @@ done:
     as_settings_free(&set);
     as_deck_destroy(deck);
     return rc;
+}
+
+int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
+{
+    as_cli_opts o;
+    enum { MAXDECKS = 1024 };
+    const char **decks = malloc(MAXDECKS * sizeof *decks);
+    int nd = 0, nranks = 1, rank = 0;
+    MPI_Comm_size(comm, &nranks);
+    MPI_Comm_rank(comm, &rank);
+    if (!decks)
+        return as_error_nomem(err, "deck list", MAXDECKS * sizeof *decks);
+    if (as_cli_parse(argc, argv, &o, decks, &nd, MAXDECKS, err)) {
+        free(decks);
+        return err->code;
+    }
+    double out[2] = {0, 0};
+    if (nd == 1 && o.ngroups <= 1) {
+        int rc = run_scf(&o, decks[0], comm, out, err);
+        free(decks);
+        return rc;
+    }
+    /* The task farm: configuration groups of ranks take the decks in turn. */
+    if (o.outdir) {
+        free(decks);
+        return as_error_set(err, AS_EINPUT, "-o names one directory but %d decks were given; give each deck its own "
+                            "[output] dir (the default is runs/<deck name>)", nd);
+    }
+    int ngroups = o.ngroups > 0 ? o.ngroups : (nd < nranks ? nd : nranks);
+    MPI_Comm group;
+    int gid = 0, grank = 0;
+    if (as_layout_split_groups(comm, ngroups, &group, &gid, err)) {
+        free(decks);
+        return err->code;
+    }
+    MPI_Comm_rank(group, &grank);
+    double *res = calloc((size_t)nd * 3, sizeof *res); /* status, energy, gap per deck */
+    if (!res) {
+        free(decks);
+        MPI_Comm_free(&group);
+        return as_error_nomem(err, "results", (size_t)nd * 24);
+    }
+    as_log("anionscan scf: %d decks on %d ranks in %d configuration groups\n", nd, nranks, ngroups);
+    const int console = as_log_enabled();
+    for (int i = gid; i < nd; i += ngroups) {
+        /* Each deck's console goes to DIR/scf.log, written by the group's first rank. */
+        FILE *logf = NULL;
+        as_log_set_enabled(grank == 0);
+        if (grank == 0) {
+            as_deck *dk = NULL;
+            as_settings st;
+            as_error e2;
+            char dir[AS_PATH_MAX], lp[AS_PATH_MAX + 16];
+            as_cli_opts oi = o;
+            oi.deck_path = decks[i];
+            if (as_cli_load(decks[i], MPI_COMM_SELF, &dk, &st, &e2) == AS_OK) {
+                as_cli_outdir(&oi, &st, dir, sizeof dir);
+                if (as_file_mkdirs(dir, &e2) == AS_OK && as_path_join(lp, sizeof lp, dir, "scf.log", &e2) == AS_OK)
+                    logf = fopen(lp, "w");
+                as_settings_free(&st);
+                as_deck_destroy(dk);
+            }
+            as_log_set_stream(logf);
+        }
+        as_error e;
+        as_error_clear(&e);
+        double o2[2] = {0, 0};
+        int rc = run_scf(&o, decks[i], group, o2, &e);
+        if (grank == 0) {
+            if (rc)
+                fprintf(stderr, "anionscan: %s\n", e.msg);
+            res[3 * i] = rc, res[3 * i + 1] = o2[0], res[3 * i + 2] = o2[1];
+            if (logf)
+                fclose(logf);
+            as_log_set_stream(NULL);
+        }
+    }
+    as_log_set_enabled(console);
+    MPI_Allreduce(MPI_IN_PLACE, res, 3 * nd, MPI_DOUBLE, MPI_SUM, comm);
+    int worst = 0;
+    as_log("\n  deck                                      status      energy (Ha)     gap (eV)\n");
+    for (int i = 0; i < nd; i++) {
+        const int st = (int)res[3 * i];
+        worst = st > worst ? st : worst;
+        if (st == 0)
+            as_log("  %-40s %6s %18.10f %11.4f\n", decks[i], "ok", res[3 * i + 1], res[3 * i + 2]);
+        else
+            as_log("  %-40s %6s  (exit status %d; see its scf.log)\n", decks[i], "FAILED", st);
+    }
+    free(res);
+    free(decks);
+    MPI_Comm_free(&group);
+    if (worst)
+        return as_error_set(err, worst, "%s", "some decks failed (listed above)");
+    return AS_OK;
 }
