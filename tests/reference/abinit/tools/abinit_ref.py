@@ -342,7 +342,7 @@ def main(argv):
     out = open(f"{d}/run.abo").read()
     eigtxt = open(f"{d}/runo_EIG").read() if os.path.exists(f"{d}/runo_EIG") else ""
     if "--- !ERROR" in out or "--- !ERROR" in p.stdout or p.returncode != 0:
-        err = re.findall(r"--- !ERROR.*?\.\.\.", out + p.stdout, re.S)
+        err = re.findall(r"\w+: ERROR -\n.*?\n\n", p.stdout, re.S)[:1] + re.findall(r"--- !ERROR.*?\.\.\.", out + p.stdout, re.S)[:1]
         die(f"abinit failed (exit {p.returncode}) in {d}:\n" + ("\n".join(err) or (p.stdout + p.stderr)[-2000:]))
 
     r = {"name": name, "code": "ABINIT"}
@@ -384,6 +384,9 @@ def main(argv):
     r["sum_epsatm_over_volume_ha"] = sum_eps / vol
     r["psp_core_check_ha"] = zion_tot * sum_eps / vol
     r["energy_ha_qe_g0_convention"] = r["energy_ha"] - charge * sum_eps / vol if r["energy_ha"] is not None else None
+    # QE puts sum(eps)/Omega into V_loc(G=0); ABINIT leaves it out of the potential: eigenvalues and Fermi level
+    # in QE's convention are ABINIT's + sum(eps)/Omega
+    r["eigenvalue_shift_to_qe_ha"] = sum_eps / vol
     gs = yaml_block(out, "ResultsGS") or {}
     r["fermi_ha"] = num(gs.get("fermie"))
     r["entropy"] = num(gs.get("entropy"))
@@ -470,6 +473,12 @@ def main(argv):
         r["stress_ha_bohr3"] = [[-v for v in row] for row in sig]
         r["stress_gpa"] = [[-v * HA_BOHR3_GPA for v in row] for row in sig]
         r["pressure_gpa"] = sum(r["stress_gpa"][i][i] for i in range(3)) / 3
+        # QE's G=0 convention (see energy_ha_qe_g0_convention): its psp term N sum(eps)/Omega instead of Z sum(eps)/Omega
+        # adds -(Z - N) sum(eps)/Omega^2 = -charge sum(eps)/Omega^2 to the pressure (QE sign), on the diagonal only
+        dp = -charge * sum_eps / vol ** 2 * HA_BOHR3_GPA
+        r["stress_gpa_qe_g0_convention"] = [[r["stress_gpa"][i][j] + (dp if i == j else 0.0) for j in range(3)]
+                                            for i in range(3)]
+        r["pressure_gpa_qe_g0_convention"] = r["pressure_gpa"] + dp
         m = re.findall(r"\[Pressure=\s*(\S+) GPa\]", out)
         r["pressure_gpa_abinit_printed"] = float(m[-1]) if m else None
         if m and abs(r["pressure_gpa"] - float(m[-1])) > 1e-3 * max(1.0, abs(float(m[-1]))):
