@@ -28,6 +28,10 @@ int as_cli_load(const char *path, MPI_Comm comm, as_deck **deck, as_settings *s,
 /* The output directory: -o, else [output] dir, else runs/<deck stem>. */
 void as_cli_outdir(const as_cli_opts *o, const as_settings *s, char *out, int n);
 
+/* An input error found after the deck was read (e.g. the functional against the potentials):
+ * prefix "deck:LINE: " unless the message already names the deck. */
+int as_cli_deck_context(as_error *err, const char *deck_path, int line);
+
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_structure(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err);

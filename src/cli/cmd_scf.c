@@ -42,9 +42,14 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         return rc;
     char outdir[AS_PATH_MAX], path[AS_PATH_MAX + 32];
     as_cli_outdir(&o, &set, outdir, sizeof outdir);
-    if (!(s = as_structure_from_settings(&set.structure, o.deck_path, err)) ||
-        !(m = as_model_create(s, &set.dft, set.dft.use_symmetry, err))) {
+    if (!(s = as_structure_from_settings(&set.structure, o.deck_path, err))) {
         rc = err->code;
+        goto done;
+    }
+    if (!(m = as_model_create(s, &set.dft, set.dft.use_symmetry, err))) {
+        /* a missing potential file points at the potentials line when there is one */
+        int line = strstr(err->msg, "potential for") && set.dft.potentials_line ? set.dft.potentials_line : set.dft.line;
+        rc = as_cli_deck_context(err, o.deck_path, line);
         goto done;
     }
     as_kpoints *kp = NULL;

@@ -81,6 +81,15 @@ void as_cli_outdir(const as_cli_opts *o, const as_settings *s, char *out, int n)
     free(copy);
 }
 
+int as_cli_deck_context(as_error *err, const char *deck_path, int line)
+{
+    if (err->code != AS_EINPUT || !strncmp(err->msg, deck_path, strlen(deck_path)))
+        return err->code;
+    if (line > 0)
+        return as_error_prefix(err, "%s:%d: ", deck_path, line);
+    return as_error_prefix(err, "%s: ", deck_path);
+}
+
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
 {
     as_cli_opts o;

@@ -325,6 +325,12 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
 {
     int found = 0;
     as_deck_entry *e;
+    for (int i = 0; i < d->nsections; i++)
+        if (!strcmp(d->sections[i].name, "dft"))
+            dft->line = d->sections[i].line;
+    for (int i = 0; i < d->nentries; i++)
+        if (!strcmp(d->entries[i].section, "dft") && !strcmp(d->entries[i].key, "xc"))
+            dft->line = d->entries[i].line;
     static const char *const xcs[] = {"PBE", "PBEsol", "LDA", "PZ", "PW", NULL};
     int ix = 0;
     if (as_deck_get_choice(d, "dft", "xc", xcs, &ix, &found, err))
@@ -386,6 +392,7 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
                              "mixing_beta must be in (0, 1], got %g", dft->mixing_beta);
 
     if ((e = as_deck_find(d, "dft", "potentials"))) {
+        dft->potentials_line = e->line;
         if (e->value[0] && strcasecmp(e->value, "default") && strcasecmp(e->value, "shipped")) {
             if (resolve_path(d, e->value, dft->potentials, sizeof dft->potentials, e->line, err))
                 return err->code;

@@ -141,6 +141,23 @@ static double occupation_off_mesh(const as_model *m, const as_scf_state *st, int
     return as_smear_occ(m->smearing, (st->efermi - e) / m->smear_width);
 }
 
+/* Whether k1 and k2 are the same point up to a rotation of the crystal and time reversal:
+ * k2 = +-R^T k1 modulo a reciprocal lattice vector (R in fractional coordinates). */
+static int equivalent_k(const as_symmetry *sym, const double k1[3], const double k2[3])
+{
+    if (!sym)
+        return as_kpoint_equal(k1, k2);
+    for (int o = 0; o < sym->nops; o++) {
+        double r[3];
+        for (int i = 0; i < 3; i++)
+            r[i] = sym->rot[o][0][i] * k1[0] + sym->rot[o][1][i] * k1[1] + sym->rot[o][2][i] * k1[2];
+        const double mr[3] = {-r[0], -r[1], -r[2]};
+        if (as_kpoint_equal(r, k2) || as_kpoint_equal(mr, k2))
+            return 1;
+    }
+    return 0;
+}
+
 static int add_level(as_band_edges *be, int k, int s, int n, double e, double f)
 {
     struct as_level *nl = realloc(be->levels, (size_t)(be->nlevels + 1) * sizeof *nl);
@@ -198,12 +215,14 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
         }
         const int nbs = be->nbands_special;
         for (int i = 0; i < sp->nk; i++) {
-            int on_mesh = 0;
-            for (int k = 0; k < d->kp->nk; k++)
-                on_mesh |= as_kpoint_equal(sp->k[i], d->kp->k[k]);
-            /* Symmetry-equivalent mesh points give the same bands; the check above only
-             * skips exact matches, which is all a reduced mesh guarantees. */
-            if (on_mesh)
+            /* skip points equivalent by symmetry to a mesh point or to one already taken
+             * (cubic: X, M three times each) */
+            int seen = 0;
+            for (int k = 0; k < d->kp->nk && !seen; k++)
+                seen = equivalent_k(m->sym, sp->k[i], d->kp->k[k]);
+            for (int j = 0; j < be->nspecial && !seen; j++)
+                seen = equivalent_k(m->sym, sp->k[i], be->special_k[j]);
+            if (seen)
                 continue;
             memcpy(be->special_k[be->nspecial], sp->k[i], sizeof be->special_k[0]);
             snprintf(be->special_label[be->nspecial], sizeof be->special_label[0], "%s", sp->label[i]);
