@@ -249,7 +249,7 @@ static void step_line(const relax_run *run, const as_calc_result *res, double se
                                            AS_HA_BOHR3_GPA);
     as_log("  %4d  %20.10f  %12.6f  %9s  %4d  %8.2f  %8.4f%s\n", r->step, res->energy, r->max_force * AS_HA_BOHR_EV_ANG,
            p, res->scf_iterations, seconds, r->converged ? 0.0 : r->step_length * AS_BOHR_ANG,
-           r->converged ? "  converged" : (r->shortened ? "  (shortened)" : ""));
+           r->converged ? "  converged" : r->rejected ? "  uphill: retried shorter" : (r->shortened ? "  (shortened)" : ""));
 }
 
 static void intro(const relax_run *run)

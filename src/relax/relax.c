@@ -263,6 +263,25 @@ static int keep_apart(as_relax *r, double *dq, as_error *err)
     return rc;
 }
 
+/* The minimiser in (0, 1) of the cubic with values e0, e1 and slopes d0 < 0, d1 at t = 0, 1, kept within
+ * [0.1, 0.7]; the quadratic through e0, d0, e1, or 0.5, when the cubic has none. */
+static double line_minimum(double e0, double e1, double d0, double d1)
+{
+    const double de = e1 - e0, b = 3.0 * de - 2.0 * d0 - d1, c = d0 + d1 - 2.0 * de;
+    double t = -1.0;
+    const double disc = b * b - 3.0 * c * d0;
+    if (fabs(c) > 1e-12 * (fabs(b) + fabs(d0)) && disc >= 0.0) {
+        for (int sg = -1; sg <= 1; sg += 2) {
+            const double x = (-b + sg * sqrt(disc)) / (3.0 * c);
+            if (x > 0.0 && x < 1.0 && 2.0 * b + 6.0 * c * x > 0.0)
+                t = x;
+        }
+    }
+    if (t < 0.0)
+        t = (de - d0 > 0.0 && d0 < 0.0) ? -d0 / (2.0 * (de - d0)) : 0.5;
+    return fmin(fmax(t, 0.1), 0.7);
+}
+
 int as_relax_tell(as_relax *r, double energy, const double (*forces)[3], const double stress[3][3], as_error *err)
 {
     const int na = r->natoms, n = r->ncoord;
@@ -307,8 +326,34 @@ int as_relax_tell(as_relax *r, double energy, const double (*forces)[3], const d
     r->shortened = 0;
     if (r->converged)
         goto done;
-    if ((rc = as_relax_gradient(r, (const double(*)[3])f, sig, g, err)) ||
-        (rc = as_optimizer_propose(r->opt, r->q, g, dq, err)) || (rc = symmetrize_step(r, dq, err)))
+    if ((rc = as_relax_gradient(r, (const double(*)[3])f, sig, g, err)))
+        goto done;
+    r->rejected = 0;
+    if (r->set.method == AS_RELAX_BFGS && !has_cell(r) && r->opt->have_prev &&
+        energy > r->e_acc + AS_RELAX_ENERGY_TOL) {
+        /* uphill: the step is rejected and retried shorter, at the minimum of the cubic through the
+         * energies and slopes at both ends (the forces of the rejected point are not used) */
+        const double *q0 = r->opt->q0, *f0 = r->opt->f0;
+        double d0 = 0.0, d1 = 0.0;
+        for (int k = 0; k < n; k++) {
+            dq[k] = r->q[k] - q0[k];
+            d0 -= f0[k] * dq[k];
+            d1 -= g[k] * dq[k];
+        }
+        const double t = line_minimum(r->e_acc, energy, d0, d1);
+        if (++r->nreject >= 3)
+            as_optimizer_reset(r->opt); /* the model keeps failing: start it afresh from the retry */
+        double datom, dcq, dstrain;
+        step_size(r, dq, &datom, &dcq, &dstrain);
+        r->step_length = t * datom;
+        r->rejected = 1;
+        for (int k = 0; k < n; k++)
+            r->q[k] = (r->q[k] - dq[k]) + t * dq[k];
+        goto done;
+    }
+    r->e_acc = energy;
+    r->nreject = 0;
+    if ((rc = as_optimizer_propose(r->opt, r->q, g, dq, err)) || (rc = symmetrize_step(r, dq, err)))
         goto done;
     double datom, dcq, dstrain;
     step_size(r, dq, &datom, &dcq, &dstrain);
@@ -359,6 +404,9 @@ void as_relax_save(const as_relax *r, as_ser *b)
     as_ser_put_f64(b, r->pressure);
     as_ser_put_f64(b, r->step_length);
     as_ser_put_i32(b, r->shortened);
+    as_ser_put_f64(b, r->e_acc);
+    as_ser_put_i32(b, r->nreject);
+    as_ser_put_i32(b, r->rejected);
     as_ser_put(b, &r->total_scf, sizeof r->total_scf);
     as_ser_put_f64(b, r->wall);
     as_optimizer_save(r->opt, b);
@@ -424,6 +472,9 @@ as_relax *as_relax_load(as_ser *b, const as_structure *start, const as_relax_set
     r->pressure = as_ser_get_f64(b);
     r->step_length = as_ser_get_f64(b);
     r->shortened = as_ser_get_i32(b);
+    r->e_acc = as_ser_get_f64(b);
+    r->nreject = as_ser_get_i32(b);
+    r->rejected = as_ser_get_i32(b);
     as_ser_get(b, &r->total_scf, sizeof r->total_scf);
     r->wall = as_ser_get_f64(b);
     if (b->failed || as_optimizer_load(r->opt, b, err)) {

@@ -19,7 +19,11 @@
  * of the starting structure (crystal/symmetry.h's as_symmetry_symmetrize: per-atom vectors and
  * the strain step as a tensor), so rounding cannot break it.
  * Step control: the step is scaled so that no atom moves more than max_step and no strain
- * component changes by more than 0.05; a step that would bring two atoms closer than 0.5
+ * component changes by more than 0.05.  In a positions-only BFGS relaxation a step that raises the
+ * energy by more than AS_RELAX_ENERGY_TOL is rejected and retried at the minimum of the cubic through
+ * the energies and slopes at its two ends (pw.x's BFGS does the same with a quadratic); a cell
+ * relaxation does not, because at a fixed cutoff each cell has its own basis and the energy is not
+ * the integral of the stress (Pulay).  A step that would bring two atoms closer than 0.5
  * angstrom is shortened, and if even a negligible step would, the relaxation stops with an
  * error naming the two atoms. */
 #ifndef AS_RELAX_RELAX_H
@@ -35,6 +39,7 @@
 #define AS_RELAX_MIN_DIST_ANG 0.5   /* no two atoms closer than this (angstrom) */
 #define AS_RELAX_MAX_STRAIN_STEP 0.05 /* largest change of a deformation-gradient component per step */
 #define AS_RELAX_STIFFNESS_GPA 100.0 /* the strain stiffness the initial Hessian stands for */
+#define AS_RELAX_ENERGY_TOL 1e-5     /* Ha: BFGS rejects a step that raises the energy by more (positions only) */
 /* The initial stiffness guess, 10 eV/angstrom^2 in Ha/bohr^2: between the force constants of halide perovskites
  * (0.3-8 eV/angstrom^2: Cs rattling to Pb-Br stretching) and covalent semiconductors (Si ~10); ASE's 70 suits
  * molecules and makes the first step of a soft crystal tiny.  BFGS rescales it after the first step. */
@@ -58,6 +63,9 @@ typedef struct as_relax {
     /* the last step */
     double step_length;      /* bohr, largest atomic displacement */
     int shortened;           /* shortened to keep atoms apart */
+    int rejected;            /* BFGS: the last point went uphill; the step is being retried shorter */
+    double e_acc;            /* BFGS: energy of the last accepted point */
+    int nreject;             /* consecutive rejections */
     /* book-keeping the caller updates and checkpoints with the state */
     long total_scf;
     double wall;             /* seconds over all runs */

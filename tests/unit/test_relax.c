@@ -3,7 +3,8 @@
  *   - the generalised gradient (forces and -dH/d(cF) with the stress, pressure and F^{-T}) equals central
  *     finite differences of the enthalpy of a Lennard-Jones crystal in a sheared, strained triclinic cell;
  *   - a Lennard-Jones dimer relaxes (BFGS and FIRE) to the distance where the pair force vanishes (found by
- *     bisection on the potential itself);
+ *     bisection on the potential itself); a stiff one started stretched overshoots uphill, and BFGS retries the
+ *     step shorter and converges;
  *   - a cell with an energy K V0 (V/V0 - 1)^2 / 2 under pressure p relaxes to V = V0 (1 - p/K), staying cubic;
  *   - keep_symmetry keeps the space group (spglib) when the forces and stress carry non-symmetric noise,
  *     which without it breaks the symmetry;
@@ -144,6 +145,8 @@ static as_structure *make(const double lat[3][3], int n, const double (*frac)[3]
     return s;
 }
 
+static int nrejected; /* uphill steps retried, over run() calls */
+
 /* Run up to max evaluations; returns the status of the last tell. */
 static int run(as_relax *r, const model *m, int max, as_error *err)
 {
@@ -158,6 +161,7 @@ static int run(as_relax *r, const model *m, int max, as_error *err)
         as_structure_destroy(s);
         if ((rc = as_relax_tell(r, E, (const double(*)[3])f, r->set.cell ? sig : NULL, err)))
             break;
+        nrejected += r->rejected;
     }
     free(f);
     return rc;
@@ -274,6 +278,33 @@ static void dimer_fire(void **state)
 {
     (void)state;
     dimer(AS_RELAX_FIRE);
+}
+
+/* A stiff, anharmonic dimer started stretched: the first step (from the soft initial guess) overshoots
+ * uphill; BFGS retries it shorter and still converges to the bond length. */
+static void uphill_step_retried(void **state)
+{
+    (void)state;
+    const double L = 30.0;
+    const double lat[3][3] = {{L, 0, 0}, {0, L, 0}, {0, 0, L}};
+    const double frac[2][3] = {{0.1, 0.1, 0.1}, {0.1 + 4.6 / L, 0.1, 0.1}};
+    as_structure *s = make(lat, 2, frac, 18);
+    model m = {.eps = 0.5, .sig = 4.0, .rc = 12.0};
+    as_relax_settings set = settings(0, AS_RELAX_BFGS);
+    set.fmax = 1e-6;
+    as_error err;
+    as_relax *r = as_relax_create(s, &set, &err);
+    nrejected = 0;
+    assert_int_equal(run(r, &m, 100, &err), AS_OK);
+    as_structure *fin = as_relax_structure(r, &err);
+    const double d = as_periodic_distance(fin->lattice, fin->frac[0], fin->frac[1]);
+    print_message("stretched stiff dimer: %d steps, %d uphill steps retried, r = %.8f bohr\n", r->step, nrejected, d);
+    assert_true(r->converged);
+    assert_true(nrejected >= 1);
+    assert_true(fabs(d - pow(2.0, 1.0 / 6.0) * 4.0) < 0.01);
+    as_structure_destroy(fin);
+    as_relax_destroy(r);
+    as_structure_destroy(s);
 }
 
 /* ------------------------------------------------------------ cell volume ---- */
@@ -403,14 +434,15 @@ static void restart_is_exact(void **state)
     const double frac[3][3] = {{0.05, 0.1, 0.0}, {0.52, 0.47, 0.13}, {0.21, 0.72, 0.55}};
     as_structure *s = make(lat, 3, frac, 18);
     model m = {.eps = 0.2, .sig = 5.0, .rc = 11.0, .K = 0.002, .V0 = 700.0};
-    for (int method = 0; method < 2; method++) {
-        as_relax_settings set = settings(1, method);
+    for (int variant = 0; variant < 3; variant++) {
+        const int method = variant == 1 ? AS_RELAX_FIRE : AS_RELAX_BFGS, cell = variant < 2;
+        as_relax_settings set = settings(cell, method);
         set.fmax = 1e-5;
         set.stress_tol = 1e-3 / AS_HA_BOHR3_GPA;
         as_error err;
         as_relax *a = as_relax_create(s, &set, &err);
         assert_int_equal(run(a, &m, 60, &err), AS_OK);
-        if (method == AS_RELAX_BFGS)
+        if (method == AS_RELAX_BFGS && cell)
             assert_true(a->converged);
         /* the same, stopped after 4 steps, saved, thrown away, restored */
         as_relax *b = as_relax_create(s, &set, &err);
@@ -425,8 +457,8 @@ static void restart_is_exact(void **state)
         assert_non_null(c);
         assert_int_equal(c->step, 4);
         assert_int_equal(run(c, &m, 60, &err), AS_OK);
-        print_message("%s: uninterrupted %d steps, restarted after 4: %d steps\n", method ? "FIRE" : "BFGS", a->step,
-                      c->step);
+        print_message("%s%s: uninterrupted %d steps, restarted after 4: %d steps\n", method ? "FIRE" : "BFGS",
+                      cell ? " with the cell" : ", positions", a->step, c->step);
         assert_int_equal(c->step, a->step);
         assert_memory_equal(c->q, a->q, (size_t)a->ncoord * sizeof *a->q);
         /* a checkpoint is refused for another method or structure */
@@ -494,6 +526,7 @@ int main(void)
         cmocka_unit_test(gradient_matches_finite_differences),
         cmocka_unit_test(dimer_bfgs),
         cmocka_unit_test(dimer_fire),
+        cmocka_unit_test(uphill_step_retried),
         cmocka_unit_test(cell_under_pressure),
         cmocka_unit_test(symmetry_kept),
         cmocka_unit_test(atoms_kept_apart),
