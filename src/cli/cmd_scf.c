@@ -1,6 +1,7 @@
 /* anionscan scf DECK [-o DIR] [--restart]: one self-consistent ground state.
  * Prints a header (structure, symmetry, basis, FFT grid, memory estimate), one line per
  * SCF iteration and the energy breakdown; writes DIR/result.json and DIR/density.dat. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,14 @@
 #include "core/log.h"
 #include "core/timer.h"
 #include "core/units.h"
-#include "parallel/layout.h"
 #include "io/structure_input.h"
+#include "parallel/layout.h"
 #include "pw/bandedges.h"
 #include "pw/density_io.h"
 #include "pw/disc.h"
 #include "pw/forces.h"
 #include "pw/model.h"
+#include "pw/pseudo.h"
 #include "pw/scf.h"
 
 /* One deck on the ranks of comm; out[0..1] receive the energy (Ha) and gap (eV) for summaries. */
@@ -59,7 +61,22 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     } else {
         kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
     }
-    if (kp && !(lay = as_layout_create(comm, o.npools, kp->nk, err))) {
+    int npools = o.npools > 0 ? o.npools : set.parallel.pools;
+    double need = 0.0;
+    if (kp && npools <= 0) {
+        /* automatic: pools first, fewer when a rank's share would not fit in memory */
+        int nproj = 0;
+        for (int a = 0; a < m->s->natoms; a++)
+            nproj += as_pseudo_nproj(m->pseudo_of_atom[a]);
+        const double npw = m->omega * pow(2.0 * set.dft.ecut, 1.5) / (6.0 * AS_PI * AS_PI);
+        const double nb = 1.2 * m->nelec / 2.0 + 4.0;
+        int n[3];
+        as_gvecs_grid_size(m->s->lattice, set.dft.ecut, NULL, n);
+        const double wf = npw * (nb * m->nspin + nproj) * 16.0, work = 4.0 * npw * nb * 2.0 * 16.0;
+        const double grid = (double)n[0] * n[1] * n[2] * 8.0 * (10 + 6 * m->nspin);
+        npools = as_layout_choose_pools(comm, kp->nk, wf, work, grid, &need);
+    }
+    if (kp && !(lay = as_layout_create(comm, npools, kp->nk, err))) {
         as_kpoints_destroy(kp);
         kp = NULL;
     }
@@ -171,6 +188,8 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
                             "[output] dir (the default is runs/<deck name>)", nd);
     }
     int ngroups = o.ngroups > 0 ? o.ngroups : (nd < nranks ? nd : nranks);
+    if (ngroups > nranks)
+        ngroups = nranks;
     MPI_Comm group;
     int gid = 0, grank = 0;
     if (as_layout_split_groups(comm, ngroups, &group, &gid, err)) {

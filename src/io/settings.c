@@ -27,10 +27,11 @@ static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure"
                                          "keep_symmetry", "max_step", NULL};
 static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
 static const char *const keys_output[] = {"dir", NULL};
+static const char *const keys_parallel[] = {"pools", "groups", NULL};
 
 static const as_deck_schema schema[] = {
     {"structure", keys_structure}, {"dft", keys_dft}, {"relax", keys_relax},
-    {"scan", keys_scan},           {"output", keys_output},
+    {"scan", keys_scan},           {"output", keys_output}, {"parallel", keys_parallel},
 };
 
 const char *as_default_potentials_dir(void)
@@ -589,13 +590,28 @@ static int read_output(as_deck *d, as_output_settings *o, as_error *err)
     return AS_OK;
 }
 
+static int read_parallel(as_deck *d, as_parallel_settings *p, as_error *err)
+{
+    int found = 0;
+    if (as_deck_get_int(d, "parallel", "pools", &p->pools, &found, err))
+        return err->code;
+    if (found && p->pools < 1)
+        return as_deck_error(d, as_deck_find(d, "parallel", "pools")->line, err, "pools must be >= 1");
+    if (as_deck_get_int(d, "parallel", "groups", &p->groups, &found, err))
+        return err->code;
+    if (found && p->groups < 1)
+        return as_deck_error(d, as_deck_find(d, "parallel", "groups")->line, err, "groups must be >= 1");
+    return AS_OK;
+}
+
 int as_settings_read(as_deck *deck, as_settings *s, as_error *err)
 {
     as_settings_defaults(s);
     if (as_deck_check_schema(deck, schema, (int)(sizeof schema / sizeof schema[0]), err))
         return err->code;
     if (read_structure(deck, &s->structure, err) || read_dft(deck, &s->dft, err) ||
-        read_relax(deck, &s->relax, err) || read_scan(deck, &s->scan, err) || read_output(deck, &s->output, err))
+        read_relax(deck, &s->relax, err) || read_scan(deck, &s->scan, err) || read_output(deck, &s->output, err) ||
+        read_parallel(deck, &s->parallel, err))
         return err->code;
     return AS_OK;
 }

@@ -100,6 +100,12 @@ typedef struct as_scan_settings {
     int max_sites;                    /* default 0 = all */
 } as_scan_settings;
 
+/* [parallel] (the command line's --pools and --groups win) */
+typedef struct as_parallel_settings {
+    int pools;  /* k-point pools; 0 = automatic */
+    int groups; /* configuration groups for several decks; 0 = automatic */
+} as_parallel_settings;
+
 /* [output] */
 typedef struct as_output_settings {
     char dir[AS_PATH_MAX]; /* default: the deck's name without extension */
@@ -111,6 +117,7 @@ typedef struct as_settings {
     as_relax_settings relax;
     as_scan_settings scan;
     as_output_settings output;
+    as_parallel_settings parallel;
 } as_settings;
 
 /* Defaults for every key. */

@@ -1,6 +1,8 @@
 #include "parallel/layout.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int as_layout_auto_pools(int nranks, int nk)
 {
@@ -79,4 +81,53 @@ int as_layout_split_groups(MPI_Comm world, int ngroups, MPI_Comm *group, int *gr
     *group_id = g;
     MPI_Comm_split(world, g, rank, group);
     return AS_OK;
+}
+
+double as_layout_memory_per_rank(MPI_Comm comm)
+{
+    double avail = 1e18;
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            long kb = 0;
+            if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1) {
+                avail = 1024.0 * (double)kb;
+                break;
+            }
+        }
+        fclose(f);
+    }
+    MPI_Comm node;
+    int local = 1;
+    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &local);
+    MPI_Comm_free(&node);
+    double per = avail / local;
+    MPI_Allreduce(MPI_IN_PLACE, &per, 1, MPI_DOUBLE, MPI_MIN, comm);
+    return per;
+}
+
+int as_layout_choose_pools(MPI_Comm comm, int nk, double wf_bytes_per_k, double work_bytes, double grid_bytes,
+                           double *need)
+{
+    int nranks = 1;
+    MPI_Comm_size(comm, &nranks);
+    const double avail = as_layout_memory_per_rank(comm);
+    double best_need = 0.0;
+    for (int p = as_layout_auto_pools(nranks, nk); p >= 1; p--) {
+        if (nranks % p || p > nk)
+            continue;
+        const int pw = nranks / p, kper = (nk + p - 1) / p;
+        const double m = (kper * wf_bytes_per_k + work_bytes + grid_bytes) / pw;
+        if (p == 1 || m <= 0.8 * avail) {
+            best_need = m;
+            if (need)
+                *need = best_need;
+            return p;
+        }
+    }
+    if (need)
+        *need = best_need;
+    return 1;
 }

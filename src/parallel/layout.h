@@ -32,6 +32,19 @@ void as_layout_destroy(as_layout *l);
 /* The automatic number of pools for nranks ranks and nk k-points. */
 int as_layout_auto_pools(int nranks, int nk);
 
+/* The same, checked against memory: wf_bytes_per_k = wavefunctions and projectors of one
+ * k-point, work_bytes = the eigensolver's work space for one k-point, grid_bytes = densities and
+ * potentials on the full grid (all three divide over the ranks sharing plane waves).  The most
+ * pools whose per-rank need fits into this node's available memory per rank (MemAvailable /
+ * ranks on the node, the minimum over all ranks); one pool if none fits.  *need gets the
+ * estimate (bytes per rank) for the chosen layout. */
+int as_layout_choose_pools(MPI_Comm comm, int nk, double wf_bytes_per_k, double work_bytes, double grid_bytes,
+                           double *need);
+
+/* Bytes of memory available to each rank on its node (MemAvailable / ranks on the node), the
+ * minimum over comm; a large number if /proc/meminfo cannot be read. */
+double as_layout_memory_per_rank(MPI_Comm comm);
+
 /* Split world into ngroups configuration groups of (nearly) equal size; *group_id is this
  * rank's group.  ngroups <= 0 or > size is an error. */
 int as_layout_split_groups(MPI_Comm world, int ngroups, MPI_Comm *group, int *group_id, as_error *err);

@@ -48,9 +48,11 @@ static int reduced_eig_fallback(int n, double complex *a, double complex *b, dou
 
 /* Lowest nb eigenpairs of the n x n pencil (hc, sc) (leading dimension ld) into vc, ew.
  * real: the matrices are real symmetric (Gamma layout) and so are the eigenvectors. */
-static int reduced_eig(int real, int n, int ld, const double complex *hc, const double complex *sc, int nb,
-                       double complex *vc, double *ew, int *fallback)
+static int reduced_eig(const as_blacs *blacs, int real, int n, int ld, const double complex *hc,
+                       const double complex *sc, int nb, double complex *vc, double *ew, int *fallback)
 {
+    if (blacs && n >= blacs->min_n && as_blacs_eig(blacs, real, n, hc, sc, ld, nb, ew, vc) == 0)
+        return 0;
     double complex *a = malloc((size_t)n * n * sizeof *a), *b = malloc((size_t)n * n * sizeof *b);
     double complex *z = malloc((size_t)n * n * sizeof *z);
     double *w = malloc((size_t)n * sizeof *w);
@@ -148,7 +150,7 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
     as_wf_overlap(bs, nb, v, nb, hv, hc, nvecx, rwork);
     as_wf_overlap(bs, nb, v, nb, v, sc, nvecx, rwork);
     int nbase = nb;
-    if (reduced_eig(real, nbase, nvecx, hc, sc, nb, vc, ew, &st->fallbacks)) {
+    if (reduced_eig(h->blacs, real, nbase, nvecx, hc, sc, nb, vc, ew, &st->fallbacks)) {
         rc = as_error_set(err, AS_EINTERNAL, "Davidson: the starting subspace problem could not be solved");
         goto done;
     }
@@ -198,7 +200,7 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
                 hc[(size_t)j * nvecx + i] = conj(hc[(size_t)i * nvecx + j]);
                 sc[(size_t)j * nvecx + i] = conj(sc[(size_t)i * nvecx + j]);
             }
-        if (reduced_eig(real, nbase, nvecx, hc, sc, nb, vc, ew, &st->fallbacks)) {
+        if (reduced_eig(h->blacs, real, nbase, nvecx, hc, sc, nb, vc, ew, &st->fallbacks)) {
             rc = as_error_set(err, AS_EINTERNAL, "Davidson: the subspace eigenproblem failed (basis of %d vectors)",
                               nbase);
             goto done;

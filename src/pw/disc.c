@@ -117,6 +117,8 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real
             as_error_prefix(err, "k-point %d (%.4f %.4f %.4f): ", k + 1, kp->k[k][0], kp->k[k][1], kp->k[k][2]);
             goto fail;
         }
+    if (lay->pw_size > 1 && !(d->blacs = as_blacs_create(lay->pw, err)))
+        goto fail;
     d->npw_k = calloc((size_t)kp->nk, sizeof *d->npw_k);
     if (!d->npw_k) {
         as_error_nomem(err, "plane-wave counts", (size_t)kp->nk * 4);
@@ -198,6 +200,7 @@ void as_disc_destroy(as_disc *d)
     free(d->vloc_g);
     free(d->owns);
     free(d->npw_k);
+    as_blacs_destroy(d->blacs);
     if (d->own_lay)
         as_layout_destroy((as_layout *)d->lay);
     free(d);

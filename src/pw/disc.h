@@ -13,6 +13,7 @@
 #include "pw/nonlocal.h"
 #include "pw/symmetrize.h"
 #include "parallel/layout.h"
+#include "parallel/scalapack.h"
 
 typedef struct as_disc {
     const as_layout *lay;   /* pools and plane-wave groups (owned when own_lay) */
@@ -23,6 +24,7 @@ typedef struct as_disc {
     as_fft *fft;            /* the real-space grid */
     as_gvecs *gv;           /* density sphere, with its sticks */
     as_fft_sticks *wst;     /* wavefunction sticks: every k-point of the mesh and the special points */
+    as_blacs *blacs;        /* BLACS grid over the plane-wave group (NULL on one rank) */
     as_kpoints *kp;
     as_basis **basis;       /* nk; NULL for k-points of other pools */
     int *npw_k;             /* nk: plane waves of every k-point (all pools) */

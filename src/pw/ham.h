@@ -8,6 +8,7 @@
 #include "pw/fft.h"
 #include "pw/gvec.h"
 #include "pw/nonlocal.h"
+#include "parallel/scalapack.h"
 
 typedef struct as_ham {
     const as_basis *basis;
@@ -16,6 +17,7 @@ typedef struct as_ham {
     as_fft_sticks *fft; /* the wavefunction sticks (their grid holds the real-space buffer) */
     const double *vloc; /* total local potential on the FFT grid (ntot reals) */
     double *hdiag;      /* npw: diagonal of H, for the preconditioner (owned) */
+    const as_blacs *blacs; /* large subspace problems through ScaLAPACK (NULL: LAPACK) */
 } as_ham;
 
 /* Fills h->hdiag from the kinetic energy, the average local potential and the

@@ -338,7 +338,7 @@ static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, do
                 memset(st->eig + (size_t)(k * st->nspin + s) * st->nbands, 0, (size_t)st->nbands * sizeof *st->eig);
                 continue;
             }
-            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->wst,
+            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->wst, .blacs = d->blacs,
                         .vloc = st->v_r + (size_t)s * d->fft->ntot, .hdiag = NULL};
             if (as_ham_prepare(&h, err))
                 return err->code;
