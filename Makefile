@@ -13,7 +13,7 @@ DEPS_BUILD := make gcc openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libsy
               pkg-config
 DEPS_TEST  := libcmocka-dev python3 python3-ase
 # Independent codes for validation and benchmarks (make validate / make bench).
-DEPS_REF   := quantum-espresso cp2k-data
+DEPS_REF   := quantum-espresso cp2k-data time
 
 CC      := mpicc
 CSTD    := -std=c11 -D_GNU_SOURCE

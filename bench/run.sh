@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make bench: speed and memory of anionscan, side by side with Quantum ESPRESSO (pw.x) where it
+# is installed, on the same inputs (bench/decks/*.in and bench/qe/*.in).  Prints one table.
+#   bench/run.sh [quick]     quick: only the Gamma cases
+# Columns: wall seconds, peak resident memory of the largest process (MB), SCF iterations.
+# Times depend on the machine's load: run it on a quiet machine (uptime's load < 0.5).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+BIN=$PWD/bin/anionscan
+MPIRUN="mpirun"; [ "$(id -u)" = 0 ] && MPIRUN="mpirun --allow-run-as-root"
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/as_bench.XXXXXX"); trap 'rm -rf "$OUT"' EXIT
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 2; }
+have_qe=0; command -v pw.x > /dev/null && have_qe=1
+
+# ours NAME DECK NP [extra args]: prints "wall peak_mb iterations"
+ours() {
+    local name=$1 deck=$2 np=$3; shift 3
+    local cmd=("$BIN" scf "$deck" -o "$OUT/$name" "$@")
+    [ "$np" -gt 1 ] && cmd=($MPIRUN -np "$np" "${cmd[@]}")
+    /usr/bin/time -v -o "$OUT/$name.time" "${cmd[@]}" > "$OUT/$name.log" 2>&1 ||
+        { echo "FAILED"; tail -3 "$OUT/$name.log" >&2; return; }
+    local wall peak it
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
+            for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$OUT/$name.time")
+    peak=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$OUT/$name.time")
+    it=$(/usr/bin/python3 -c "import json;print(json.load(open('$OUT/$name/result.json'))['scf_iterations'])")
+    echo "$wall $peak $it"
+}
+
+# qe CASE NP: prints "wall peak_mb iterations"
+qe() {
+    [ $have_qe = 1 ] || { echo "- - -"; return; }
+    bench/qe/run_qe.sh "$1" "$2" 2> "$OUT/qe_$1_$2.err" | awk '{ print $4, $5, $6 }'
+}
+
+row() { printf "%-34s %8s %8s %6s   %8s %8s %6s   %s\n" "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+
+echo "anionscan bench on $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); QE $([ $have_qe = 1 ] && echo 6.7 || echo 'not installed')"
+row "case" "wall s" "peak MB" "iters" "QE wall" "QE MB" "QE it" "ours/QE wall"
+cases="pnma_25_gamma"
+[ "${1:-}" = quick ] || cases="$cases pnma_25_k212"
+declare -A W
+for c in $cases; do
+    read -r w m i <<< "$(ours "$c.np1" "bench/decks/$c.in" 1)"
+    read -r qw qm qi <<< "$(qe "$c" 1)"
+    row "$c, 1 rank" "$w" "$m" "$i" "$qw" "$qm" "$qi" "$(ratio "$w" "$qw")"
+    W[$c.1]=$w
+    read -r w m i <<< "$(ours "$c.np2" "bench/decks/$c.in" 2)"
+    read -r qw qm qi <<< "$(qe "$c" 2)"
+    row "$c, 2 ranks (auto layout)" "$w" "$m" "$i" "$qw" "$qm" "$qi" "$(ratio "$w" "$qw")"
+    W[$c.2]=$w
+    grep -m1 "parallel  " "$OUT/$c.np2.log" | sed 's/^ */    layout: /'
+done
+read -r w m i <<< "$(ours gamma_complex bench/decks/pnma_25_gamma_complex.in 1)"
+row "pnma_25_gamma complex path" "$w" "$m" "$i" "" "" "" ""
+echo
+echo "speed-ups against one rank of anionscan:"
+echo "  plane waves over 2 ranks (Gamma):      $(ratio "${W[pnma_25_gamma.1]}" "${W[pnma_25_gamma.2]}")x  (bar >= 1.6)"
+[ -n "${W[pnma_25_k212.1]:-}" ] &&
+echo "  k-point pools over 2 ranks (2x1x2):    $(ratio "${W[pnma_25_k212.1]}" "${W[pnma_25_k212.2]}")x  (bar >= 1.8)"
+echo "  Gamma path against the complex path:   $(ratio "$w" "${W[pnma_25_gamma.1]}")x  (bar >= 1.7)"
+if [ "${1:-}" != quick ]; then
+    echo
+    [ -x bench/relax.sh ] && bench/relax.sh
+    [ -x bench/sites.sh ] && bench/sites.sh
+fi
