@@ -123,8 +123,12 @@ validate: deps deps-ref
 	@$(MAKE) --no-print-directory $(BIN)
 	@tests/validate/run_all.sh
 
+$(BUILD)/bench/kernels: bench/kernels.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 bench: deps deps-ref
-	@$(MAKE) --no-print-directory $(BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench/kernels
 	@bench/run.sh
 
 clean:

@@ -67,3 +67,9 @@ if [ "${1:-}" != quick ]; then
     [ -x bench/relax.sh ] && bench/relax.sh
     [ -x bench/sites.sh ] && bench/sites.sh
 fi
+if [ "${1:-}" != quick ] && [ -x build/bench/kernels ]; then
+    echo
+    echo "kernel costs for the scaling model (docs/parallel.md):"
+    build/bench/kernels | sed 's/^/  1 rank:  /'
+    $MPIRUN -np 2 build/bench/kernels | grep -E "fft|alltoall" | sed 's/^/  2 ranks: /'
+fi
