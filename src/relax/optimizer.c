@@ -93,10 +93,10 @@ static void bfgs_update(as_optimizer *o, const double *q, const double *f, doubl
         const int lo[2] = {0, o->nsplit}, hi[2] = {o->nsplit, n};
         for (int b = 0; b < 2; b++) {
             const int m = hi[b] - lo[b];
-            const double sb = m > 0 ? dot(s + lo[b], s + lo[b], m) : 0.0, syb = m > 0 ? dot(s + lo[b], y + lo[b], m) : 0.0;
-            if (!(sb > 0.0 && syb > 0.0))
+            const double yb = m > 0 ? dot(y + lo[b], y + lo[b], m) : 0.0, syb = m > 0 ? dot(s + lo[b], y + lo[b], m) : 0.0;
+            if (!(yb > 0.0 && syb > 0.0))
                 continue;
-            const double h = fmin(fmax(syb / sb, o->h0 / 50.0), 10.0 * o->h0);
+            const double h = fmin(fmax(yb / syb, o->h0 / 50.0), 10.0 * o->h0);
             for (int i = lo[b]; i < hi[b]; i++)
                 o->hess[(size_t)i * n + i] = h;
         }
@@ -171,6 +171,19 @@ static void fire_propose(as_optimizer *o, const double *f, double *dq)
         o->v[i] += o->dt * f[i];
         dq[i] = o->dt * o->v[i];
     }
+}
+
+int as_optimizer_learn(as_optimizer *o, const double *q, const double *f, as_error *err)
+{
+    if (o->method != AS_RELAX_BFGS || !o->have_prev)
+        return AS_OK;
+    const int n = o->n;
+    double *work = malloc(3 * (size_t)n * sizeof *work);
+    if (!work)
+        return as_error_nomem(err, "BFGS", (size_t)n * 24);
+    bfgs_update(o, q, f, work);
+    free(work);
+    return AS_OK;
 }
 
 int as_optimizer_propose(as_optimizer *o, const double *q, const double *f, double *dq, as_error *err)

@@ -34,10 +34,14 @@ void as_optimizer_destroy(as_optimizer *o);
 /* The displacement dq proposed at q with forces f.  BFGS first updates its Hessian with the
  * change since the previous call (skipped when the curvature (q - q0).(f0 - f) is not positive,
  * which keeps the Hessian positive definite).  Before the first update the initial Hessian is
- * rescaled, block by block, to the curvature seen along the first step, (s.y)/(s.s) (Nocedal and
- * Wright, Numerical Optimization, eq. 6.20 in the Hessian form), kept within [h0/50, 10 h0]: the
- * guess h0 only sets the length of the first step. */
+ * rescaled, block by block, to (y.y)/(s.y) (s the first step, y the change of the gradient: the
+ * inverse of Nocedal and Wright's H0 = (s.y)/(y.y) I, Numerical Optimization eq. 6.20), kept within
+ * [h0/50, 10 h0]: the guess h0 only sets the length of the first step. */
 int as_optimizer_propose(as_optimizer *o, const double *q, const double *f, double *dq, as_error *err);
+
+/* BFGS: update the Hessian with a point q, f reached from the last proposal's point without moving
+ * on from it (a rejected step still measures the curvature along it). */
+int as_optimizer_learn(as_optimizer *o, const double *q, const double *f, as_error *err);
 
 /* Forget the curvature (BFGS: Hessian back to h0 * I) or the velocity (FIRE). */
 void as_optimizer_reset(as_optimizer *o);

@@ -332,7 +332,7 @@ int as_relax_tell(as_relax *r, double energy, const double (*forces)[3], const d
     if (r->set.method == AS_RELAX_BFGS && !has_cell(r) && r->opt->have_prev &&
         energy > r->e_acc + AS_RELAX_ENERGY_TOL) {
         /* uphill: the step is rejected and retried shorter, at the minimum of the cubic through the
-         * energies and slopes at both ends (the forces of the rejected point are not used) */
+         * energies and slopes at both ends; the Hessian learns the curvature the rejected point measured */
         const double *q0 = r->opt->q0, *f0 = r->opt->f0;
         double d0 = 0.0, d1 = 0.0;
         for (int k = 0; k < n; k++) {
@@ -341,6 +341,8 @@ int as_relax_tell(as_relax *r, double energy, const double (*forces)[3], const d
             d1 -= g[k] * dq[k];
         }
         const double t = line_minimum(r->e_acc, energy, d0, d1);
+        if ((rc = as_optimizer_learn(r->opt, r->q, g, err)))
+            goto done;
         if (++r->nreject >= 3)
             as_optimizer_reset(r->opt); /* the model keeps failing: start it afresh from the retry */
         double datom, dcq, dstrain;
