@@ -89,3 +89,27 @@ CASES += [
      dict(G002, pp="LDA", nspin="2", **{"starting_magnetization(1)": "0.5"}), "extra",
      "LDA nspin=2, moment -> 0: equals nspin=1 to 1e-12 Ha"),
 ]
+# ---- QE 6.7's GTH f-projector bug, shown (pseudo/exact: Cs f-channel as published, which QE 6.7 mis-normalises) --
+CASES += [
+    ("cspbbr3_cubic_12_k222_qe67fbug", CUB, 12, "2,2,2", {"pp": "exact/PBE"}, "qe67bug",
+     "NOT a reference: uncompensated Cs file, QE 6.7's f-channel 105x too weak; compare cspbbr3_cubic_12_k222"),
+    ("cspbbr3_cubic_20_k222_qe67fbug", CUB, 20, "2,2,2", {"pp": "exact/PBE"}, "qe67bug",
+     "NOT a reference: reproduces /work/shared/reference/qe/results/cspbbr3_cubic_20_k222 (made with the bug)"),
+    ("cspbbr3_pnma_10_gamma_qe67fbug", PNMA, 10, "gamma", {"pp": "exact/PBE"}, "qe67bug",
+     "NOT a reference: size of the bug in Pnma (compare cspbbr3_pnma_10_gamma)"),
+    ("cspbbr3_cubic_12_k222_lda_qe67fbug", CUB, 12, "2,2,2", {"pp": "exact/LDA"}, "qe67bug",
+     "NOT a reference: LDA Cs has h_f = -17.9 Ha, so the bug is large (compare cspbbr3_cubic_12_k222_lda)"),
+]
+CASES += [
+    ("csbr_12_k222", S + "CsBr_CsCl_4.296.txt", 12, "2,2,2", {}, "extra",
+     "CsBr (CsCl type): 2-atom test of the Cs f channel (ABINIT cross-check)"),
+    ("csbr_12_k222_qe67fbug", S + "CsBr_CsCl_4.296.txt", 12, "2,2,2", {"pp": "exact/PBE"}, "qe67bug",
+     "NOT a reference: CsBr with QE 6.7's f bug (compare csbr_12_k222)"),
+]
+# ---- E(V) at 30 Ha past the minimum, and a 30 Ha cell relaxation ----------------------------------------------------
+for a in (6.1667, 6.2333, 6.3000):
+    CASES.append((f"cspbbr3_cubic{a:.4f}_30_k222", S + f"CsPbBr3_cubic_{a:.4f}.txt", 30, "2,2,2", {}, "ev30",
+                  "energy-volume point at 30 Ha beyond the minimum"))
+CASES.append(("cspbbr3_cubic_30_k222_vcrelax", CUB, 30, "2,2,2",
+              {"calculation": "'vc-relax'", "forc_conv_thr": "1e-5", "etot_conv_thr": "1e-8", "press_conv_thr": "0.05",
+               "nstep": "100"}, "relax", "BFGS cell relaxation at 30 Ha (compare the 30 Ha E(V) fit)"))

@@ -2,9 +2,13 @@
 """Convert one CP2K-format GTH pseudopotential block (potentials/<XC>/<El>-q<N>.gth) to ABINIT's pspcod=10 text
 format, which ABINIT and Quantum ESPRESSO read from files named *.gth.
 
-usage: cp2k2psp10.py BLOCK_FILE [--pspxc N] > OUT.gth
+usage: cp2k2psp10.py BLOCK_FILE [--pspxc N] [--qe67-ffix] > OUT.gth
   --pspxc  ABINIT ixc code written into the file; QE 6.7's reader (Modules/gth.f90, readgth) maps 1 -> PZ (LDA),
            7 -> PW, 11 -> PBE, 18 -> BLYP.  Default: 1 if the CP2K name says GTH-PADE / GTH-LDA, 11 for GTH-PBE.
+  --qe67-ffix  multiply the f-channel (l = 3) h coefficient by 105 to undo Quantum ESPRESSO 6.7's f-projector
+           normalisation (its Modules/gth.f90 scales the l = 3 projector by 1/105 instead of 1/sqrt(105), so the
+           f-channel energy comes out 105 times too small; see check_gth_projectors.py and README.md).  Only for
+           files fed to QE 6.7; ABINIT and any correct code must get the file without it.  Needs 1 f projector.
 Extended from /work/shared/reference/qe/cp2k2psp10.py: the header keeps the CP2K name, the xc code is selectable,
 channels with 0 projectors are allowed.  The CP2K file holds no spin-orbit k^l coefficients: they are written as 0
 (scalar-relativistic use only).  Lengths bohr, h_ij hartree, unchanged (pspcod=10 uses the same units)."""
@@ -13,6 +17,9 @@ Z = {"H": 1, "C": 6, "N": 7, "O": 8, "Na": 11, "Si": 14, "Cl": 17, "Ga": 31, "As
      "Pb": 82}
 args = sys.argv[1:]
 pspxc = None
+ffix = "--qe67-ffix" in args
+if ffix:
+    args.remove("--qe67-ffix")
 if "--pspxc" in args:
     k = args.index("--pspxc"); pspxc = int(args[k + 1]); del args[k:k + 2]
 lines = [l for l in open(args[0]).read().splitlines() if l.strip() and not l.startswith('#')]
@@ -40,10 +47,16 @@ for l in range(nnl):
             sys.exit(f"{args[0]}: channel l={l} row {a + 1}: expected {n - a} numbers, got {len(row)}")
         for b, v in enumerate(row):
             h[a][a + b] = v; h[a + b][a] = v
+    if ffix and l == 3 and n > 0:
+        if n != 1:
+            sys.exit(f"{args[0]}: --qe67-ffix handles one f projector, this file has {n}")
+        h[0][0] *= 105.0
     chans.append((r, n, h))
 if i != len(lines):
     sys.exit(f"{args[0]}: {len(lines) - i} unread lines after the projectors")
-out = [f"{el} {name} (CP2K GTH_POTENTIALS) converted to ABINIT pspcod=10, pspxc={pspxc}",
+fixed = ffix and nnl > 3 and chans[3][1] > 0
+out = [f"{el} {name} (CP2K GTH_POTENTIALS) converted to ABINIT pspcod=10, pspxc={pspxc}"
+       + (", f-channel h x105 for QE 6.7 ONLY" if fixed else ""),
        f"{Z[el]} {zion} 010101  zatom,zion,pspdat",
        f"10 {pspxc} {nnl - 1} 0 2001 0  pspcod,pspxc,lmax,lloc,mmax,r2well",
        f"{rloc:.8f} {nc} " + " ".join(f"{c:.8f}" for c in cs) + "  rloc nloc c1..",

@@ -12,7 +12,8 @@ PW/src/symm_base.f90 sgam_at):
           and that is a multiple of f_i
   ngm   = #{G : |G|^2 <= ecutrho}       (QE's 'Sum ... G-vecs dense'; with Gamma tricks ngm = (ngm_full+1)/2)
   npw_k = #{G : |k+G|^2 <= ecutwfc}     (Ry = bohr^-2; Gamma tricks: (npw_full+1)/2)
-usage: fft_rule.py [--readme] [results/NAME.json ...]   --readme: rewrite the table in README.md between markers."""
+usage: fft_rule.py [--readme] [results/NAME.json ...]   (default: every case of cases.py that has a result)
+       --readme: rewrite the table in README.md between markers."""
 import sys, os, json, math, glob, re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,7 +111,10 @@ def check(path):
 
 def main(argv):
     readme = "--readme" in argv
-    files = [a for a in argv if a != "--readme"] or sorted(glob.glob(os.path.join(ROOT, "results", "*.json")))
+    sys.path.insert(0, HERE)
+    from cases import CASES
+    files = [a for a in argv if a != "--readme"] or \
+        [p for p in (os.path.join(ROOT, "results", c[0] + ".json") for c in CASES) if os.path.exists(p)]
     rows = ["| case | ecut (Ha) | max \\|m\\| | factor (frac. transl.) | rule | QE | rule, no factor | rule with 7 | "
             "G-vectors (full sphere) rule / QE | npw per k |",
             "|---|---|---|---|---|---|---|---|---|---|"]
