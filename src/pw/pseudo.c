@@ -68,7 +68,7 @@ int as_pseudo_parse(const char *text, const char *path, as_pseudo *p, as_error *
     }
     char sym[8] = "", name[64] = "";
     if (sscanf(s, "%7s %63s", sym, name) != 2 || !(p->z = as_element_z(sym))) {
-        rc = as_error_set(err, AS_EINPUT, "%s:%d: expected 'El GTH-XXX-qN' header, got '%s'", path, ln, s);
+        rc = as_error_set(err, AS_EINPUT, "%s:%d: expected a header 'El GTH-<functional>-q<N>', got '%s'", path, ln, s);
         goto done;
     }
     snprintf(p->symbol, sizeof p->symbol, "%s", sym);
