@@ -98,7 +98,7 @@ CASES += [
     ("cspbbr3_pnma_10_gamma_qe67fbug", PNMA, 10, "gamma", {"pp": "exact/PBE"}, "qe67bug",
      "NOT a reference: size of the bug in Pnma (compare cspbbr3_pnma_10_gamma)"),
     ("cspbbr3_cubic_12_k222_lda_qe67fbug", CUB, 12, "2,2,2", {"pp": "exact/LDA"}, "qe67bug",
-     "NOT a reference: LDA Cs has h_f = -17.9 Ha, so the bug is large (compare cspbbr3_cubic_12_k222_lda)"),
+     "NOT a reference: LDA Cs (h_f = -17.9 Ha but r_f = 0.33 bohr; compare cspbbr3_cubic_12_k222_lda)"),
 ]
 CASES += [
     ("csbr_12_k222", S + "CsBr_CsCl_4.296.txt", 12, "2,2,2", {}, "extra",
