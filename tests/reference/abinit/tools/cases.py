@@ -87,9 +87,7 @@ CASES = [
     ("cspbbr3_cubic_25_k333", CUB, 25, "3,3,3", {"np": "2"}, "full",
      "shared QE case", None),
     ("cspbbr3_pnma_25_gamma", PNMA, 25, "gamma", {"np": "1"}, "full",
-     "shared QE case, plain-rule grid (anionscan's)", None),
-    ("cspbbr3_pnma_25_gamma_qegrid", PNMA, 25, "gamma", {"np": "1", "fftrule": "qe"}, "full",
-     "shared QE case on QE's grid", None),
+     "shared QE case (at 25 Ha both grid rules give 72x108x72)", None),
 ]
 
 # QE 6.7 with the GTH files exactly as published (pseudo/PBE, pseudo/LDA here; same md5 as the files the QE helper
@@ -118,5 +116,5 @@ QE67_PUBLISHED = {
     "cspbbr3_cubic_12_k222_qm1_spin": (-63.89409090038948, "qe results/cspbbr3_cubic_12_k222_qm1_spin"),
     "cspbbr3_cubic_20_k222": (-64.20072364, "shared results/cspbbr3_cubic_20_k222"),
     "cspbbr3_cubic_25_k333": (-64.245853415, "shared results/cspbbr3_cubic_25_k333"),
-    "cspbbr3_pnma_25_gamma_qegrid": (-256.84195859, "shared results/cspbbr3_pnma_25_gamma"),
+    "cspbbr3_pnma_25_gamma": (-256.84195859, "shared results/cspbbr3_pnma_25_gamma"),
 }

@@ -6,9 +6,12 @@ usage: fd_stress.py [--name NAME] STRUCT ECUT_HA KPTS COMPONENTS DELTAS [key=val
   keys go to abinit_ref.py; ngfft is fixed to the unstrained cell's grid so the grid does not jump.
 Reduced coordinates are kept (homogeneous strain), as in the analytic stress.  With the QE sign,
 sigma_ij = -(1/Omega) dE/d eps_ij; for i != j, dE/d delta = 2 Omega sigma_ij(ABINIT sign).
-At fixed ecut the basis changes with strain (Pulay): small for shear components, larger on the diagonal.
+At fixed ecut the set of plane waves changes under strain once a G-vector crosses the cutoff sphere; the energy then
+jumps and the difference quotient is meaningless (ABINIT's analytic stress is the derivative at a fixed basis).
+Use strains small enough that ABINIT's plane-wave count (mpw) does not change: the JSON records it per run
+('basis_unchanged').
 With --name, writes results/NAME.json."""
-import sys, os, json, subprocess, tempfile
+import sys, os, json, subprocess, tempfile, shutil
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
@@ -43,7 +46,7 @@ def main(argv):
         i, j = IDX[c[0]], IDX[c[1]]
         res = []
         for d in sorted(deltas):
-            es = []
+            es, mpw = [], []
             for sgn in (1, -1):
                 eps = [[0.0] * 3 for _ in range(3)]
                 eps[i][j] = eps[j][i] = sgn * d
@@ -54,12 +57,14 @@ def main(argv):
                 with open(f, "w") as fh:
                     fh.write("cell\n" + "".join(" ".join(f"{v * ar.BOHR_ANG:.15f}" for v in row) + "\n" for row in B))
                     fh.write("".join(f"{s} {xa[0]:.15f} {xa[1]:.15f} {xa[2]:.15f}\n" for s, xa in zip(sym, x)))
-                es.append(run(f, ecut, kp, ex)["energy_ha"])
+                rr = run(f, ecut, kp, ex)
+                es.append(rr["energy_ha"]); mpw.append(rr["abinit_mpw"])
             dEdd = (es[0] - es[1]) / (2 * d)
             mult = 1.0 if i == j else 2.0
             sig_abinit = dEdd / (mult * vol)
             res.append({"delta": d, "e_plus": es[0], "e_minus": es[1],
-                        "stress_gpa_fd": -sig_abinit * ar.HA_BOHR3_GPA})
+                        "stress_gpa_fd": -sig_abinit * ar.HA_BOHR3_GPA,
+                        "mpw_plus_minus": mpw, "basis_unchanged": mpw[0] == mpw[1] == base["abinit_mpw"]})
         if len(res) >= 2:
             d1, d2 = res[0]["delta"], res[1]["delta"]
             s1, s2 = res[0]["stress_gpa_fd"], res[1]["stress_gpa_fd"]
@@ -68,6 +73,8 @@ def main(argv):
             rich = res[0]["stress_gpa_fd"]
         out["components"][c] = {"fd": res, "fd_richardson_gpa": rich, "analytic_gpa": base["stress_gpa"][i][j],
                                 "analytic_minus_fd_gpa": base["stress_gpa"][i][j] - rich}
+    out["mpw"] = base["abinit_mpw"]
+    shutil.rmtree(tmp, ignore_errors=True)
     txt = json.dumps(out, indent=1)
     if name:
         open(os.path.join(ROOT, "results", name + ".json"), "w").write(txt + "\n")
