@@ -59,6 +59,31 @@ void as_mixer_destroy(as_mixer *m)
     free(m);
 }
 
+/* <a|b> in the metric, a and b in single precision (history) */
+static double dotf(const as_mixer *m, const float complex *a, const float complex *b)
+{
+    double s = 0.0;
+    for (int i = 0; i < m->n; i++)
+        s += m->metric[i] * creal(conj((double complex)a[i]) * (double complex)b[i]);
+    int np = 1;
+    MPI_Comm_size(m->comm, &np);
+    if (np > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
+    return s;
+}
+
+static double dotfd(const as_mixer *m, const float complex *a, const double complex *b)
+{
+    double s = 0.0;
+    for (int i = 0; i < m->n; i++)
+        s += m->metric[i] * creal(conj((double complex)a[i]) * b[i]);
+    int np = 1;
+    MPI_Comm_size(m->comm, &np);
+    if (np > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
+    return s;
+}
+
 static double dot(const as_mixer *m, const double complex *a, const double complex *b)
 {
     double s = 0.0;
@@ -88,10 +113,10 @@ int as_mixer_mix(as_mixer *m, double complex *x, const double complex *xout, as_
             memmove(m->df, m->df + n, (size_t)(m->nhist - 1) * n * sizeof *m->df);
             m->nstored--;
         }
-        double complex *dx = m->dx + (size_t)m->nstored * n, *df = m->df + (size_t)m->nstored * n;
+        float complex *dx = m->dx + (size_t)m->nstored * n, *df = m->df + (size_t)m->nstored * n;
         for (int i = 0; i < n; i++) {
-            dx[i] = x[i] - m->xprev[i];
-            df[i] = f[i] - m->fprev[i];
+            dx[i] = (float complex)(x[i] - m->xprev[i]);
+            df[i] = (float complex)(f[i] - m->fprev[i]);
         }
         m->nstored++;
     }
@@ -104,9 +129,9 @@ int as_mixer_mix(as_mixer *m, double complex *x, const double complex *xout, as_
     if (k > 0) {
         double a[64 * 64], b[64];
         for (int i = 0; i < k; i++) {
-            b[i] = dot(m, m->df + (size_t)i * n, f);
+            b[i] = dotfd(m, m->df + (size_t)i * n, f);
             for (int j = 0; j <= i; j++)
-                a[i * k + j] = a[j * k + i] = dot(m, m->df + (size_t)i * n, m->df + (size_t)j * n);
+                a[i * k + j] = a[j * k + i] = dotf(m, m->df + (size_t)i * n, m->df + (size_t)j * n);
         }
         /* Symmetric indefinite solve; a tiny ridge keeps a degenerate history solvable. */
         for (int i = 0; i < k; i++)

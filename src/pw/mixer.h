@@ -17,7 +17,9 @@ typedef struct as_mixer {
     double *metric;        /* per entry: 4 pi / G^2 * Omega/2 (Hartree energy weight), 0 at G = 0 */
     double *precond;       /* per entry: P(G) */
     double complex *xprev, *fprev; /* last input and residual */
-    double complex *dx, *df;       /* nhist x n differences, newest last */
+    float complex *dx, *df;        /* nhist x n differences, newest last; single precision: they only
+                                      steer the iteration, the fixed point rho_out = rho_in does not
+                                      depend on them */
     MPI_Comm comm;                 /* the plane-wave group over which G is distributed */
 } as_mixer;
 

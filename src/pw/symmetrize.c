@@ -56,10 +56,17 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
     s->displs = malloc((size_t)s->nproc * sizeof *s->displs);
     s->all = malloc((size_t)gv->ng_global * sizeof *s->all);
     s->map = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->map);
-    s->phase = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->phase);
+    /* translations that are multiples of 1/12 give phases exp(2 pi i p/12): one byte each */
+    int twelfths = 1;
+    for (int o = 0; o < sym->nops; o++)
+        for (int i = 0; i < 3; i++)
+            twelfths &= fabs(12.0 * sym->trans[o][i] - round(12.0 * sym->trans[o][i])) < 1e-8;
+    s->phase12 = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->phase12);
+    if (!twelfths)
+        s->phase = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->phase);
     int(*mall)[3] = malloc((size_t)gv->ng_global * sizeof *mall);
     int *where = malloc(fft->nglobal * sizeof *where);
-    if (!s->counts || !s->displs || !s->all || !s->map || !s->phase || !mall || !where) {
+    if (!s->counts || !s->displs || !s->all || !s->map || !s->phase12 || (!twelfths && !s->phase) || !mall || !where) {
         free(mall), free(where);
         as_symmetrizer_destroy(s);
         as_error_nomem(err, "symmetrisation maps", (size_t)sym->nops * (size_t)gv->ng * 20 + fft->nglobal * 4);
@@ -110,9 +117,19 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
                              o + 1, m[0], m[1], m[2]);
                 return NULL;
             }
-            double ph = AS_TWOPI * (mp[0] * sym->trans[o][0] + mp[1] * sym->trans[o][1] + mp[2] * sym->trans[o][2]);
-            s->map[(size_t)o * gv->ng + ig] = j;
-            s->phase[(size_t)o * gv->ng + ig] = cexp(I * ph);
+            const size_t i = (size_t)o * gv->ng + ig;
+            s->map[i] = j;
+            if (twelfths) {
+                long p = 0;
+                for (int x = 0; x < 3; x++)
+                    p += (long)mp[x] * lround(12.0 * sym->trans[o][x]);
+                p %= 12;
+                s->phase12[i] = (signed char)(p < 0 ? p + 12 : p);
+            } else {
+                double ph = AS_TWOPI * (mp[0] * sym->trans[o][0] + mp[1] * sym->trans[o][1] + mp[2] * sym->trans[o][2]);
+                s->phase12[i] = -1;
+                s->phase[i] = cexp(I * ph);
+            }
         }
     }
     free(where);
@@ -125,6 +142,7 @@ void as_symmetrizer_destroy(as_symmetrizer *s)
     if (!s)
         return;
     free(s->map);
+    free(s->phase12);
     free(s->phase);
     free(s->counts);
     free(s->displs);
@@ -141,11 +159,19 @@ void as_symmetrize(const as_symmetrizer *s, double complex *rho, double complex 
         MPI_Allgatherv(rho, s->ng, MPI_C_DOUBLE_COMPLEX, s->all, s->counts, s->displs, MPI_C_DOUBLE_COMPLEX, s->comm);
     else
         memcpy(s->all, rho, (size_t)s->ng * sizeof *rho);
+    double complex root[12];
+    for (int p = 0; p < 12; p++)
+        root[p] = cexp(I * AS_TWOPI * p / 12.0);
+    /* exact values for the common ones, so +-1 and +-i stay exact */
+    root[0] = 1.0, root[3] = I, root[6] = -1.0, root[9] = -I;
     const double inv = 1.0 / s->nops;
     for (int ig = 0; ig < s->ng; ig++) {
         double complex acc = 0.0;
-        for (int o = 0; o < s->nops; o++)
-            acc += s->all[s->map[(size_t)o * s->ng + ig]] * s->phase[(size_t)o * s->ng + ig];
+        for (int o = 0; o < s->nops; o++) {
+            const size_t i = (size_t)o * s->ng + ig;
+            const int p = s->phase12[i];
+            acc += s->all[s->map[i]] * (p >= 0 ? root[p] : s->phase[i]);
+        }
         rho[ig] = acc * inv;
     }
 }

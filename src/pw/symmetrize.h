@@ -14,7 +14,9 @@
 typedef struct as_symmetrizer {
     int nops, ng, ng_global;
     int *map;              /* nops x ng (local G): global index of (R^T)^{-1} m */
-    double complex *phase; /* nops x ng */
+    signed char *phase12;  /* nops x ng: the phase as exp(2 pi i p/12) (crystallographic translations
+                              are multiples of 1/12), or -1 when phase holds it */
+    double complex *phase; /* nops x ng, only for translations that are not multiples of 1/12 */
     MPI_Comm comm;         /* plane-wave group; the sphere is gathered across it */
     int nproc;
     int *counts, *displs;  /* G-vectors per rank, for the gather */
