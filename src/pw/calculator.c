@@ -47,10 +47,10 @@ void as_calculator_destroy(as_calculator *c)
     free(c);
 }
 
-/* A fresh model, discretisation and state for s; old_rho (may be NULL) is the previous
- * density with its Miller indices in old_disc, carried over by index. */
-static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
+int as_calculator_build(as_calculator *c, const as_structure *s, as_model **mo, as_disc **do_, as_scf_state **sto,
+                        as_error *err)
 {
+    *mo = NULL, *do_ = NULL, *sto = NULL;
     as_model *m = as_model_create(s, &c->dft, c->dft.use_symmetry, err);
     if (!m)
         return err->code;
@@ -72,6 +72,18 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
         as_model_destroy(m);
         return err->code;
     }
+    *mo = m, *do_ = d, *sto = st;
+    return AS_OK;
+}
+
+/* A fresh model, discretisation and state for s, carrying the previous density over. */
+static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
+{
+    as_model *m;
+    as_disc *d;
+    as_scf_state *st;
+    if (as_calculator_build(c, s, &m, &d, &st, err))
+        return err->code;
     /* Carry the old density over by Miller index, scaled to the new volume: the old sphere is
      * gathered across the plane-wave group, each rank picks its new G-vectors. */
     if (c->st && c->d && c->m && c->m->nspin == m->nspin) {

@@ -46,6 +46,12 @@ typedef struct as_calculator {
 as_calculator *as_calculator_create(const as_dft_settings *dft, MPI_Comm comm, int npools, as_error *err);
 void as_calculator_destroy(as_calculator *c);
 
+/* A model, discretisation and (empty) SCF state for s with c's settings and layout, exactly as a
+ * calculation of s makes them (the layout is created on first use); c's own state is untouched.
+ * Used by the calculator and by checkpoint restores (relax/calc_state.c). */
+int as_calculator_build(as_calculator *c, const as_structure *s, as_model **m, as_disc **d, as_scf_state **st,
+                        as_error *err);
+
 /* Ground state of s; forces always, stress when want_stress.  Returns AS_ENOCONV (result
  * filled, converged = 0) when the SCF does not converge. */
 int as_calculator_run(as_calculator *c, const as_structure *s, int want_stress, as_calc_result *r, as_error *err);

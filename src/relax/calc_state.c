@@ -154,37 +154,6 @@ int as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser 
     return rc;
 }
 
-/* What the calculator's rebuild does for s (pw/calculator.c), kept in step with it. */
-static int build(as_calculator *c, const as_structure *s, as_model **mo, as_disc **do_, as_scf_state **sto,
-                 as_error *err)
-{
-    as_model *m = as_model_create(s, &c->dft, c->dft.use_symmetry, err);
-    if (!m)
-        return err->code;
-    as_kpoints *kp;
-    if (c->dft.gamma_only) {
-        const double g[1][3] = {{0, 0, 0}};
-        kp = as_kpoints_list(1, g, err);
-    } else {
-        kp = as_kpoints_mesh(m->s, c->dft.kmesh, c->dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
-    }
-    if (kp && !c->lay && !(c->lay = as_layout_create(c->comm, c->npools, kp->nk, err))) {
-        as_kpoints_destroy(kp);
-        kp = NULL;
-    }
-    as_disc *d = kp ? as_disc_create(m, c->dft.ecut, kp, c->dft.real_wavefunctions, c->lay, err) : NULL;
-    as_scf_state *st = d ? as_scf_state_create(m, d, c->dft.nbands, err) : NULL;
-    if (!st) {
-        as_disc_destroy(d);
-        as_model_destroy(m);
-        return err->code;
-    }
-    *mo = m;
-    *do_ = d;
-    *sto = st;
-    return AS_OK;
-}
-
 int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_error *err)
 {
     as_structure *base = NULL, *cur = NULL;
@@ -207,7 +176,7 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
         rc = err->code;
         goto fail;
     }
-    if ((rc = build(c, base, &m, &d, &st, err)))
+    if ((rc = as_calculator_build(c, base, &m, &d, &st, err)))
         goto fail;
     int moved = memcmp(base->frac, cur->frac, 3 * sizeof(double) * (size_t)cur->natoms) != 0;
     if (memcmp(base->lattice, cur->lattice, sizeof base->lattice) != 0 || base->natoms != cur->natoms) {
