@@ -32,8 +32,7 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
     as_log("  electrons        %g (charge %g), %d bands\n", m->nelec, m->charge, st->nbands);
     if (m->nspin == 2)
         as_log("  spin             collinear, %s magnetisation %g Bohr magnetons (%g up, %g down electrons)\n",
-               m->smearing == AS_SMEAR_NONE ? "fixed" : "starting", m->magnetization, m->nelec_spin[0],
-               m->nelec_spin[1]);
+               m->fixed_spin ? "fixed" : "starting", m->magnetization, m->nelec_spin[0], m->nelec_spin[1]);
     static const char *const smear_names[] = {"none (fixed occupations)", "gaussian", "fermi-dirac",
                                               "marzari-vanderbilt", "methfessel-paxton"};
     as_log("  occupations      %s", smear_names[m->smearing]);
@@ -94,7 +93,11 @@ void as_report_energies(const as_model *m, const as_scf_state *st, const as_ener
     as_log("     ewald contribution        = %20.10f Ha\n", e->ewald);
     if (m->smearing != AS_SMEAR_NONE) {
         as_log("     smearing contrib. (-TS)   = %20.10f Ha\n", e->smearing);
-        as_log("\n     the Fermi energy is %.4f eV\n", st->efermi * AS_HA_EV);
+        if (m->nspin == 2 && m->fixed_spin)
+            as_log("\n     the spin up/dw Fermi energies are %.4f %.4f eV\n", st->efermi_spin[0] * AS_HA_EV,
+                   st->efermi_spin[1] * AS_HA_EV);
+        else
+            as_log("\n     the Fermi energy is %.4f eV\n", st->efermi * AS_HA_EV);
     }
     if (m->nspin == 2)
         as_log("\n     total magnetization       = %10.4f Bohr mag/cell\n     absolute magnetization    = %10.4f "
@@ -170,6 +173,10 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     cJSON_AddNumberToObject(j, "gap_ev", be->gap * AS_HA_EV);
     if (m->smearing != AS_SMEAR_NONE) {
         cJSON_AddNumberToObject(j, "fermi_ev", st->efermi * AS_HA_EV);
+        if (m->nspin == 2 && m->fixed_spin) {
+            double f2[2] = {st->efermi_spin[0] * AS_HA_EV, st->efermi_spin[1] * AS_HA_EV};
+            cJSON_AddItemToObject(j, "fermi_up_down_ev", cJSON_CreateDoubleArray(f2, 2));
+        }
         cJSON_AddNumberToObject(j, "smearing_ts_ha", res->e.smearing);
         cJSON_AddNumberToObject(j, "internal_energy_ha", res->e.total - res->e.smearing);
     }

@@ -437,9 +437,16 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
                              "charge = %g is not a defect charge; use a small integer such as -1 or +1", dft->charge);
 
     if ((e = as_deck_find(d, "dft", "spin"))) {
-        char mode[32] = "";
+        char mode[32] = "", fixed[16] = "";
         double m = 0.0;
-        int n = sscanf(e->value, "%31s %lf", mode, &m);
+        int n = sscanf(e->value, "%31s %lf %15s", mode, &m, fixed);
+        if (n == 3) {
+            if (strcasecmp(fixed, "fixed"))
+                return as_deck_error(d, e->line, err, "'spin = collinear M fixed' keeps the magnetisation at M; "
+                                     "'%s' is not 'fixed'", fixed);
+            dft->spin_fixed = 1;
+            n = 2;
+        }
         if (n >= 1 && !strcasecmp(mode, "none") && n == 1) {
             dft->spin = AS_SPIN_NONE;
         } else if (n >= 1 && !strcasecmp(mode, "collinear")) {
@@ -449,7 +456,8 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
                 return as_deck_error(d, e->line, err, "starting magnetisation %g Bohr magnetons is unphysical", m);
         } else {
             return as_deck_error(d, e->line, err,
-                                 "'spin' is 'none' or 'collinear [starting magnetisation in Bohr magnetons]', got '%s'",
+                                 "'spin' is 'none' or 'collinear [M [fixed]]' (M: magnetisation in Bohr magnetons, "
+                                 "the starting value unless 'fixed'), got '%s'",
                                  e->value);
         }
     }

@@ -64,6 +64,7 @@ typedef struct as_dft_settings {
     as_spin_mode spin;
     double magnetization;        /* total magnetisation, Bohr magnetons: fixed with fixed occupations, the
                                     starting value with smearing; NAN = automatic (N_el mod 2) */
+    int spin_fixed;              /* 'collinear M fixed': keep M with smearing too (two Fermi levels) */
     as_smearing_kind smearing;
     double smearing_width;       /* Ha */
     int band_edges_special;      /* band edges also at the special points (default 1) */

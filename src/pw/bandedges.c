@@ -138,7 +138,7 @@ static double occupation_off_mesh(const as_model *m, const as_scf_state *st, int
         double ns = st->nspin == 1 ? m->nelec / 2.0 : m->nelec_spin[s];
         return n < (int)round(ns) ? 1.0 : 0.0;
     }
-    return as_smear_occ(m->smearing, (st->efermi - e) / m->smear_width);
+    return as_smear_occ(m->smearing, (st->efermi_spin[st->nspin == 2 ? s : 0] - e) / m->smear_width);
 }
 
 /* Whether k1 and k2 are the same point up to a rotation of the crystal and time reversal:

@@ -80,6 +80,11 @@ as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int
         m->magnetization = mag;
         m->nelec_spin[0] = 0.5 * (m->nelec + mag);
         m->nelec_spin[1] = 0.5 * (m->nelec - mag);
+        m->fixed_spin = m->smearing == AS_SMEAR_NONE || dft->spin_fixed;
+        if (m->nelec_spin[1] < -1e-12) {
+            as_error_set(err, AS_EINPUT, "magnetisation %g is more than the %g electrons allow", mag, m->nelec);
+            goto fail;
+        }
         if (m->smearing == AS_SMEAR_NONE &&
             (fabs(m->nelec_spin[0] - round(m->nelec_spin[0])) > 1e-8 || m->nelec_spin[1] < -1e-12)) {
             as_error_set(err, AS_EINPUT,

@@ -23,7 +23,8 @@ typedef struct as_model {
     double magnetization;       /* nspin = 2: total magnetisation, fixed (fixed occupations) or starting */
     as_smearing_kind smearing;  /* occupations: none = fixed */
     double smear_width;         /* Ha */
-    double nelec_spin[2];       /* fixed occupations with nspin = 2: up and down electrons */
+    double nelec_spin[2];       /* nspin = 2 with a fixed magnetisation: up and down electrons */
+    int fixed_spin;             /* nspin = 2: the magnetisation is fixed (fixed occupations, or 'fixed') */
     double charge;              /* net cell charge */
     double nelec;               /* valence electrons = sum Z_ion - charge */
     double omega;               /* bohr^3 */

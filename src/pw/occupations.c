@@ -51,21 +51,56 @@ double as_smear_entropy(as_smearing_kind kind, double x)
     return 0.0;
 }
 
+/* electrons below mu, in channel only (or all channels when only < 0) */
 static double count(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
-                    const double *eig, double mu)
+                    const double *eig, double mu, int only)
 {
     const double g = nspin == 1 ? 2.0 : 1.0;
     double n = 0.0;
     for (int k = 0; k < nk; k++)
         for (int s = 0; s < nspin; s++)
             for (int b = 0; b < nb; b++)
+                if (only < 0 || s == only)
                 n += wk[k] * g * as_smear_occ(kind, (mu - eig[(size_t)(k * nspin + s) * nb + b]) / sigma);
     return n;
 }
 
+/* Bisection for the Fermi level holding nel electrons in channel `only` (all when < 0); the
+ * count is monotonic for gaussian and Fermi-Dirac and close to it for the others (pw.x's efermig). */
+static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
+                       const double *eig, double nel, int only, double *mu_out, as_error *err)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < nk; k++)
+        for (int s = 0; s < nspin; s++)
+            if (only < 0 || s == only)
+                for (int b = 0; b < nb; b++) {
+                    const double e = eig[(size_t)(k * nspin + s) * nb + b];
+                    lo = fmin(lo, e);
+                    hi = fmax(hi, e);
+                }
+    lo -= 10.0 * sigma + 1.0;
+    hi += 10.0 * sigma + 1.0;
+    if (count(kind, sigma, nk, nspin, nb, wk, eig, hi, only) < nel - 1e-10)
+        return as_error_set(err, AS_EINTERNAL, "not enough bands for %g electrons with smearing; raise nbands", nel);
+    double mu = 0.5 * (lo + hi);
+    for (int it = 0; it < 300; it++) {
+        mu = 0.5 * (lo + hi);
+        double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu, only);
+        if (fabs(n - nel) < 1e-12)
+            break;
+        if (n < nel)
+            lo = mu;
+        else
+            hi = mu;
+    }
+    *mu_out = mu;
+    return AS_OK;
+}
+
 int as_occupations(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
-                   const double *eig, double nelec, const double nelec_spin[2], double *occ, double *efermi,
-                   double *ts, as_error *err)
+                   const double *eig, double nelec, const double nelec_spin[2], int fixed_spin, double *occ,
+                   double efermi[2], double *ts, as_error *err)
 {
     const double g = nspin == 1 ? 2.0 : 1.0;
     *ts = 0.0;
@@ -88,37 +123,23 @@ int as_occupations(as_smearing_kind kind, double sigma, int nk, int nspin, int n
                     top = e[nfull - 1];
             }
         }
-        *efermi = top;
+        efermi[0] = efermi[1] = top;
         return AS_OK;
     }
-    /* Bisection for the Fermi level (the count is monotonic for gaussian and Fermi-Dirac and
-     * close to it for the others, as in pw.x's efermig). */
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < (size_t)nk * nspin * nb; i++) {
-        lo = fmin(lo, eig[i]);
-        hi = fmax(hi, eig[i]);
+    if (nspin == 2 && fixed_spin) {
+        for (int s = 0; s < 2; s++)
+            if (fermi_level(kind, sigma, nk, nspin, nb, wk, eig, nelec_spin[s], s, &efermi[s], err))
+                return err->code;
+    } else {
+        if (fermi_level(kind, sigma, nk, nspin, nb, wk, eig, nelec, -1, &efermi[0], err))
+            return err->code;
+        efermi[1] = efermi[0];
     }
-    lo -= 10.0 * sigma + 1.0;
-    hi += 10.0 * sigma + 1.0;
-    if (count(kind, sigma, nk, nspin, nb, wk, eig, hi) < nelec - 1e-10)
-        return as_error_set(err, AS_EINTERNAL, "not enough bands for %g electrons with smearing; raise nbands", nelec);
-    double mu = 0.5 * (lo + hi);
-    for (int it = 0; it < 300; it++) {
-        mu = 0.5 * (lo + hi);
-        double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu);
-        if (fabs(n - nelec) < 1e-12)
-            break;
-        if (n < nelec)
-            lo = mu;
-        else
-            hi = mu;
-    }
-    *efermi = mu;
     for (int k = 0; k < nk; k++)
         for (int s = 0; s < nspin; s++)
             for (int b = 0; b < nb; b++) {
                 const size_t i = (size_t)(k * nspin + s) * nb + b;
-                const double x = (mu - eig[i]) / sigma;
+                const double x = (efermi[s] - eig[i]) / sigma;
                 occ[i] = g * as_smear_occ(kind, x);
                 *ts += wk[k] * g * sigma * as_smear_entropy(kind, x);
             }

@@ -19,11 +19,12 @@ double as_smear_occ(as_smearing_kind kind, double x);
 double as_smear_entropy(as_smearing_kind kind, double x); /* -TS per state / sigma */
 
 /* Occupations for nk k-points x nspin channels x nb bands (eig, occ laid out [(k*nspin+s)*nb+n]),
- * k weights wk (sum 1).  Smeared: a common Fermi level such that sum w g f = nelec (bisection);
+ * k weights wk (sum 1).  Smeared: a common Fermi level such that sum w g f = nelec (bisection),
+ * or with fixed_spin one Fermi level per channel holding nelec_spin[s] (efermi[0..1]);
  * *ts = -TS (Ha).  Fixed: nelec_spin[s] electrons in channel s, lowest bands first, equal at
- * every k (insulators); *efermi = the highest occupied level. */
+ * every k (insulators); efermi = the highest occupied level. */
 int as_occupations(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
-                   const double *eig, double nelec, const double nelec_spin[2], double *occ, double *efermi,
-                   double *ts, as_error *err);
+                   const double *eig, double nelec, const double nelec_spin[2], int fixed_spin, double *occ,
+                   double efermi[2], double *ts, as_error *err);
 
 #endif

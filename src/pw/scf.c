@@ -415,8 +415,9 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
             if ((rc = diagonalize(m, d, st, ethr, 0, &res->nhpsi, &notconv, err)))
                 goto done;
             if ((rc = as_occupations(m->smearing, m->smear_width, st->nk, st->nspin, st->nbands, d->kp->w, st->eig,
-                                     m->nelec, m->nelec_spin, st->occ, &st->efermi, &st->ts, err)))
+                                     m->nelec, m->nelec_spin, m->fixed_spin, st->occ, st->efermi_spin, &st->ts, err)))
                 goto done;
+            st->efermi = fmax(st->efermi_spin[0], st->efermi_spin[1]);
             if ((rc = as_scf_density(m, d, st, rho_out, err)))
                 goto done;
             /* Residual in (total[, magnetisation]) form. */

@@ -31,6 +31,7 @@ typedef struct as_scf_state {
     double complex *rho_g; /* nspin*ng: spin-channel densities (input density at the last step) */
     double *rho_r, *v_r;   /* nspin*ntot */
     double efermi;         /* Ha: Fermi level (smearing) or highest occupied level (fixed) */
+    double efermi_spin[2]; /* per channel when the magnetisation is fixed with smearing */
     double ts;             /* -TS, Ha (smearing) */
     double mag_total, mag_abs; /* Bohr magnetons (nspin = 2) */
 } as_scf_state;
