@@ -5,7 +5,7 @@ sigma_xy (QE's sign) = -(1 / 2V) dE/dd (4th-order difference).  A shear leaves t
 so the finite difference at constant ecut has no Pulay term and must equal the analytic value.
 usage: fd_shear.py RESULT.json [h=1e-3]     (prints FD and QE's analytic sigma_xy in GPa; also writes
        checks/fd_shear_NAME.json)"""
-import sys, os, json, subprocess, tempfile
+import sys, os, json, subprocess, tempfile, shutil
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
@@ -27,6 +27,7 @@ for d in (-2 * h, -h, h, 2 * h):
     out = subprocess.run([sys.executable, os.path.join(HERE, "qe_ref.py"), p, str(ref["ecut_ha"]), ref["kpoints"],
                           str(ref["np"])] + extra, capture_output=True, text=True, check=True).stdout
     E[d] = json.loads(out)["energy_ha"]
+shutil.rmtree(tmp, ignore_errors=True)
 c = ref["xml"]["cell_bohr"]
 V = abs(c[0][0] * (c[1][1] * c[2][2] - c[1][2] * c[2][1]) - c[0][1] * (c[1][0] * c[2][2] - c[1][2] * c[2][0])
         + c[0][2] * (c[1][0] * c[2][1] - c[1][1] * c[2][0]))
