@@ -38,7 +38,7 @@ qe() {
 row() { printf "%-34s %8s %8s %6s   %8s %8s %6s   %s\n" "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 
-echo "anionscan bench on $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); QE $([ $have_qe = 1 ] && echo 6.7 || echo 'not installed')"
+echo "anionscan bench on $(nproc --all) cores, load $(cut -d' ' -f1 /proc/loadavg); QE $([ $have_qe = 1 ] && echo 6.7 || echo 'not installed')"
 row "case" "wall s" "peak MB" "iters" "QE wall" "QE MB" "QE it" "ours/QE wall"
 cases="pnma_25_gamma"
 [ "${1:-}" = quick ] || cases="$cases pnma_25_k212"

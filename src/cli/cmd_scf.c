@@ -124,10 +124,11 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     if ((rc = as_forces(m, d, st, forces, NULL, err)))
         goto done;
     const double t_forces = as_wtime();
-    if ((rc = as_stress(m, d, st, stress, &sterms, err)))
+    if (set.dft.stress && (rc = as_stress(m, d, st, stress, &sterms, err)))
         goto done;
     const double t_stress = as_wtime();
-    as_report_forces_stress(m, (const double(*)[3])forces, stress, &sterms);
+    as_report_forces_stress(m, (const double(*)[3])forces, set.dft.stress ? stress : NULL,
+                            set.dft.stress ? &sterms : NULL);
     const double wall = as_wtime() - t0;
     as_log("\n     convergence has been achieved in %d iterations; wall time %.2f s\n", res.iterations, wall);
     as_log("     time: set-up + SCF %.2f s, band edges %.2f s, forces %.2f s, stress %.2f s\n", t_scf - t0,
@@ -137,8 +138,8 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         goto done;
     }
     if (lay->group_rank == 0)
-        rc = as_report_write_result(path, m, d, st, &res, &be, (const double(*)[3])forces, (const double(*)[3])stress,
-                                    nranks, wall, err);
+        rc = as_report_write_result(path, m, d, st, &res, &be, (const double(*)[3])forces,
+                                    set.dft.stress ? (const double(*)[3])stress : NULL, nranks, wall, err);
     MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
     if (rc) {
         MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, comm);

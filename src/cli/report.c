@@ -137,6 +137,8 @@ void as_report_forces_stress(const as_model *m, const double (*f)[3], const doub
         tot += f[a][0] * f[a][0] + f[a][1] * f[a][1] + f[a][2] * f[a][2];
     }
     as_log("\n     Total force = %12.6f Ha/bohr\n", sqrt(tot));
+    if (!s) /* 'stress = false' */
+        return;
     const double g = AS_HA_BOHR3_GPA;
     as_log("\n     total   stress  (GPa)                  P = %10.3f\n", (s[0][0] + s[1][1] + s[2][2]) / 3.0 * g);
     for (int i = 0; i < 3; i++)
@@ -208,12 +210,16 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
         cJSON_AddItemToArray(fe, vec3(v));
         cJSON_AddItemToArray(fh, vec3(forces[a]));
     }
-    cJSON *sg = cJSON_AddArrayToObject(j, "stress_gpa");
-    for (int i = 0; i < 3; i++) {
-        double v[3] = {stress[i][0] * AS_HA_BOHR3_GPA, stress[i][1] * AS_HA_BOHR3_GPA, stress[i][2] * AS_HA_BOHR3_GPA};
-        cJSON_AddItemToArray(sg, vec3(v));
+    if (stress) { /* absent with 'stress = false' */
+        cJSON *sg = cJSON_AddArrayToObject(j, "stress_gpa");
+        for (int i = 0; i < 3; i++) {
+            double v[3] = {stress[i][0] * AS_HA_BOHR3_GPA, stress[i][1] * AS_HA_BOHR3_GPA,
+                           stress[i][2] * AS_HA_BOHR3_GPA};
+            cJSON_AddItemToArray(sg, vec3(v));
+        }
+        cJSON_AddNumberToObject(j, "pressure_gpa",
+                                (stress[0][0] + stress[1][1] + stress[2][2]) / 3.0 * AS_HA_BOHR3_GPA);
     }
-    cJSON_AddNumberToObject(j, "pressure_gpa", (stress[0][0] + stress[1][1] + stress[2][2]) / 3.0 * AS_HA_BOHR3_GPA);
     cJSON_AddBoolToObject(j, "converged", res->converged);
     cJSON_AddNumberToObject(j, "scf_iterations", res->iterations);
     cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);

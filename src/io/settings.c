@@ -22,7 +22,8 @@
 static const char *const keys_structure[] = {"host", "phase", "lattice", "supercell", "pattern",
                                              "file", "cell", "atoms", NULL};
 static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nbands", "scf_tol", "max_scf",
-                                       "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges", "symmetry", "real_wavefunctions", NULL};
+                                       "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges",
+                                       "symmetry", "real_wavefunctions", "stress", NULL};
 static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", "method", "stress_tol",
                                          "keep_symmetry", "max_step", NULL};
 static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
@@ -60,6 +61,7 @@ void as_settings_defaults(as_settings *s)
     s->dft.band_edges_special = 1;
     s->dft.use_symmetry = 1;
     s->dft.real_wavefunctions = 1;
+    s->dft.stress = 1;
 
     s->relax.fmax = 0.05 / AS_HA_BOHR_EV_ANG;
     s->relax.max_steps = 100;
@@ -423,6 +425,8 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
     if (as_deck_get_bool(d, "dft", "symmetry", &dft->use_symmetry, NULL, err))
         return err->code;
     if (as_deck_get_bool(d, "dft", "real_wavefunctions", &dft->real_wavefunctions, NULL, err))
+        return err->code;
+    if (as_deck_get_bool(d, "dft", "stress", &dft->stress, NULL, err))
         return err->code;
     static const char *const edges[] = {"mesh", "special", NULL};
     int be = 1;

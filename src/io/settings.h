@@ -70,6 +70,7 @@ typedef struct as_dft_settings {
     int band_edges_special;      /* band edges also at the special points (default 1) */
     int use_symmetry;            /* reduce k-points and symmetrise the density (default 1) */
     int real_wavefunctions;      /* real layout at time-reversal-invariant k-points (default 1) */
+    int stress;                  /* 'scf' computes and prints the stress tensor (default 1) */
     int line;                    /* deck line for errors found later (the xc key, else [dft]) */
     int potentials_line;         /* deck line of 'potentials' (0 if absent) */
 } as_dft_settings;
