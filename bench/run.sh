@@ -70,6 +70,12 @@ fi
 if [ "${1:-}" != quick ] && [ -x build/bench/kernels ]; then
     echo
     echo "kernel costs for the scaling model (docs/parallel.md):"
-    build/bench/kernels | sed 's/^/  1 rank:  /'
-    $MPIRUN -np 2 build/bench/kernels | grep -E "fft|alltoall" | sed 's/^/  2 ranks: /'
+    for m in 1 2; do
+        build/bench/kernels $m > "$OUT/kernels_${m}_np1.txt" 2>&1
+        $MPIRUN -np 2 build/bench/kernels $m > "$OUT/kernels_${m}_np2.txt" 2>&1
+        sed 's/^/  1 rank:  /' "$OUT/kernels_${m}_np1.txt"
+        grep -E "fft|alltoall" "$OUT/kernels_${m}_np2.txt" | sed 's/^/  2 ranks: /'
+    done
+    echo
+    /usr/bin/python3 bench/scaling_model.py "$OUT"
 fi

@@ -223,6 +223,9 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     cJSON_AddBoolToObject(j, "converged", res->converged);
     cJSON_AddNumberToObject(j, "scf_iterations", res->iterations);
     cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);
+    /* Davidson work, like pw.x's "avg # of iterations": H|psi> products per band and k-point */
+    cJSON_AddNumberToObject(j, "h_psi_per_band",
+                            (double)res->nhpsi / ((double)st->nbands * d->kp->nk * st->nspin));
     cJSON_AddNumberToObject(j, "natoms", m->s->natoms);
     cJSON_AddNumberToObject(j, "nelectrons", m->nelec);
     cJSON_AddNumberToObject(j, "nbands", st->nbands);

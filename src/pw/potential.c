@@ -42,6 +42,8 @@ int as_potential(const as_model *m, const as_disc *d, const double complex *rho_
     e->local = m->omega * v[1];
     if (as_xc_eval(m->xc, gv, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, err))
         return err->code;
+    if (!v_r)
+        return AS_OK;
     /* V_loc + V_H on the grid, added to V_xc. */
     memset(gv->st->gbuf, 0, gv->st->ng * sizeof *gv->st->gbuf);
     for (int ig = 0; ig < gv->ng; ig++) {

@@ -19,7 +19,8 @@ typedef struct as_energies {
 } as_energies;
 
 /* rho_g: nspin*ng spin-channel coefficients; rho_r: nspin*ntot real values (work/output:
- * recomputed from rho_g).  v_r: nspin*ntot output.  Fills e->local, e->hartree, e->xc. */
+ * recomputed from rho_g).  v_r: nspin*ntot output, or NULL for the energies alone (cheaper: no
+ * potential is built).  Fills e->local, e->hartree, e->xc. */
 int as_potential(const as_model *m, const as_disc *d, const double complex *rho_g, double *rho_r, double *v_r,
                  as_energies *e, as_error *err);
 

@@ -453,17 +453,14 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
             double mt = gv->ig0 >= 0 ? m->omega * creal(rho_out[gv->ig0] - rho_out[gv->ng + gv->ig0]) : 0.0;
             st->mag_total = as_fft_sum(d->fft, mt);
         }
-        double *vtmp = NULL;
         {
-            /* E_H, E_loc, E_xc of rho_out: evaluate on scratch arrays (v_r must keep V[rho_in]). */
+            /* E_H, E_loc, E_xc of rho_out (energies only: v_r keeps V[rho_in]). */
             double *rr = malloc(d->fft->ntot * ns * sizeof *rr);
-            vtmp = malloc(d->fft->ntot * ns * sizeof *vtmp);
-            if (!rr || !vtmp) {
-                free(rr), free(vtmp);
-                rc = as_error_nomem(err, "energy work", d->fft->ntot * 16);
+            if (!rr) {
+                rc = as_error_nomem(err, "energy work", d->fft->ntot * 8);
                 goto done;
             }
-            rc = as_potential(m, d, rho_out, rr, vtmp, &eo, err);
+            rc = as_potential(m, d, rho_out, rr, NULL, &eo, err);
             if (rc == AS_OK && ns == 2) {
                 const size_t nt = d->fft->ntot;
                 double a = 0.0;
@@ -472,7 +469,6 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
                 st->mag_abs = as_fft_sum(d->fft, a) * m->omega / (double)d->fft->nglobal;
             }
             free(rr);
-            free(vtmp);
             if (rc)
                 goto done;
         }
@@ -511,6 +507,8 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
             ethr = 1e-2;
         ethr = fmax(fmin(ethr, 0.1 * dr2 / nel), 1e-13);
     }
+    if (d->lay->npools > 1) /* each pool counted its own k-points */
+        MPI_Allreduce(MPI_IN_PLACE, &res->nhpsi, 1, MPI_LONG, MPI_SUM, d->lay->inter);
     res->wall = as_wtime() - t0;
     if (!res->converged)
         rc = as_error_set(err, AS_ENOCONV,

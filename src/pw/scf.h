@@ -44,7 +44,7 @@ typedef struct as_scf_result {
     int converged, iterations;
     double residual, de;
     double wall;
-    long nhpsi;
+    long nhpsi;        /* H|psi> products over all k-points and spins, summed over the pools */
 } as_scf_result;
 
 /* Runs to convergence.  Returns AS_ENOCONV (with the result filled) when max_scf is reached. */

@@ -161,7 +161,19 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
     memset(vrho, 0, n * (size_t)ns * sizeof *vrho);
     if (xc->gga)
         memset(vsig, 0, n * (size_t)nsig * sizeof *vsig);
+    const int energy_only = vxc_r == NULL;
+    if (energy_only)
+        stress_gga = NULL;
     for (int f = 0; f < xc->nfunc; f++) {
+        if (energy_only) {
+            if (xc->func[f].info->family == XC_FAMILY_GGA)
+                xc_gga_exc(&xc->func[f], n, rho, sigma, zt);
+            else
+                xc_lda_exc(&xc->func[f], n, rho, zt);
+            for (size_t r = 0; r < n; r++)
+                zk[r] += zt[r];
+            continue;
+        }
         if (xc->func[f].info->family == XC_FAMILY_GGA)
             xc_gga_exc_vxc(&xc->func[f], n, rho, sigma, zt, vt, vst);
         else {
@@ -189,6 +201,11 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
         e += zk[r] * (ns == 1 ? tot : atot);
     }
     *exc = as_fft_sum(gv->st->grid, e) * omega / (double)nglobal;
+    if (energy_only) {
+        free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad), free(h),
+            free(acc);
+        return AS_OK;
+    }
     for (int s = 0; s < ns; s++)
         for (size_t r = 0; r < n; r++)
             vxc_r[(size_t)s * n + r] = rho[r * ns + s] < AS_XC_RHO_MIN ? 0.0 : vrho[r * ns + s];

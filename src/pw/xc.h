@@ -26,7 +26,8 @@ void as_xc_destroy(as_xc *xc);
 /* Energy and potential on the FFT grid.
  * rho_r: nspin arrays of ntot real densities (spin channels, not total/magnetisation);
  * rho_g: nspin arrays of ng sphere coefficients of the same densities (used for gradients).
- * vxc_r: nspin arrays of ntot (output).  *exc: E_xc.  stress_gga (may be NULL): the
+ * vxc_r: nspin arrays of ntot (output), or NULL for the energy alone (no potential, no stress:
+ * libxc's exc only and no divergence transforms).  *exc: E_xc.  stress_gga (may be NULL): the
  * gradient part of the XC stress, (1/Omega) int sum_s d_i rho_s h_s,j with h_s the vector
  * field whose divergence enters v_xc,s (2 vsigma grad rho for one spin), to which the caller
  * adds the diagonal term -(E_xc - int v_xc rho)/Omega. */

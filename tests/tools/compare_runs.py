@@ -31,11 +31,19 @@ if deig > tol["eig"]:
 df = max(abs(x - y) for fa, fb in zip(a["forces_ha_bohr"], b["forces_ha_bohr"]) for x, y in zip(fa, fb))
 if df > tol["force"]:
     bad.append(f"forces differ by up to {df:.2e} Ha/bohr (tolerance {tol['force']:.0e})")
-ds = max(abs(x - y) for sa, sb in zip(a["stress_gpa"], b["stress_gpa"]) for x, y in zip(sa, sb))
+ds = max((abs(x - y) for sa, sb in zip(a.get("stress_gpa", []), b.get("stress_gpa", [])) for x, y in zip(sa, sb)),
+         default=0.0)
 if ds > tol["stress"]:
     bad.append(f"stress differs by up to {ds:.2e} GPa (tolerance {tol['stress']:.0e})")
+# Davidson work per band and k-point: every SCF iteration applies H at least once to every band at every k-point,
+# so h_psi_per_band (summed over the pools) is at least the iteration count; a pool that reported only its own
+# k-points would fall below it with 3 or more pools.  (The count itself is not compared between layouts: at the
+# tight scf_tol of these decks rounding changes the number of SCF and Davidson iterations.)
+for d, p in ((a, paths[0]), (b, paths[1])):
+    if not d["h_psi_per_band"] >= d["scf_iterations"]:
+        bad.append(f"{p}: h_psi_per_band {d['h_psi_per_band']} is below the {d['scf_iterations']} SCF iterations")
 print(f"{paths[1]}: nranks {b.get('nranks')} pools {b.get('npools')}: dE {de:.1e} Ha, deig {deig:.1e} Ha, "
-      f"dF {df:.1e} Ha/bohr, dsigma {ds:.1e} GPa")
+      f"dF {df:.1e} Ha/bohr, dsigma {ds:.1e} GPa, H|psi>/band {b['h_psi_per_band']:.2f} vs {a['h_psi_per_band']:.2f}")
 if bad:
     print("FAILED: " + "; ".join(bad))
     sys.exit(1)
