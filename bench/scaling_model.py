@@ -154,7 +154,7 @@ def main():
         return pools, p, per_pool[worst], parts
 
     t1 = total(1)[2]
-    for P in (1, 8, 64, 512, 1152, 4096):
+    for P in (1, 8, 64, 128, 512, 1152, 4096):
         pools, p, t, parts = total(P)
         print(f"    {P:>6} {pools:>5} {p:>6} {t:>9.2f} {t1 / t:>9.0f} {t1 / t / P:>10.2f}   "
               + " / ".join(f"{parts[a]:.2f}" for a in ("fft", "gemm", "subspace", "reduce")))
