@@ -40,7 +40,7 @@ int as_potential(const as_model *m, const as_disc *d, const double complex *rho_
     as_disc_sum_pw(d, v, 2);
     e->hartree = 0.5 * m->omega * v[0];
     e->local = m->omega * v[1];
-    if (as_xc_eval(m->xc, gv, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, err))
+    if (as_xc_eval(m->xc, gv, m->omega, rho_r, rho_g, v_r, &e->xc, NULL, d->lay->inter, err))
         return err->code;
     if (!v_r)
         return AS_OK;

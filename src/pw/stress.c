@@ -94,7 +94,7 @@ static int xc_stress(const as_model *m, const as_disc *d, const double complex *
     }
     as_density_g2r(d, ns, rho, rr);
     double exc = 0.0, sg[3][3];
-    int rc = as_xc_eval(m->xc, d->gv, m->omega, rr, rho, v, &exc, sg, err);
+    int rc = as_xc_eval(m->xc, d->gv, m->omega, rr, rho, v, &exc, sg, d->lay->inter, err);
     if (rc == AS_OK) {
         double vr = 0.0;
         for (size_t i = 0; i < nt * ns; i++)

@@ -112,7 +112,8 @@ static void subtract_divergence(const as_gvecs *gv, const double *h, double *out
 }
 
 int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *rho_r,
-               const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], as_error *err)
+               const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], MPI_Comm share,
+               as_error *err)
 {
     const size_t n = gv->st->grid->ntot, nglobal = gv->st->grid->nglobal;
     const int ns = xc->nspin, nsig = ns == 2 ? 3 : 1;
@@ -164,30 +165,59 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
     const int energy_only = vxc_r == NULL;
     if (energy_only)
         stress_gga = NULL;
+    /* This rank's share of the points [lo, hi) when several ranks hold the same grid. */
+    int np = 1, me = 0;
+    if (share != MPI_COMM_NULL) {
+        MPI_Comm_size(share, &np);
+        MPI_Comm_rank(share, &me);
+    }
+    const size_t lo = n * (size_t)me / (size_t)np, hi = n * (size_t)(me + 1) / (size_t)np, m = hi - lo;
     for (int f = 0; f < xc->nfunc; f++) {
+        const double *rh = rho + lo * ns, *sg = xc->gga ? sigma + lo * nsig : NULL;
         if (energy_only) {
             if (xc->func[f].info->family == XC_FAMILY_GGA)
-                xc_gga_exc(&xc->func[f], n, rho, sigma, zt);
+                xc_gga_exc(&xc->func[f], m, rh, sg, zt);
             else
-                xc_lda_exc(&xc->func[f], n, rho, zt);
-            for (size_t r = 0; r < n; r++)
-                zk[r] += zt[r];
+                xc_lda_exc(&xc->func[f], m, rh, zt);
+            for (size_t r = 0; r < m; r++)
+                zk[lo + r] += zt[r];
             continue;
         }
         if (xc->func[f].info->family == XC_FAMILY_GGA)
-            xc_gga_exc_vxc(&xc->func[f], n, rho, sigma, zt, vt, vst);
+            xc_gga_exc_vxc(&xc->func[f], m, rh, sg, zt, vt, vst);
         else {
-            xc_lda_exc_vxc(&xc->func[f], n, rho, zt, vt);
+            xc_lda_exc_vxc(&xc->func[f], m, rh, zt, vt);
             if (xc->gga)
-                memset(vst, 0, n * (size_t)nsig * sizeof *vst);
+                memset(vst, 0, m * (size_t)nsig * sizeof *vst);
         }
-        for (size_t r = 0; r < n; r++)
-            zk[r] += zt[r];
-        for (size_t r = 0; r < n * (size_t)ns; r++)
-            vrho[r] += vt[r];
+        for (size_t r = 0; r < m; r++)
+            zk[lo + r] += zt[r];
+        for (size_t r = 0; r < m * (size_t)ns; r++)
+            vrho[lo * ns + r] += vt[r];
         if (xc->gga)
-            for (size_t r = 0; r < n * (size_t)nsig; r++)
-                vsig[r] += vst[r];
+            for (size_t r = 0; r < m * (size_t)nsig; r++)
+                vsig[lo * nsig + r] += vst[r];
+    }
+    if (np > 1) {
+        /* every rank gets every point's values back (point order kept: the results do not depend on np) */
+        int *cnt = malloc((size_t)np * 2 * sizeof *cnt);
+        if (!cnt) {
+            free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad),
+                free(h), free(acc);
+            return as_error_nomem(err, "XC share counts", (size_t)np * 8);
+        }
+        int *dsp = cnt + np;
+        const int widths[3] = {1, ns, nsig};
+        double *arrays[3] = {zk, vrho, vsig};
+        for (int a = 0; a < (energy_only ? 1 : (xc->gga ? 3 : 2)); a++) {
+            for (int q = 0; q < np; q++) {
+                const size_t ql = n * (size_t)q / (size_t)np, qh = n * (size_t)(q + 1) / (size_t)np;
+                cnt[q] = (int)((qh - ql) * (size_t)widths[a]);
+                dsp[q] = (int)(ql * (size_t)widths[a]);
+            }
+            MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, arrays[a], cnt, dsp, MPI_DOUBLE, share);
+        }
+        free(cnt);
     }
     double e = 0.0;
     for (size_t r = 0; r < n; r++) {

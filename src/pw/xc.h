@@ -5,6 +5,7 @@
 #define AS_PW_XC_H
 
 #include <complex.h>
+#include <mpi.h>
 #include <xc.h>
 
 #include "core/error.h"
@@ -30,8 +31,12 @@ void as_xc_destroy(as_xc *xc);
  * libxc's exc only and no divergence transforms).  *exc: E_xc.  stress_gga (may be NULL): the
  * gradient part of the XC stress, (1/Omega) int sum_s d_i rho_s h_s,j with h_s the vector
  * field whose divergence enters v_xc,s (2 vsigma grad rho for one spin), to which the caller
- * adds the diagonal term -(E_xc - int v_xc rho)/Omega. */
+ * adds the diagonal term -(E_xc - int v_xc rho)/Omega.
+ * share: MPI_COMM_NULL, or ranks that hold the same grid points (the k-point pools' ranks with the
+ * same plane-wave rank): each evaluates libxc on its share of the points and they exchange the
+ * results (identical to evaluating all points on every rank). */
 int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *rho_r,
-               const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], as_error *err);
+               const double complex *rho_g, double *vxc_r, double *exc, double stress_gga[3][3], MPI_Comm share,
+               as_error *err);
 
 #endif

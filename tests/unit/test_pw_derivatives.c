@@ -95,7 +95,7 @@ static void v_minus_vxc(const as_model *m, const as_disc *d, const double comple
     as_error_clear(&err);
     energies(m, d, rho, rho_r, v);
     double exc;
-    FIX_CHECK(as_xc_eval(m->xc, d->gv, m->omega, rho_r, rho, vxc, &exc, NULL, &err) == 0, &err);
+    FIX_CHECK(as_xc_eval(m->xc, d->gv, m->omega, rho_r, rho, vxc, &exc, NULL, MPI_COMM_NULL, &err) == 0, &err);
     for (size_t r = 0; r < d->fft->ntot; r++)
         out[r] = v[r] - vxc[r];
 }
@@ -136,7 +136,7 @@ static void check_functional(const char *xc)
     }
     terms t0 = energies(m, d, g_rho, rho_r, v); /* v = V(rho) */
     double exc;
-    FIX_CHECK(as_xc_eval(m->xc, d->gv, m->omega, rho_r, g_rho, vxc, &exc, NULL, &err) == 0, &err);
+    FIX_CHECK(as_xc_eval(m->xc, d->gv, m->omega, rho_r, g_rho, vxc, &exc, NULL, MPI_COMM_NULL, &err) == 0, &err);
     assert_true(fabs(exc - t0.e[2]) < 1e-12 * fabs(exc));
 
     /* analytic first-order changes: sum_r V delta Omega / N */
