@@ -183,6 +183,12 @@ int as_calculator_run(as_calculator *c, const as_structure *s, int want_stress, 
             return rc;
         r->have_stress = 1;
     }
+    /* Every rank returns rank 0's numbers: the pools agree only to rounding, and the callers (the
+     * optimizer on every rank) must take identical steps and decisions. */
+    MPI_Bcast(&r->energy, 1, MPI_DOUBLE, 0, c->comm);
+    MPI_Bcast(r->forces, 3 * s->natoms, MPI_DOUBLE, 0, c->comm);
+    if (want_stress)
+        MPI_Bcast(r->stress, 9, MPI_DOUBLE, 0, c->comm);
     r->wall = as_wtime() - t0;
     return scf_rc;
 }

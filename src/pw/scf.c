@@ -435,6 +435,10 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
             for (size_t i = 0; i < nrho; i++)
                 mix_out[i] -= mix_in[i];
             dr2 = as_mixer_norm(mixer, mix_out);
+            /* The pools hold densities equal only to rounding (their sums over the pools are added in another
+             * order), so every decision below is taken on rank 0's numbers: ranks that disagree about
+             * convergence would wait in different collectives. */
+            MPI_Bcast(&dr2, 1, MPI_DOUBLE, 0, d->lay->group);
             for (size_t i = 0; i < nrho; i++)
                 mix_out[i] += mix_in[i];
             /* pw.x: if the first diagonalisation was looser than the density error, redo it. */
@@ -473,6 +477,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
                 goto done;
         }
         total(&eo);
+        MPI_Bcast(&eo.total, 1, MPI_DOUBLE, 0, d->lay->group); /* see dr2 above */
         const double de = eo.total - eprev;
         eprev = eo.total;
         res->e = eo;

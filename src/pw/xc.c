@@ -163,6 +163,7 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
     if (xc->gga)
         memset(vsig, 0, n * (size_t)nsig * sizeof *vsig);
     const int energy_only = vxc_r == NULL;
+    int rc = AS_OK;
     if (energy_only)
         stress_gga = NULL;
     /* This rank's share of the points [lo, hi) when several ranks hold the same grid. */
@@ -202,9 +203,8 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
         /* every rank gets every point's values back (point order kept: the results do not depend on np) */
         int *cnt = malloc((size_t)np * 2 * sizeof *cnt);
         if (!cnt) {
-            free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad),
-                free(h), free(acc);
-            return as_error_nomem(err, "XC share counts", (size_t)np * 8);
+            rc = as_error_nomem(err, "XC share counts", (size_t)np * 8);
+            goto done;
         }
         int *dsp = cnt + np;
         const int widths[3] = {1, ns, nsig};
@@ -231,11 +231,8 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
         e += zk[r] * (ns == 1 ? tot : atot);
     }
     *exc = as_fft_sum(gv->st->grid, e) * omega / (double)nglobal;
-    if (energy_only) {
-        free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad), free(h),
-            free(acc);
-        return AS_OK;
-    }
+    if (energy_only)
+        goto done;
     for (int s = 0; s < ns; s++)
         for (size_t r = 0; r < n; r++)
             vxc_r[(size_t)s * n + r] = rho[r * ns + s] < AS_XC_RHO_MIN ? 0.0 : vrho[r * ns + s];
@@ -269,7 +266,8 @@ int as_xc_eval(const as_xc *xc, const as_gvecs *gv, double omega, const double *
         if (stress_gga)
             as_fft_sum_array(gv->st->grid, &stress_gga[0][0], 9);
     }
+done:
     free(rho), free(zk), free(zt), free(vrho), free(vt), free(sigma), free(vsig), free(vst), free(grad), free(h),
         free(acc);
-    return AS_OK;
+    return rc;
 }

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "crystal/elements.h"
+#include "crystal/structure.h"
 
 static int has_cell(const as_relax *r)
 {
@@ -19,25 +20,6 @@ static void deformation(const as_relax *r, const double *q, double F[3][3])
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
             F[i][j] = has_cell(r) ? q[3 * r->natoms + 3 * i + j] / r->cell_factor : (i == j);
-}
-
-static int inverse3(const double a[3][3], double inv[3][3])
-{
-    const double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                       a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                       a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-    if (fabs(det) < 1e-300)
-        return -1;
-    inv[0][0] = (a[1][1] * a[2][2] - a[1][2] * a[2][1]) / det;
-    inv[0][1] = (a[0][2] * a[2][1] - a[0][1] * a[2][2]) / det;
-    inv[0][2] = (a[0][1] * a[1][2] - a[0][2] * a[1][1]) / det;
-    inv[1][0] = (a[1][2] * a[2][0] - a[1][0] * a[2][2]) / det;
-    inv[1][1] = (a[0][0] * a[2][2] - a[0][2] * a[2][0]) / det;
-    inv[1][2] = (a[0][2] * a[1][0] - a[0][0] * a[1][2]) / det;
-    inv[2][0] = (a[1][0] * a[2][1] - a[1][1] * a[2][0]) / det;
-    inv[2][1] = (a[0][1] * a[2][0] - a[0][0] * a[2][1]) / det;
-    inv[2][2] = (a[0][0] * a[1][1] - a[0][1] * a[1][0]) / det;
-    return 0;
 }
 
 /* The cell at coordinates q. */
@@ -133,7 +115,7 @@ int as_relax_gradient(const as_relax *r, const double (*forces)[3], const double
     if (!stress)
         return as_error_set(err, AS_EINTERNAL, "a cell relaxation needs the stress");
     double Finv[3][3], L[3][3];
-    if (inverse3(F, Finv))
+    if (as_lattice_inverse(F, Finv))
         return as_error_set(err, AS_EINTERNAL, "the cell has collapsed (singular deformation)");
     lattice_at(r, r->q, L);
     const double omega = fabs(as_lattice_volume(L));

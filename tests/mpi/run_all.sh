@@ -8,6 +8,7 @@ export MPIRUN="mpirun --oversubscribe"
 fail=0
 for t in tests/mpi/t_*.sh; do
   log="build/mpi_$(basename "$t" .sh).log"
-  if bash "$t" > "$log" 2>&1; then echo "PASS  $t"; else echo "FAIL  $t"; tail -40 "$log"; fail=1; fi
+  # a rank waiting in a collective the others never reach would hang forever: fail it instead
+  if timeout 900 bash "$t" > "$log" 2>&1; then echo "PASS  $t"; else echo "FAIL  $t (exit $?; 124 = timed out)"; tail -40 "$log"; fail=1; fi
 done
 exit $fail
