@@ -59,17 +59,23 @@ void as_mixer_destroy(as_mixer *m)
     free(m);
 }
 
+/* A local part of an inner product summed over the ranks sharing the G-vectors. */
+static double sum_ranks(const as_mixer *m, double s)
+{
+    int np = 1;
+    MPI_Comm_size(m->comm, &np);
+    if (np > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
+    return s;
+}
+
 /* <a|b> in the metric, a and b in single precision (history) */
 static double dotf(const as_mixer *m, const float complex *a, const float complex *b)
 {
     double s = 0.0;
     for (int i = 0; i < m->n; i++)
         s += m->metric[i] * creal(conj((double complex)a[i]) * (double complex)b[i]);
-    int np = 1;
-    MPI_Comm_size(m->comm, &np);
-    if (np > 1)
-        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
-    return s;
+    return sum_ranks(m, s);
 }
 
 static double dotfd(const as_mixer *m, const float complex *a, const double complex *b)
@@ -77,11 +83,7 @@ static double dotfd(const as_mixer *m, const float complex *a, const double comp
     double s = 0.0;
     for (int i = 0; i < m->n; i++)
         s += m->metric[i] * creal(conj((double complex)a[i]) * b[i]);
-    int np = 1;
-    MPI_Comm_size(m->comm, &np);
-    if (np > 1)
-        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
-    return s;
+    return sum_ranks(m, s);
 }
 
 static double dot(const as_mixer *m, const double complex *a, const double complex *b)
@@ -89,11 +91,7 @@ static double dot(const as_mixer *m, const double complex *a, const double compl
     double s = 0.0;
     for (int i = 0; i < m->n; i++)
         s += m->metric[i] * creal(conj(a[i]) * b[i]);
-    int np = 1;
-    MPI_Comm_size(m->comm, &np);
-    if (np > 1)
-        MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, m->comm);
-    return s;
+    return sum_ranks(m, s);
 }
 
 double as_mixer_norm(const as_mixer *m, const double complex *f) { return dot(m, f, f); }
