@@ -22,7 +22,9 @@ void as_dft_fingerprint(const as_dft_settings *dft, char *out, int n);
  * share (G-vectors, density, the wavefunctions of its k-points and plane waves) to b. */
 int as_calc_state_save(const as_calculator *c, const as_structure *base, as_ser *b, as_error *err);
 /* Into a fresh calculator (no model yet) created with the same [dft] settings; every rank passes
- * the whole record and takes its own share, so the run needs the same number of ranks and pools.
+ * the whole record and finds its G-vectors in the writers' shares by Miller index, so the run may
+ * have another number of ranks and pools (bit for bit when they are the same; otherwise the
+ * wavefunctions are converted between the real and complex layouts as needed).
  * Collective; all ranks return the same status. */
 int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base, as_error *err);
 

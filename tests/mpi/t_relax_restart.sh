@@ -1,7 +1,12 @@
-# anionscan relax on 2 ranks (2 k-point pools): the checkpoint holds every rank's share of the wavefunctions;
-# a relaxation stopped by max_steps and continued with --restart on 2 ranks ends where an uninterrupted 2-rank
-# run ends (positions 1e-6 bohr, energy 1e-8 Ha, same steps and SCF iterations) and where the 1-rank run ends
-# (1e-5 bohr, 1e-7 Ha: a different summation order); restarting on another rank count is refused with a message.
+# anionscan relax: the checkpoint holds every rank's share of the wavefunctions with their Miller
+# indices, so a relaxation stopped by max_steps continues with --restart on any rank count and layout.
+#  - written on 2 ranks (2 k-point pools), continued on 2: ends where the uninterrupted 2-rank run ends
+#    (positions 1e-6 bohr, energy 1e-8 Ha, same steps and SCF iterations: bit for bit but for rounding)
+#    and where the 1-rank run ends (1e-5 bohr, 1e-7 Ha: another summation order);
+#  - the same checkpoint continued on 1 rank (shares merged) and on 3 ranks in 1 pool (real half-sphere
+#    wavefunctions expanded to the complex layout at the non-Gamma points): 1e-5 bohr, 1e-7 Ha;
+#  - written on 2 ranks sharing plane waves (complex layout at the non-Gamma points) and continued on
+#    1 rank (real layout: the wavefunctions are made time-reversal symmetric): 1e-5 bohr, 1e-7 Ha.
 source "$(dirname "$0")/../e2e/lib.sh"
 DECK="$TOP/tests/relax/si_displaced_10_k222.in"
 sed 's/^fmax = .*/&\nmax_steps = 2/' "$DECK" > "$TMP/si_2.in"
@@ -9,22 +14,36 @@ $MPIRUN -np 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/full" > "$TMP/full.log" 2>&1 |
 "$ANIONSCAN" relax "$DECK" -o "$TMP/serial" > "$TMP/serial.log" 2>&1 || die "np 1 relax failed"
 $MPIRUN -np 2 "$ANIONSCAN" relax "$TMP/si_2.in" -o "$TMP/part" > "$TMP/part.log" 2>&1; st=$?
 [ "$st" = 3 ] || die "max_steps stop exited $st, expected 3"
-expect_status 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/part" --restart
-expect_stderr_has "written by 2 MPI ranks"
+$MPIRUN -np 2 "$ANIONSCAN" relax "$TMP/si_2.in" -o "$TMP/pw" --pools 1 > "$TMP/pw.log" 2>&1; st=$?
+[ "$st" = 3 ] || die "max_steps stop (2 ranks, 1 pool) exited $st, expected 3"
+cp -r "$TMP/part" "$TMP/part1" && cp -r "$TMP/part" "$TMP/part3"
 $MPIRUN -np 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/part" --restart > "$TMP/restart.log" 2>&1 || die "np 2 restart failed"
-/usr/bin/python3 - "$TMP/full/result.json" "$TMP/part/result.json" "$TMP/serial/result.json" <<'PY' || die "restart differs"
+"$ANIONSCAN" relax "$DECK" -o "$TMP/part1" --restart > "$TMP/restart1.log" 2>&1 ||
+    die "np 1 restart of a 2-rank checkpoint failed: $(tail -3 "$TMP/restart1.log")"
+grep -q "written by 2 MPI ranks in 2 k-point pools, read by 1 in 1" "$TMP/restart1.log" || die "no layout change reported"
+$MPIRUN -np 3 "$ANIONSCAN" relax "$DECK" -o "$TMP/part3" --restart --pools 1 > "$TMP/restart3.log" 2>&1 ||
+    die "np 3 restart of a 2-rank checkpoint failed: $(tail -3 "$TMP/restart3.log")"
+"$ANIONSCAN" relax "$DECK" -o "$TMP/pw" --restart > "$TMP/restart_pw.log" 2>&1 ||
+    die "np 1 restart of a 2-rank plane-wave checkpoint failed: $(tail -3 "$TMP/restart_pw.log")"
+/usr/bin/python3 - "$TMP" <<'PY' || die "restart differs"
 import json, sys
 import numpy as np
-a, b, c = (json.load(open(p)) for p in sys.argv[1:4])
+t = sys.argv[1]
+a, b, c, d1, d3, dpw = (json.load(open(f"{t}/{n}/result.json")) for n in ("full", "part", "serial", "part1", "part3", "pw"))
 cell = np.array(a["relax"]["lattice_angstrom"]) / 0.529177210903
 pos = lambda d: np.array(d["relax"]["positions_frac"])
-d_ab = np.abs((pos(a) - pos(b)) @ cell).max()
-d_ac = np.abs((pos(a) - pos(c)) @ cell).max()
-print(f"2 ranks restarted vs uninterrupted: {d_ab:.1e} bohr, {abs(a['energy_ha'] - b['energy_ha']):.1e} Ha; "
-      f"vs 1 rank: {d_ac:.1e} bohr, {abs(a['energy_ha'] - c['energy_ha']):.1e} Ha")
-assert d_ab < 1e-6 and abs(a["energy_ha"] - b["energy_ha"]) < 1e-8
+dist = lambda x, y: np.abs((pos(x) - pos(y)) @ cell).max()
+de = lambda x, y: abs(x["energy_ha"] - y["energy_ha"])
+print(f"2 ranks restarted vs uninterrupted: {dist(a, b):.1e} bohr, {de(a, b):.1e} Ha; vs 1 rank: {dist(a, c):.1e} bohr, "
+      f"{de(a, c):.1e} Ha")
+assert dist(a, b) < 1e-6 and de(a, b) < 1e-8
 assert a["relax"]["steps"] == b["relax"]["steps"]
 assert a["relax"]["total_scf_iterations"] == b["relax"]["total_scf_iterations"]
-assert d_ac < 1e-5 and abs(a["energy_ha"] - c["energy_ha"]) < 1e-7
+assert dist(a, c) < 1e-5 and de(a, c) < 1e-7
+for name, x in (("2 ranks -> 1 rank", d1), ("2 pools -> 3 ranks, 1 pool", d3), ("1 pool x 2 ranks -> 1 rank", dpw)):
+    print(f"{name}: {dist(a, x):.1e} bohr, {de(a, x):.1e} Ha, {x['relax']['steps']} steps "
+          f"(uninterrupted {a['relax']['steps']}), {x['relax']['total_scf_iterations']} SCF iterations "
+          f"({a['relax']['total_scf_iterations']})")
+    assert dist(a, x) < 1e-5 and de(a, x) < 1e-7, name
 PY
 echo ok
