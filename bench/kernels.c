@@ -4,6 +4,7 @@
  *   - the plane-wave count of the k = 0 sphere and the band count anionscan would use,
  *   - one wavefunction FFT pair (g2r + r2g) on the stick grid, per band,
  *   - the sticks <-> planes all-to-all of that FFT on the ranks given (mpirun -np N),
+ *   - one FFT pair on the density sphere's sticks (the dense-grid work: density, potential, XC gradients),
  *   - dgemm and zgemm rates at the eigensolver's shapes,
  *   - one subspace eigenproblem (dsygvx) of twice the band count (the full Davidson basis).
  * Prints "kernel value unit" lines.  usage: kernels [M].  Run by bench/run.sh (make bench). */
@@ -111,6 +112,18 @@ int main(int argc, char **argv)
     MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     if (rank == 0)
         printf("fft_pair_per_band %.6f s\n", t);
+    {
+        /* the density sphere |G|^2 / 2 <= 4 ecut on the same grid */
+        int *dcount = calloc((size_t)n[0] * n[1], sizeof *dcount);
+        as_sphere_columns(big->lattice, k0, 8.0 * ecut, grid, dcount, &err);
+        as_fft_sticks *dst = as_fft_sticks_create(grid, dcount, &err);
+        double td = best_of(5, time_fft, dst);
+        MPI_Allreduce(MPI_IN_PLACE, &td, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+        if (rank == 0)
+            printf("fft_dense_pair %.6f s (%d sticks)\n", td, dst->nst_global);
+        as_fft_sticks_destroy(dst);
+        free(dcount);
+    }
     if (size > 1) {
         /* the all-to-all alone, with the FFT's own counts */
         double best = 1e30;

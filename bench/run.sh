@@ -54,6 +54,11 @@ for c in $cases; do
     W[$c.2]=$w
     grep -m1 "parallel  " "$OUT/$c.np2.log" | sed 's/^ */    layout: /'
 done
+if [ -n "${W[pnma_25_k212.1]:-}" ]; then
+    read -r w m i <<< "$(ours k212_pw bench/decks/pnma_25_k212.in 2 --pools 1)"
+    row "pnma_25_k212, 2 ranks, 1 pool" "$w" "$m" "$i" "" "" "" ""
+    W[k212_pw]=$w
+fi
 read -r w m i <<< "$(ours gamma_complex bench/decks/pnma_25_gamma_complex.in 1)"
 row "pnma_25_gamma complex path" "$w" "$m" "$i" "" "" "" ""
 echo
@@ -61,6 +66,8 @@ echo "speed-ups against one rank of anionscan:"
 echo "  plane waves over 2 ranks (Gamma):      $(ratio "${W[pnma_25_gamma.1]}" "${W[pnma_25_gamma.2]}")x  (bar >= 1.6)"
 [ -n "${W[pnma_25_k212.1]:-}" ] &&
 echo "  k-point pools over 2 ranks (2x1x2):    $(ratio "${W[pnma_25_k212.1]}" "${W[pnma_25_k212.2]}")x  (bar >= 1.8)"
+[ -n "${W[k212_pw]:-}" ] &&
+echo "  plane waves over 2 ranks (2x1x2):      $(ratio "${W[pnma_25_k212.1]}" "${W[k212_pw]}")x  (real path at every point)"
 echo "  Gamma path against the complex path:   $(ratio "$w" "${W[pnma_25_gamma.1]}")x  (bar >= 1.7)"
 if [ "${1:-}" = "" ]; then
     echo

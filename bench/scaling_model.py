@@ -27,11 +27,16 @@ The model (per SCF iteration, one k-point on a plane-wave group of p ranks; pool
 Measured here: t_pair, t_a2a(2) (hence b), R (dgemm, zgemm), t_sygvx, N_pw, N_b, n_z, n_sticks, and h (H|psi>
 per band per SCF iteration, from the 20-atom run's result.json).  Assumed (a typical cluster, not measurable on
 this machine): c = 64 cores per node, B = 25 GB/s per node (HDR InfiniBand), alpha = 2 us per message
-(0.5 us inside a node).  The density, mixing and xc work on the dense grid is left out (under 5 % here).
+(0.5 us inside a node).
+Per pool and SCF iteration the dense grid adds T_dense = 11 transforms (density 1; output-density energy 3:
+density and gradient; new potential 7: density, gradient 2, divergence 3, Hartree + local 1), each pool
+repeating them: T_dense(p) = 5.5 * (t_dense / 2 * (1/p + 1/min(p, n_z)) + 2 t_a2a,dense(p)), t_dense the measured
+pair on the density sphere's sticks.  The point-wise work (libxc, mixing) is left out (under 2 % here).
 """
 import json, math, os, re, sys
 
 C_NODE, B_NET, ALPHA_NET, ALPHA_SM = 64, 25e9, 2e-6, 0.5e-6
+N_DENSE = 11  # dense-grid transforms per SCF iteration (src/pw/scf.c, potential.c, xc.c; one spin)
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -59,6 +64,9 @@ def read_kernels(path):
                 k[key] = int(line.split()[1])
         if line.startswith("fft_pair_per_band"):
             k["t_pair"] = float(line.split()[1])
+        if line.startswith("fft_dense_pair"):
+            k["t_dense"] = float(line.split()[1])
+            k["nsticks_dense"] = int(line.split("(")[1].split()[0])
         if line.startswith("alltoall_per_transform"):
             k["t_a2a"] = float(line.split()[1])
         if line.startswith("dgemm"):
@@ -73,6 +81,7 @@ def read_kernels(path):
 class Cell:
     def __init__(self, k1, k2, nproj):
         self.__dict__.update(k1)
+        self.t_dense_pair = k1["t_dense"]
         self.nproj = nproj
         nel = self.natoms // 20 * (4 * 9 + 4 * 4 + 12 * 7)
         self.nocc = nel // 2
@@ -80,11 +89,17 @@ class Cell:
         # shared-memory all-to-all rate per rank, from the 2-rank measurement: each rank sends D/4
         self.b_sm = (self.D / 4.0) / max(k2["t_a2a"] - ALPHA_SM, 1e-9)
 
-    def t_a2a(self, p):
+    def t_a2a(self, p, dense=False):
         if p == 1:
             return 0.0
         alpha, b = (ALPHA_SM, self.b_sm) if p <= C_NODE else (ALPHA_NET, B_NET / C_NODE)
-        return alpha * (p - 1) + self.D * (p - 1) / p**2 / b
+        D = 16.0 * self.nsticks_dense * self.nz_planes if dense else self.D
+        return alpha * (p - 1) + D * (p - 1) / p**2 / b
+
+    def dense_time(self, p):
+        """seconds per SCF iteration of the dense-grid transforms of one pool on p ranks (every pool repeats them)"""
+        return N_DENSE / 2.0 * (self.t_dense_pair / 2.0 * (1.0 / p + 1.0 / min(p, self.nz_planes))
+                                + 2.0 * self.t_a2a(p, True))
 
     def t_k(self, p, real, h):
         """seconds per SCF iteration for one k-point on p ranks; returns (total, parts)"""
@@ -129,6 +144,8 @@ def main():
     print("  check on the 20-atom cell at Gamma (real path), seconds per SCF iteration:")
     for p in (1, 2):
         t, parts = small.t_k(p, True, h)
+        parts["dense"] = small.dense_time(p)
+        t += parts["dense"]
         meas = per_iteration(f"{d}/pnma_25_gamma.np{p}.log")
         print(f"    {p} rank(s): model {t:6.3f} s  measured {meas:6.3f} s  (model/measured {t / meas:.2f}; "
               + ", ".join(f"{a} {b:.3f}" for a, b in parts.items()) + ")")
@@ -136,20 +153,20 @@ def main():
     print(f"  160-atom cell (2x2x2 supercell), 25 Ha, 2x2x2 mesh ({nk} k-points), N_pw {big.npw_sphere}, "
           f"N_b {big.nbands}, grid {' '.join(map(str, big.grid))}:")
     print(f"    {'ranks':>6} {'pools':>5} {'p/pool':>6} {'s/iter':>9} {'speed-up':>9} {'efficiency':>10}   "
-          "fft / gemm / subspace / reduce (s)")
+          "fft / gemm / subspace / reduce / dense grid (s)")
 
     def total(P):
         pools = min(P, nk)
         p = P // pools
-        tk = [big.t_k(p, kk == 0 or p == 1, h) for kk in range(nk)]
-        per_pool = [0.0] * pools
-        parts = {"fft": 0.0, "gemm": 0.0, "subspace": 0.0, "reduce": 0.0}
+        tk = [big.t_k(p, True, h) for kk in range(nk)]  # every TRIM point on the real path (paired sticks)
+        per_pool = [big.dense_time(p)] * pools
+        parts = {"fft": 0.0, "gemm": 0.0, "subspace": 0.0, "reduce": 0.0, "dense": big.dense_time(p)}
         for kk in range(nk):
             per_pool[kk % pools] += tk[kk][0]
         worst = max(range(pools), key=lambda i: per_pool[i])
         for kk in range(nk):
             if kk % pools == worst:
-                for a in parts:
+                for a in tk[kk][1]:
                     parts[a] += tk[kk][1][a]
         return pools, p, per_pool[worst], parts
 
@@ -157,7 +174,7 @@ def main():
     for P in (1, 8, 64, 128, 512, 1152, 4096):
         pools, p, t, parts = total(P)
         print(f"    {P:>6} {pools:>5} {p:>6} {t:>9.2f} {t1 / t:>9.0f} {t1 / t / P:>10.2f}   "
-              + " / ".join(f"{parts[a]:.2f}" for a in ("fft", "gemm", "subspace", "reduce")))
+              + " / ".join(f"{parts[a]:.2f}" for a in ("fft", "gemm", "subspace", "reduce", "dense")))
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
                         100000 + kindex * st->nspin + s, nb, psi, where);
         if ((rc = as_wf_orthonormalize(b, nb, psi, err)))
             goto done;
-        as_ham h = {.basis = b, .nl = d->nl, .proj = pr, .fft = d->wst, .blacs = d->blacs, .vloc = st->v_r + (size_t)s * d->fft->ntot};
+        as_ham h = {.basis = b, .nl = d->nl, .proj = pr, .fft = as_disc_sticks(d, b), .blacs = d->blacs, .vloc = st->v_r + (size_t)s * d->fft->ntot};
         if ((rc = as_ham_prepare(&h, err)))
             goto done;
         /* Only the bands next to the gap need the tight threshold; the Rayleigh-Ritz step

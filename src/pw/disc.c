@@ -49,6 +49,28 @@ void as_disc_sum_pw(const as_disc *d, double *v, int n)
         MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, d->lay->pw);
 }
 
+/* The stick pairing the real layout at k needs, (G0_x, G0_y) mod the grid; 1 when it is not (0, 0). */
+static int pair_shift(const as_disc *d, const double kfrac[3], int sh[2])
+{
+    for (int i = 0; i < 2; i++) {
+        const int n = d->fft->n[i];
+        sh[i] = (int)(((lround(2.0 * kfrac[i]) % n) + n) % n);
+    }
+    return sh[0] != 0 || sh[1] != 0;
+}
+
+/* The sticks for a basis at k in the real or complex layout; NULL if no layout pairs its plane waves. */
+static as_fft_sticks *sticks_at(const as_disc *d, const double kfrac[3], int real)
+{
+    int sh[2];
+    if (!real || d->lay->pw_size == 1 || !pair_shift(d, kfrac, sh))
+        return d->wst;
+    for (int i = 0; i < d->npair; i++)
+        if (d->wst_pair[i]->pair_shift[0] == sh[0] && d->wst_pair[i]->pair_shift[1] == sh[1])
+            return d->wst_pair[i];
+    return NULL;
+}
+
 as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real, const as_layout *lay,
                         as_error *err)
 {
@@ -99,8 +121,20 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real
         }
         if (rc == AS_OK)
             d->wst = as_fft_sticks_create(d->fft, mask, err);
+        /* the other real-layout pairings of this pool's k-points (distributed plane waves) */
+        for (int k = 0; k < kp->nk && d->wst && real && lay->pw_size > 1; k++) {
+            int sh[2];
+            if (!d->owns[k] || !as_kpoint_is_trim(kp->k[k]) || !pair_shift(d, kp->k[k], sh) ||
+                sticks_at(d, kp->k[k], 1) || d->npair == AS_DISC_MAX_PAIRINGS)
+                continue;
+            if (!(d->wst_pair[d->npair] = as_fft_sticks_create_paired(d->fft, mask, sh, err))) {
+                rc = err->code;
+                break;
+            }
+            d->npair++;
+        }
         free(mask);
-        if (!d->wst)
+        if (!d->wst || rc)
             goto fail;
     }
     if (!(d->nl = as_nonlocal_create(m->s, m->pseudo_of_atom, err)))
@@ -138,22 +172,30 @@ fail:
     return NULL;
 }
 
-/* The real layout pairs G with -G-2k; distributed over several ranks only k = 0 keeps the
- * pairs on one rank (sticks are dealt out in +-G pairs). */
+/* The real layout pairs G with -G-2k: with the plane waves distributed, the sticks must pair
+ * column (x, y) with (-x - G0_x, -y - G0_y), G0 = 2k; the other layouts are built for the
+ * pool's mesh points (a special point of another pairing, for the band edges, is complex). */
 int as_disc_real_at(const as_disc *d, const double kfrac[3])
 {
     if (!d->real || !as_kpoint_is_trim(kfrac))
         return 0;
-    if (d->lay->pw_size > 1)
-        return kfrac[0] == 0.0 && kfrac[1] == 0.0 && kfrac[2] == 0.0;
-    return 1;
+    return sticks_at(d, kfrac, 1) != NULL;
+}
+
+as_fft_sticks *as_disc_sticks(const as_disc *d, const as_basis *b)
+{
+    return sticks_at(d, b->kfrac, b->real);
 }
 
 int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int real, as_basis **basis,
                    as_projectors **proj, as_error *err)
 {
     *proj = NULL;
-    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, d->wst, real, err)))
+    const as_fft_sticks *st = sticks_at(d, kfrac, real);
+    if (!st)
+        return as_error_set(err, AS_EINTERNAL, "no stick layout for the real layout at k (%g %g %g)", kfrac[0],
+                            kfrac[1], kfrac[2]);
+    if (!(*basis = as_basis_create(m->s->lattice, kfrac, d->ecut, st, real, err)))
         return err->code;
     if (!(*proj = as_projectors_create(d->nl, *basis, m->s, m->pseudo_of_atom, err))) {
         as_basis_destroy(*basis);
@@ -196,6 +238,8 @@ void as_disc_destroy(as_disc *d)
     as_symmetrizer_destroy(d->symz);
     as_gvecs_destroy(d->gv);
     as_fft_sticks_destroy(d->wst);
+    for (int i = 0; i < d->npair; i++)
+        as_fft_sticks_destroy(d->wst_pair[i]);
     as_fft_destroy(d->fft);
     free(d->vloc_g);
     free(d->owns);

@@ -15,6 +15,8 @@
 #include "parallel/layout.h"
 #include "parallel/scalapack.h"
 
+#define AS_DISC_MAX_PAIRINGS 8
+
 typedef struct as_disc {
     const as_layout *lay;   /* pools and plane-wave groups (owned when own_lay) */
     int own_lay;
@@ -24,6 +26,11 @@ typedef struct as_disc {
     as_fft *fft;            /* the real-space grid */
     as_gvecs *gv;           /* density sphere, with its sticks */
     as_fft_sticks *wst;     /* wavefunction sticks: every k-point of the mesh and the special points */
+    /* Plane waves distributed (pw_size > 1): the real layout at k = G0/2 needs G and -G-G0 on one
+     * rank, so each pairing (G0_x, G0_y) of this pool's k-points other than (0, 0) has its own stick
+     * layout over the same columns (wst serves (0, 0)). */
+    as_fft_sticks *wst_pair[AS_DISC_MAX_PAIRINGS];
+    int npair;
     as_blacs *blacs;        /* BLACS grid over the plane-wave group (NULL on one rank) */
     as_kpoints *kp;
     as_basis **basis;       /* nk; NULL for k-points of other pools */
@@ -54,5 +61,7 @@ int as_disc_update_positions(as_disc *d, const as_model *m, as_error *err);
 int as_disc_kpoint(const as_model *m, const as_disc *d, const double kfrac[3], int real, as_basis **basis,
                    as_projectors **proj, as_error *err);
 int as_disc_real_at(const as_disc *d, const double kfrac[3]);
+/* The wavefunction sticks a basis is laid out on (its FFTs go through them). */
+as_fft_sticks *as_disc_sticks(const as_disc *d, const as_basis *b);
 
 #endif

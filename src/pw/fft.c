@@ -115,8 +115,8 @@ static int cmp_pairs(const void *a, const void *b)
     return p->c[0] - q->c[0];
 }
 
-/* Deal the sticks out in +-G pairs, heaviest first, each to the least loaded rank
- * (deterministic: ties go to the lower rank). */
+/* Deal the sticks out in pairs (column c with its partner -c - shift: +-G for shift 0), heaviest
+ * first, each to the least loaded rank (deterministic: ties go to the lower rank). */
 static int distribute(as_fft_sticks *s, const int *count, as_error *err)
 {
     const as_fft *g = s->grid;
@@ -134,7 +134,8 @@ static int distribute(as_fft_sticks *s, const int *count, as_error *err)
             s->owner_of_col[c] = -1;
             if (!count[c])
                 continue;
-            const int xm = (n0 - x) % n0, ym = (n1 - y) % n1, cm = xm * n1 + ym;
+            const int xm = ((-x - s->pair_shift[0]) % n0 + n0) % n0, ym = ((-y - s->pair_shift[1]) % n1 + n1) % n1;
+            const int cm = xm * n1 + ym;
             if (cm < c && count[cm])
                 continue; /* the partner opened the pair */
             pairs[np].c[0] = c;
@@ -192,6 +193,12 @@ static int distribute(as_fft_sticks *s, const int *count, as_error *err)
 
 as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *err)
 {
+    const int none[2] = {0, 0};
+    return as_fft_sticks_create_paired(grid, count, none, err);
+}
+
+as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const int shift[2], as_error *err)
+{
     const int n0 = grid->n[0], n1 = grid->n[1], n2 = grid->n[2], nz = grid->nz, P = grid->nproc;
     as_fft_sticks *s = calloc(1, sizeof *s);
     if (!s) {
@@ -199,6 +206,8 @@ as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *er
         return NULL;
     }
     s->grid = grid;
+    s->pair_shift[0] = shift[0];
+    s->pair_shift[1] = shift[1];
     s->stick_of_col = malloc((size_t)n0 * n1 * sizeof *s->stick_of_col);
     s->owner_of_col = malloc((size_t)n0 * n1 * sizeof *s->owner_of_col);
     s->col = malloc((size_t)n0 * n1 * sizeof *s->col);

@@ -60,6 +60,7 @@ static inline size_t as_fft_index(const as_fft *f, const int m[3])
 
 typedef struct as_fft_sticks {
     as_fft *grid;
+    int pair_shift[2];     /* column (x, y) is kept on the rank of (-x - shift0, -y - shift1) */
     int nst;               /* this rank's sticks */
     int (*col)[2];         /* grid (x, y) of each local stick */
     int *stick_of_col;     /* n0 x n1: local stick index of a column, -1 if none here */
@@ -80,6 +81,9 @@ typedef struct as_fft_sticks {
 /* A stick set from per-column G counts (n0 x n1, C order: x slowest; 0 = not a stick), the
  * same on every rank; the counts balance the distribution. */
 as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *err);
+/* The same with the partner of column (x, y) at (-x - shift0, -y - shift1): the real layout at
+ * k = G0/2 pairs G with -G - G0, so its sticks pair with shift = (G0_x, G0_y). */
+as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const int shift[2], as_error *err);
 void as_fft_sticks_destroy(as_fft_sticks *s);
 
 /* Position of Miller index m in gbuf, or (size_t)-1 if its column is not a stick of this rank. */

@@ -192,8 +192,8 @@ int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, 
                    as_error *err)
 {
     as_fft *f = d->fft;
-    as_fft_sticks *ws = d->wst, *ds = d->gv->st;
-    double complex *gb = ws->gbuf, *rb = f->rbuf;
+    as_fft_sticks *ds = d->gv->st;
+    double complex *rb = f->rbuf;
     const size_t nt = f->ntot;
     const as_gvecs *gv = d->gv;
     double *acc = calloc(nt, sizeof *acc);
@@ -208,6 +208,8 @@ int as_scf_density(const as_model *m, const as_disc *d, const as_scf_state *st, 
             if (!d->owns[k])
                 continue;
             const as_basis *b = d->basis[k];
+            as_fft_sticks *ws = as_disc_sticks(d, b);
+            double complex *gb = ws->gbuf;
             const int ks = k * st->nspin + s;
             const double *occ = st->occ + (size_t)ks * st->nbands;
             if (!b->real) {
@@ -338,7 +340,8 @@ static int diagonalize(const as_model *m, const as_disc *d, as_scf_state *st, do
                 memset(st->eig + (size_t)(k * st->nspin + s) * st->nbands, 0, (size_t)st->nbands * sizeof *st->eig);
                 continue;
             }
-            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = d->wst, .blacs = d->blacs,
+            as_ham h = {.basis = d->basis[k], .nl = d->nl, .proj = d->proj[k], .fft = as_disc_sticks(d, d->basis[k]),
+                        .blacs = d->blacs,
                         .vloc = st->v_r + (size_t)s * d->fft->ntot, .hdiag = NULL};
             if (as_ham_prepare(&h, err))
                 return err->code;

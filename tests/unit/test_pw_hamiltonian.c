@@ -67,7 +67,7 @@ static double complex *dense_h(const fixture *f, const as_basis *b, const as_pro
     as_error err;
     as_error_clear(&err);
     const int n = b->npw;
-    as_ham h = {.basis = b, .nl = f->d->nl, .proj = p, .fft = f->d->wst, .vloc = f->v_r, .hdiag = NULL};
+    as_ham h = {.basis = b, .nl = f->d->nl, .proj = p, .fft = as_disc_sticks(f->d, b), .vloc = f->v_r, .hdiag = NULL};
     FIX_CHECK(as_ham_prepare(&h, &err) == 0, &err);
     double complex *id = calloc((size_t)n * n, sizeof *id), *hm = calloc((size_t)n * n, sizeof *hm);
     double complex *work = malloc(AS_NONLOCAL_WORK(f->d->nl->nproj, n) * sizeof *work);
@@ -207,7 +207,7 @@ static void check_gamma_layout(as_structure *(*build)(as_error *), double ecut, 
         units[(size_t)(2 * g - 1) * nh + g] = 1.0; /* Re c_G */
         units[(size_t)(2 * g) * nh + g] = I;       /* Im c_G */
     }
-    as_ham h = {.basis = bg, .nl = f.d->nl, .proj = f.d->proj[0], .fft = f.d->wst, .vloc = f.v_r, .hdiag = NULL};
+    as_ham h = {.basis = bg, .nl = f.d->nl, .proj = f.d->proj[0], .fft = as_disc_sticks(f.d, bg), .vloc = f.v_r, .hdiag = NULL};
     FIX_CHECK(as_ham_prepare(&h, &err) == 0, &err);
     as_ham_apply(&h, n, units, hu, work);
     as_ham_release(&h);
