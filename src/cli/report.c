@@ -74,6 +74,7 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
     double dav = 4.0 * npmax / l->pw_size * 2.0 * st->nbands * 16.0;
     double grid = (double)d->fft->ntot * 8.0 * (10 + 6 * m->nspin) + d->gv->ng * 16.0 * 30;
     grid /= l->pw_size;
+    grid += (1.0 + d->npair) * 3.0 * (double)d->wst->ng * 16.0; /* the stick layouts' G-space and transpose buffers */
     as_log("  memory per rank  %.0f MB (wavefunctions %.0f, Davidson %.0f, projectors %.0f, grids %.0f)\n",
            (wf + dav + proj + grid) * mb, wf * mb, dav * mb, proj * mb, grid * mb);
 }
