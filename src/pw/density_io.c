@@ -7,6 +7,7 @@
 
 #include "core/checksum.h"
 #include "core/file.h"
+#include "pw/gmap.h"
 
 #include <mpi.h>
 
@@ -148,24 +149,20 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
     /* Map Miller indices onto the current sphere (a different cutoff is fine). */
     const unsigned char *mill = p + 92, *val = mill + (size_t)ng * 12;
     const as_gvecs *gv = d->gv;
-    int *where = malloc(d->fft->nglobal * sizeof *where);
+    as_gmap *where = as_gmap_create(d->fft, err);
     if (!where) {
-        rc = as_error_nomem(err, "density map", d->fft->nglobal * 4);
+        rc = err->code;
         goto done;
     }
-    for (size_t i = 0; i < d->fft->nglobal; i++)
-        where[i] = -1;
     for (int i = 0; i < gv->ng; i++)
-        where[as_fft_index(d->fft, gv->mill[i])] = i;
+        as_gmap_put(where, gv->mill[i], 0, i); /* the sphere fits its grid */
     memset(rho_g, 0, (size_t)gv->ng * m->nspin * sizeof *rho_g);
     for (int i = 0; i < ng; i++) {
         int32_t mi[3];
         memcpy(mi, mill + (size_t)i * 12, 12);
-        int mm[3] = {mi[0], mi[1], mi[2]};
-        if (abs(mm[0]) * 2 >= d->fft->n[0] || abs(mm[1]) * 2 >= d->fft->n[1] || abs(mm[2]) * 2 >= d->fft->n[2])
-            continue; /* beyond this grid (a lower cutoff): the sphere test below would alias it */
-        int j = where[as_fft_index(d->fft, mm)];
-        if (j < 0 || gv->mill[j][0] != mm[0] || gv->mill[j][1] != mm[1] || gv->mill[j][2] != mm[2])
+        const int mm[3] = {mi[0], mi[1], mi[2]};
+        int r, j; /* beyond this grid (a lower cutoff) or outside this rank's sphere: not ours */
+        if (!as_gmap_get(where, mm, &r, &j))
             continue;
         for (int s = 0; s < ns; s++) {
             double complex v;
@@ -180,7 +177,7 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
             }
         }
     }
-    free(where);
+    as_gmap_destroy(where);
 done:
     free(data);
     return rc;

@@ -65,7 +65,8 @@ run_ref() { # code ref.json
 }
 
 echo "== 1. full-size QE references (tests/validate/reference/qe)"
-for f in tests/validate/reference/qe/*.json; do run_ref qe "$f"; done
+# named qe-full: tests/reference/qe/results holds smaller cases of the same file names (another run directory each)
+for f in tests/validate/reference/qe/*.json; do run_ref qe-full "$f"; done
 echo "== 2. ABINIT references (tests/reference/abinit/results)"
 ls tests/reference/abinit/results/*.json > /dev/null 2>&1 || echo "  (none yet)"
 for f in tests/reference/abinit/results/*.json; do [ -e "$f" ] && run_ref abinit "$f"; done
