@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pw/davidson.h"
+#include "pw/gmap.h"
 #include "pw/ham.h"
 #include "pw/occupations.h"
 #include "pw/wfblas.h"
@@ -53,29 +54,29 @@ static int nearest_mesh_point(const as_model *m, const as_disc *d, const double 
 /* Starting vectors at a new k from a mesh point's bands: the same periodic part
  * u(r) = sum_G c_G e^{iGr}, i.e. the coefficients copied by Miller index.  Much closer
  * to the answer than random vectors; a little noise keeps degenerate sets spanning. */
-static void guess_from_mesh(const as_fft *grid, const as_basis *src, const double complex *psrc, int nsrc,
-                            const as_basis *dst, int kindex, int nb, double complex *psi, int *where)
+static void guess_from_mesh(const as_basis *src, const double complex *psrc, int nsrc, const as_basis *dst,
+                            int kindex, int nb, double complex *psi, as_gmap *where)
 {
     as_random_wavefunctions(dst, kindex, nb, psi);
-    /* where[box] = g + 1 for a stored G, -(g + 1) for the -G of a Gamma-layout pair. */
-    for (size_t i = 0; i < grid->nglobal; i++)
-        where[i] = 0;
+    /* where: (0, g) for a stored G, (1, g) for the partner -G-G0 of a real-layout pair (conjugated) */
+    as_gmap_clear(where);
+    int g0[3], p[3];
+    as_kpoint_g0(src->kfrac, g0);
     for (int g = 0; g < src->npw; g++) {
         if (src->real) {
-            const int mm[3] = {-src->mill[g][0] - (int)lround(2 * src->kfrac[0]),
-                               -src->mill[g][1] - (int)lround(2 * src->kfrac[1]),
-                               -src->mill[g][2] - (int)lround(2 * src->kfrac[2])};
-            where[as_fft_index(grid, mm)] = -(g + 1);
+            as_partner_mill(src->mill[g], g0, p);
+            as_gmap_put(where, p, 1, g);
         }
-        where[as_fft_index(grid, src->mill[g])] = g + 1;
+        as_gmap_put(where, src->mill[g], 0, g);
     }
-    for (int n = 0; n < nb && n < nsrc; n++)
-        for (int g = 0; g < dst->npw; g++) {
-            int j = where[as_fft_index(grid, dst->mill[g])];
-            double complex c = j > 0 ? psrc[(size_t)n * src->npw + j - 1]
-                               : j < 0 ? conj(psrc[(size_t)n * src->npw - j - 1]) : 0.0;
-            psi[(size_t)n * dst->npw + g] = c + 1e-3 * psi[(size_t)n * dst->npw + g];
+    for (int g = 0; g < dst->npw; g++) {
+        int conjugate = 0, j = -1;
+        const int found = as_gmap_get(where, dst->mill[g], &conjugate, &j);
+        for (int n = 0; n < nb && n < nsrc; n++) {
+            const double complex c = found ? psrc[(size_t)n * src->npw + j] : 0.0;
+            psi[(size_t)n * dst->npw + g] = (conjugate ? conj(c) : c) + 1e-3 * psi[(size_t)n * dst->npw + g];
         }
+    }
 }
 
 /* Bands of one extra k-point at fixed potential.  The threshold 1e-7 Ha (3e-6 eV) is far
@@ -88,7 +89,7 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
     if (as_disc_kpoint(m, d, k, as_disc_real_at(d, k), &b, &pr, err))
         return err->code;
     double complex *psi = malloc((size_t)b->npw * nb * sizeof *psi);
-    int *where = malloc(d->fft->nglobal * sizeof *where);
+    as_gmap *where = as_gmap_create(d->fft, err);
     int rc = AS_OK;
     if (!psi || !where) {
         rc = as_error_nomem(err, "band-edge wavefunctions", (size_t)b->npw * nb * 16);
@@ -96,7 +97,7 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
     }
     const int src = nearest_mesh_point(m, d, k);
     for (int s = 0; s < st->nspin; s++) {
-        guess_from_mesh(d->fft, d->basis[src], st->psi[src * st->nspin + s], st->nbands, b,
+        guess_from_mesh(d->basis[src], st->psi[src * st->nspin + s], st->nbands, b,
                         100000 + kindex * st->nspin + s, nb, psi, where);
         if ((rc = as_wf_orthonormalize(b, nb, psi, err)))
             goto done;
@@ -124,7 +125,7 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
     }
 done:
     free(psi);
-    free(where);
+    as_gmap_destroy(where);
     as_projectors_destroy(pr);
     as_basis_destroy(b);
     return rc;

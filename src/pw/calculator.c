@@ -7,6 +7,7 @@
 #include "core/timer.h"
 #include "pw/density_io.h"
 #include "pw/forces.h"
+#include "pw/gmap.h"
 
 void as_calc_result_free(as_calc_result *r)
 {
@@ -98,7 +99,8 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
         }
         int(*mall)[3] = malloc((size_t)(ngall > 0 ? ngall : 1) * sizeof *mall);
         double complex *vall = malloc((size_t)(ngall > 0 ? ngall : 1) * ns * sizeof *vall);
-        int *where = malloc(d->fft->nglobal * sizeof *where);
+        as_error none; /* without memory for the maps the density simply starts afresh */
+        as_gmap *where = as_gmap_create(d->fft, &none);
         if (cnt && dsp && mall && vall && where) {
             int *c3 = malloc((size_t)P * sizeof *c3), *d3 = malloc((size_t)P * sizeof *d3);
             if (c3 && d3) {
@@ -108,18 +110,12 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
                 for (int sp = 0; sp < ns; sp++)
                     MPI_Allgatherv(c->st->rho_g + (size_t)sp * og->ng, og->ng, MPI_C_DOUBLE_COMPLEX,
                                    vall + (size_t)sp * ngall, cnt, dsp, MPI_C_DOUBLE_COMPLEX, c->lay->pw);
-                for (size_t i = 0; i < d->fft->nglobal; i++)
-                    where[i] = -1;
                 for (int i = 0; i < d->gv->ng; i++)
-                    where[as_fft_index(d->fft, d->gv->mill[i])] = i;
+                    as_gmap_put(where, d->gv->mill[i], 0, i); /* the sphere fits its grid */
                 const double scale = c->m->omega / m->omega;
                 for (int i = 0; i < ngall; i++) {
-                    const int *mi = mall[i];
-                    if (abs(mi[0]) * 2 >= d->fft->n[0] || abs(mi[1]) * 2 >= d->fft->n[1] ||
-                        abs(mi[2]) * 2 >= d->fft->n[2])
-                        continue;
-                    int j = where[as_fft_index(d->fft, mi)];
-                    if (j < 0 || memcmp(d->gv->mill[j], mi, sizeof(int) * 3) != 0)
+                    int r, j; /* outside the new grid or not this rank's: skipped */
+                    if (!as_gmap_get(where, mall[i], &r, &j))
                         continue;
                     for (int sp = 0; sp < ns; sp++)
                         st->rho_g[(size_t)sp * d->gv->ng + j] = scale * vall[(size_t)sp * ngall + i];
@@ -127,7 +123,8 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
             }
             free(c3), free(d3);
         }
-        free(cnt), free(dsp), free(mall), free(vall), free(where);
+        free(cnt), free(dsp), free(mall), free(vall);
+        as_gmap_destroy(where);
     }
     release(c);
     c->m = m;

@@ -52,10 +52,10 @@ void as_disc_sum_pw(const as_disc *d, double *v, int n)
 /* The stick pairing the real layout at k needs, (G0_x, G0_y) mod the grid; 1 when it is not (0, 0). */
 static int pair_shift(const as_disc *d, const double kfrac[3], int sh[2])
 {
-    for (int i = 0; i < 2; i++) {
-        const int n = d->fft->n[i];
-        sh[i] = (int)(((lround(2.0 * kfrac[i]) % n) + n) % n);
-    }
+    int g0[3];
+    as_kpoint_g0(kfrac, g0);
+    for (int i = 0; i < 2; i++)
+        sh[i] = (g0[i] % d->fft->n[i] + d->fft->n[i]) % d->fft->n[i];
     return sh[0] != 0 || sh[1] != 0;
 }
 

@@ -230,6 +230,12 @@ int as_kpoint_is_trim(const double k[3])
     return 1;
 }
 
+void as_kpoint_g0(const double kfrac[3], int g0[3])
+{
+    for (int i = 0; i < 3; i++)
+        g0[i] = (int)lround(2.0 * kfrac[i]);
+}
+
 as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double ecut, const as_fft_sticks *st,
                           int real, as_error *err)
 {
@@ -238,8 +244,8 @@ as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double 
         return NULL;
     }
     int g0[3] = {0, 0, 0}; /* G0 = 2k */
-    for (int i = 0; i < 3 && real; i++)
-        g0[i] = (int)lround(2.0 * kfrac[i]);
+    if (real)
+        as_kpoint_g0(kfrac, g0);
     int n = 0;
     gsort *list = sphere(lat, kfrac, 2.0 * ecut, &n, err);
     if (!list)
@@ -311,7 +317,8 @@ as_basis *as_basis_create(const double lat[3][3], const double kfrac[3], double 
         b->pos[i] = as_fft_sticks_pos(st, list[i].m);
         int bad = b->pos[i] == (size_t)-1;
         if (real) {
-            int mm[3] = {-list[i].m[0] - g0[0], -list[i].m[1] - g0[1], -list[i].m[2] - g0[2]};
+            int mm[3];
+            as_partner_mill(list[i].m, g0, mm);
             b->pos_minus[i] = as_fft_sticks_pos(st, mm);
             bad |= b->pos_minus[i] == (size_t)-1;
         }

@@ -60,6 +60,13 @@ typedef struct as_basis {
 
 /* Whether k is time-reversal invariant (2k a reciprocal-lattice vector). */
 int as_kpoint_is_trim(const double kfrac[3]);
+/* G0 = 2k (Miller indices) of a time-reversal-invariant k, and the partner -m - G0 of m in the
+ * real layout. */
+void as_kpoint_g0(const double kfrac[3], int g0[3]);
+static inline void as_partner_mill(const int m[3], const int g0[3], int p[3])
+{
+    p[0] = -m[0] - g0[0], p[1] = -m[1] - g0[1], p[2] = -m[2] - g0[2];
+}
 
 /* real: use the half-sphere real layout (k must be time-reversal invariant).  Every column of
  * the sphere must be a stick of st (AS_EINTERNAL otherwise). */

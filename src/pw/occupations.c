@@ -61,7 +61,7 @@ static double count(as_smearing_kind kind, double sigma, int nk, int nspin, int 
         for (int s = 0; s < nspin; s++)
             for (int b = 0; b < nb; b++)
                 if (only < 0 || s == only)
-                n += wk[k] * g * as_smear_occ(kind, (mu - eig[(size_t)(k * nspin + s) * nb + b]) / sigma);
+                    n += wk[k] * g * as_smear_occ(kind, (mu - eig[(size_t)(k * nspin + s) * nb + b]) / sigma);
     return n;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/units.h"
+#include "pw/gmap.h"
 
 /* Inverse of an integer matrix with determinant +-1. */
 static void int_inverse(const int r[3][3], int inv[3][3])
@@ -65,11 +66,11 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
     if (!twelfths)
         s->phase = malloc((size_t)sym->nops * (size_t)(gv->ng > 0 ? gv->ng : 1) * sizeof *s->phase);
     int(*mall)[3] = malloc((size_t)gv->ng_global * sizeof *mall);
-    int *where = malloc(fft->nglobal * sizeof *where);
+    as_gmap *where = as_gmap_create(fft, err);
     if (!s->counts || !s->displs || !s->all || !s->map || !s->phase12 || (!twelfths && !s->phase) || !mall || !where) {
-        free(mall), free(where);
+        free(mall), as_gmap_destroy(where);
         as_symmetrizer_destroy(s);
-        as_error_nomem(err, "symmetrisation maps", (size_t)sym->nops * (size_t)gv->ng * 20 + fft->nglobal * 4);
+        as_error_nomem(err, "symmetrisation maps", (size_t)sym->nops * (size_t)gv->ng * 20 + fft->nglobal * 8);
         return NULL;
     }
     /* the whole sphere, rank after rank */
@@ -81,7 +82,7 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
     {
         int *c3 = malloc((size_t)s->nproc * sizeof *c3), *d3 = malloc((size_t)s->nproc * sizeof *d3);
         if (!c3 || !d3) {
-            free(c3), free(d3), free(mall), free(where);
+            free(c3), free(d3), free(mall), as_gmap_destroy(where);
             as_symmetrizer_destroy(s);
             as_error_nomem(err, "symmetrisation maps", 64);
             return NULL;
@@ -91,10 +92,8 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
         MPI_Allgatherv(gv->mill, 3 * gv->ng, MPI_INT, mall, c3, d3, MPI_INT, s->comm);
         free(c3), free(d3);
     }
-    for (size_t i = 0; i < fft->nglobal; i++)
-        where[i] = -1;
     for (int ig = 0; ig < gv->ng_global; ig++)
-        where[as_fft_index(fft, mall[ig])] = ig;
+        as_gmap_put(where, mall[ig], 0, ig); /* the sphere fits its grid */
     for (int o = 0; o < sym->nops; o++) {
         int inv[3][3];
         int rt[3][3];
@@ -107,9 +106,9 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
             int mp[3];
             for (int i = 0; i < 3; i++)
                 mp[i] = inv[i][0] * m[0] + inv[i][1] * m[1] + inv[i][2] * m[2];
-            int j = where[as_fft_index(fft, mp)];
-            if (j < 0 || mall[j][0] != mp[0] || mall[j][1] != mp[1] || mall[j][2] != mp[2]) {
-                free(where), free(mall);
+            int r, j;
+            if (!as_gmap_get(where, mp, &r, &j)) {
+                as_gmap_destroy(where), free(mall);
                 as_symmetrizer_destroy(s);
                 as_error_set(err, AS_EINTERNAL,
                              "symmetry operation %d maps G-vector (%d %d %d) outside the density sphere; the cell "
@@ -132,7 +131,7 @@ as_symmetrizer *as_symmetrizer_create(const as_symmetry *sym, const as_gvecs *gv
             }
         }
     }
-    free(where);
+    as_gmap_destroy(where);
     free(mall);
     return s;
 }

@@ -269,12 +269,12 @@ static int restore_k(const shares *sh, const as_gmap *map, int wreal, const as_b
     if (!src)
         return as_error_nomem(err, "wavefunction map", (size_t)npw * 16);
     int g0[3], missing = -1;
-    for (int i = 0; i < 3; i++)
-        g0[i] = (int)lround(2.0 * b->kfrac[i]);
+    as_kpoint_g0(b->kfrac, g0);
     const int project = b->real && !wreal;
     for (int g = 0; g < npw && missing < 0; g++) {
         const int *m = b->mill[g];
-        const int p[3] = {-m[0] - g0[0], -m[1] - g0[1], -m[2] - g0[2]};
+        int p[3];
+        as_partner_mill(m, g0, p);
         int *e = src + 4 * (size_t)g;
         if (as_gmap_get(map, m, &e[0], &e[1]))
             e[2] = 0;
