@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/report.h"
+#include "pw/report.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/timer.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/report.h"
+#include "pw/report.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/units.h"

@@ -1,6 +1,6 @@
 /* Printing and writing the result of a ground-state calculation (scf, relax). */
-#ifndef AS_CLI_REPORT_H
-#define AS_CLI_REPORT_H
+#ifndef AS_PW_REPORT_H
+#define AS_PW_REPORT_H
 
 #include "core/error.h"
 #include "io/settings.h"

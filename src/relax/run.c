@@ -1,0 +1,541 @@
+/* The relaxation driver (relax/run.h): the loop of cmd relax, reusable by the scan. */
+#include "relax/run.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "core/log.h"
+#include "core/timer.h"
+#include "core/units.h"
+#include "crystal/elements.h"
+#include "io/cif.h"
+#include "io/extxyz.h"
+#include "pw/bandedges.h"
+#include "pw/calculator.h"
+#include "pw/forces.h"
+#include "pw/report.h"
+#include "relax/calc_state.h"
+#include "relax/checkpoint.h"
+#include "relax/relax.h"
+#include "relax/serial.h"
+
+#define CHK_MAGIC "ASRELAX2" /* 2: the auto-smearing flag after the optimizer state */
+#define STATE_MAGIC "ASCALC01"
+#define EV_ANG3 (AS_HA_EV / (AS_BOHR_ANG * AS_BOHR_ANG * AS_BOHR_ANG)) /* Ha/bohr^3 -> eV/angstrom^3 */
+
+typedef struct relax_run {
+    const as_relax_job *job;
+    MPI_Comm comm;
+    int rank, nranks;
+    as_dft_settings dft;     /* the job's, with smearing when auto_smearing switched it on */
+    as_relax *r;
+    as_calculator *c;
+    as_structure *base;      /* the structure the calculator's model was built from */
+    as_strbuf traj;
+} relax_run;
+
+/* Every rank gets rank 0's status (and rank 0 keeps the message). */
+static int on_root(relax_run *run, int rc, as_error *err)
+{
+    MPI_Bcast(&rc, 1, MPI_INT, 0, run->comm);
+    if (rc)
+        MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, run->comm), err->code = rc;
+    return rc;
+}
+
+static int path_in(const relax_run *run, const char *name, char *out, size_t n, as_error *err)
+{
+    return as_path_join(out, n, run->job->outdir, name, err);
+}
+
+/* relax state + calculator state + trajectory text -> DIR/relax.chk (collective: every rank's share of
+ * the wavefunctions goes to rank 0, which writes the file). */
+static int write_checkpoint(relax_run *run, as_error *err)
+{
+    as_ser b;
+    as_ser_init(&b);
+    if (run->rank == 0) {
+        as_relax_save(run->r, &b);
+        as_ser_put_i32(&b, run->dft.smearing != run->job->dft->smearing); /* auto smearing on */
+    }
+    int rc = as_calc_state_save(run->c, run->base, &b, err);
+    if (rc == AS_OK && run->rank == 0) {
+        char path[AS_PATH_MAX + 32];
+        const int64_t tl = (int64_t)run->traj.len;
+        as_ser_put(&b, &tl, sizeof tl);
+        as_ser_put(&b, run->traj.data, run->traj.len);
+        if (b.failed || run->traj.failed)
+            rc = as_error_nomem(err, "checkpoint", b.len);
+        else if (!(rc = path_in(run, "relax.chk", path, sizeof path, err)))
+            rc = as_checkpoint_write(path, CHK_MAGIC, b.data, b.len, err);
+    }
+    as_ser_free(&b);
+    return on_root(run, rc, err);
+}
+
+static void smear(as_dft_settings *dft)
+{
+    dft->smearing = AS_SMEAR_MARZARI_VANDERBILT;
+    dft->smearing_width = AS_RELAX_AUTO_SMEARING_HA;
+}
+
+static int read_checkpoint(relax_run *run, const char *path, as_error *err)
+{
+    void *payload = NULL;
+    size_t len = 0;
+    if (as_checkpoint_read(path, CHK_MAGIC, &payload, &len, err))
+        return err->code;
+    as_ser b;
+    as_ser_wrap(&b, payload, len);
+    int rc = AS_OK;
+    if (!(run->r = as_relax_load(&b, run->job->start, run->job->relax, err))) {
+        rc = as_error_prefix(err, "%s cannot be continued: ", path);
+        goto done;
+    }
+    if (as_ser_get_i32(&b) == 1)
+        smear(&run->dft);
+    if (!(run->c = as_calculator_create(&run->dft, run->comm, run->job->npools, err)) ||
+        as_calc_state_load(run->c, &b, &run->base, err)) {
+        rc = as_error_prefix(err, "%s cannot be continued: ", path);
+        goto done;
+    }
+    run->c->opts.quiet = 1;
+    int64_t tl = 0;
+    as_ser_get(&b, &tl, sizeof tl);
+    const void *t = tl >= 0 ? as_ser_peek(&b, (size_t)tl) : NULL;
+    if (!t || b.pos != b.len) {
+        rc = as_error_set(err, AS_EINPUT, "%s has a damaged trajectory record; delete it and start afresh", path);
+        goto done;
+    }
+    as_strbuf_init(&run->traj);
+    if (tl > 0)
+        as_strbuf_printf(&run->traj, "%.*s", (int)tl, (const char *)t);
+done:
+    free(payload);
+    return rc;
+}
+
+static int append_frame(relax_run *run, const as_structure *s, const as_calc_result *res, as_error *err)
+{
+    const int n = s->natoms;
+    double *f = malloc((size_t)n * 3 * sizeof *f);
+    if (!f)
+        return as_error_nomem(err, "trajectory", (size_t)n * 24);
+    for (int a = 0; a < n; a++)
+        for (int i = 0; i < 3; i++)
+            f[3 * a + i] = res->forces[a][i] * AS_HA_BOHR_EV_ANG;
+    as_extxyz_column col = {"forces", 3, f};
+    char stress[512] = "";
+    as_extxyz_info info[6];
+    int ni = 0;
+    info[ni++] = (as_extxyz_info){"energy", NULL, res->energy * AS_HA_EV};
+    if (res->have_stress) {
+        int w = 0;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) /* ASE's sign: -QE's */
+                w += snprintf(stress + w, sizeof stress - (size_t)w, "%s%.10g", w ? " " : "",
+                              -res->stress[i][j] * EV_ANG3);
+        info[ni++] = (as_extxyz_info){"stress", stress, 0};
+    }
+    info[ni++] = (as_extxyz_info){"step", NULL, run->r->step};
+    info[ni++] = (as_extxyz_info){"max_force", NULL, run->r->max_force * AS_HA_BOHR_EV_ANG};
+    info[ni++] = (as_extxyz_info){"scf_iterations", NULL, res->scf_iterations};
+    int rc = as_extxyz_append(&run->traj, s, &col, 1, info, ni, err);
+    free(f);
+    return rc;
+}
+
+static int write_trajectory(relax_run *run, as_error *err)
+{
+    int rc = AS_OK;
+    if (run->rank == 0) {
+        char path[AS_PATH_MAX + 32];
+        if (!(rc = path_in(run, "trajectory.extxyz", path, sizeof path, err)))
+            rc = as_strbuf_write_atomic(&run->traj, path, err);
+    }
+    return on_root(run, rc, err);
+}
+
+/* The "relax" block of result.json. */
+static cJSON *relax_block(const relax_run *run, const as_structure *s, int seeded)
+{
+    const as_relax *r = run->r;
+    const as_relax_settings *rs = run->job->relax;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "method", rs->method == AS_RELAX_FIRE ? "fire" : "bfgs");
+    cJSON_AddBoolToObject(o, "cell", rs->cell);
+    cJSON_AddNumberToObject(o, "steps", r->step);
+    cJSON_AddBoolToObject(o, "converged", r->converged);
+    cJSON_AddNumberToObject(o, "fmax_ev_per_ang", rs->fmax * AS_HA_BOHR_EV_ANG);
+    cJSON_AddNumberToObject(o, "final_max_force_ev_per_ang", r->max_force * AS_HA_BOHR_EV_ANG);
+    cJSON_AddNumberToObject(o, "total_scf_iterations", (double)r->total_scf);
+    if (rs->cell) {
+        cJSON_AddNumberToObject(o, "stress_tol_gpa", rs->stress_tol * AS_HA_BOHR3_GPA);
+        cJSON_AddNumberToObject(o, "target_pressure_gpa", rs->pressure * AS_HA_BOHR3_GPA);
+        cJSON_AddNumberToObject(o, "final_max_stress_gpa", r->max_stress * AS_HA_BOHR3_GPA);
+        cJSON_AddNumberToObject(o, "enthalpy_ha", r->enthalpy);
+    }
+    cJSON_AddBoolToObject(o, "keep_symmetry", rs->keep_symmetry);
+    cJSON_AddBoolToObject(o, "auto_smearing", run->dft.smearing != run->job->dft->smearing);
+    cJSON_AddBoolToObject(o, "seeded", seeded);
+    cJSON *lat = cJSON_AddArrayToObject(o, "lattice_angstrom");
+    for (int i = 0; i < 3; i++) {
+        double v[3] = {s->lattice[i][0] * AS_BOHR_ANG, s->lattice[i][1] * AS_BOHR_ANG, s->lattice[i][2] * AS_BOHR_ANG};
+        cJSON_AddItemToArray(lat, cJSON_CreateDoubleArray(v, 3));
+    }
+    cJSON_AddNumberToObject(o, "volume_ang3", fabs(as_lattice_volume(s->lattice)) * pow(AS_BOHR_ANG, 3));
+    cJSON *pos = cJSON_AddArrayToObject(o, "positions_frac");
+    cJSON *sym = cJSON_AddArrayToObject(o, "symbols");
+    for (int a = 0; a < s->natoms; a++) {
+        cJSON_AddItemToArray(pos, cJSON_CreateDoubleArray(s->frac[a], 3));
+        cJSON_AddItemToArray(sym, cJSON_CreateString(as_element_symbol(s->z[a])));
+    }
+    cJSON_AddNumberToObject(o, "wall_s", r->wall);
+    return o;
+}
+
+/* result.json (scf schema) + "relax" block, final.cif, the final breakdown, state.chk. */
+static int write_final(relax_run *run, const as_structure *s, const as_calc_result *res, double wall, int seeded,
+                       as_error *err)
+{
+    const as_calculator *c = run->c;
+    as_band_edges be = {0};
+    as_stress_terms terms;
+    double stress[3][3];
+    int rc;
+    if ((rc = as_band_edges_compute(c->m, c->d, c->st, run->dft.band_edges_special, &be, err)) ||
+        (rc = as_stress(c->m, c->d, c->st, stress, &terms, err)))
+        goto done;
+    if (!run->job->quiet) {
+        as_report_energies(c->m, c->st, &res->terms, &be);
+        as_report_forces_stress(c->m, (const double(*)[3])res->forces, stress, &terms);
+    }
+    if (run->job->save_state) {
+        as_ser b;
+        as_ser_init(&b);
+        rc = as_calc_state_save(run->c, run->base, &b, err);
+        if (rc == AS_OK && run->rank == 0) {
+            char path[AS_PATH_MAX + 32];
+            if (b.failed)
+                rc = as_error_nomem(err, "state.chk", b.len);
+            else if (!(rc = path_in(run, "state.chk", path, sizeof path, err)))
+                rc = as_checkpoint_write(path, STATE_MAGIC, b.data, b.len, err);
+        }
+        as_ser_free(&b);
+        if ((rc = on_root(run, rc, err)))
+            goto done;
+    }
+    if (run->rank == 0) {
+        char path[AS_PATH_MAX + 32];
+        as_scf_result sr;
+        memset(&sr, 0, sizeof sr);
+        sr.e = res->terms;
+        sr.converged = res->converged;
+        sr.iterations = res->scf_iterations;
+        sr.wall = res->wall;
+        char *text = NULL;
+        size_t len = 0;
+        cJSON *j = NULL;
+        if ((rc = path_in(run, "final.cif", path, sizeof path, err)) ||
+            (rc = as_cif_write(path, s, NULL, "relaxed", err)) ||
+            (rc = path_in(run, "result.json", path, sizeof path, err)) ||
+            (rc = as_report_write_result(path, c->m, c->d, c->st, &sr, &be, (const double(*)[3])res->forces,
+                                         (const double(*)[3])stress, run->nranks, wall, err)) ||
+            (rc = as_file_read_all(path, &text, &len, err)))
+            goto root_done;
+        if (!(j = cJSON_Parse(text))) {
+            rc = as_error_set(err, AS_EINTERNAL, "%s: cannot re-read what was just written", path);
+            goto root_done;
+        }
+        free(text);
+        cJSON_AddItemToObject(j, "relax", relax_block(run, s, seeded));
+        if (!(text = cJSON_Print(j))) {
+            rc = as_error_nomem(err, "result.json", 0);
+            goto root_done;
+        }
+        rc = as_file_write_atomic(path, text, strlen(text), err);
+    root_done:
+        free(text);
+        cJSON_Delete(j);
+    }
+    rc = on_root(run, rc, err);
+done:
+    as_band_edges_free(&be);
+    return rc;
+}
+
+static void table_header(void)
+{
+    as_log("\n  step           energy (Ha)  max|F| (eV/A)    P (GPa)   SCF  time (s)  step (A)\n");
+}
+
+static void step_line(const relax_run *run, const as_calc_result *res, double seconds)
+{
+    const as_relax *r = run->r;
+    char p[32] = "      -";
+    if (res->have_stress)
+        snprintf(p, sizeof p, "%9.3f", (res->stress[0][0] + res->stress[1][1] + res->stress[2][2]) / 3.0 *
+                                           AS_HA_BOHR3_GPA);
+    as_log("  %4d  %20.10f  %12.6f  %9s  %4d  %8.2f  %8.4f%s\n", r->step, res->energy, r->max_force * AS_HA_BOHR_EV_ANG,
+           p, res->scf_iterations, seconds, r->converged ? 0.0 : r->step_length * AS_BOHR_ANG,
+           r->converged ? "  converged" : r->rejected ? "  uphill: retried shorter" : (r->shortened ? "  (shortened)" : ""));
+}
+
+static void intro(const relax_run *run)
+{
+    const as_relax_settings *rs = run->job->relax;
+    as_log("  relax            %s, %s; fmax %.4g eV/angstrom", rs->method == AS_RELAX_FIRE ? "FIRE" : "BFGS",
+           rs->cell ? "positions and cell" : "positions", rs->fmax * AS_HA_BOHR_EV_ANG);
+    if (rs->cell)
+        as_log(", stress_tol %.4g GPa, pressure %.4g GPa", rs->stress_tol * AS_HA_BOHR3_GPA,
+               rs->pressure * AS_HA_BOHR3_GPA);
+    as_log("\n                   max_step %.3f angstrom, max_steps %d, symmetry %s\n", rs->max_step * AS_BOHR_ANG,
+           rs->max_steps, run->r->sym ? run->r->sym->international : "not kept");
+    if (run->dft.smearing != run->job->dft->smearing)
+        as_log("  smearing         switched on (Marzari-Vanderbilt, %.4g Ha): the first SCF had no gap\n",
+               run->dft.smearing_width);
+    table_header();
+}
+
+/* A fresh calculator, seeded when the seed fits (same [dft] settings). */
+static int fresh_calculator(relax_run *run, int *seeded, as_error *err)
+{
+    *seeded = 0;
+    if (!(run->c = as_calculator_create(&run->dft, run->comm, run->job->npools, err)))
+        return err->code;
+    run->c->opts.quiet = 1;
+    if (!run->job->seed)
+        return AS_OK;
+    as_ser b;
+    as_ser_wrap(&b, run->job->seed, run->job->seed_len);
+    as_error e2;
+    as_error_clear(&e2);
+    if (as_calc_state_load(run->c, &b, &run->base, &e2) == AS_OK) {
+        *seeded = 1;
+        return AS_OK;
+    }
+    /* another charge or smearing than the seed's: start from atomic densities */
+    as_calculator_destroy(run->c);
+    as_structure_destroy(run->base);
+    run->base = NULL;
+    if (!(run->c = as_calculator_create(&run->dft, run->comm, run->job->npools, err)))
+        return err->code;
+    run->c->opts.quiet = 1;
+    return AS_OK;
+}
+
+/* Whether the first SCF needs smearing: it did not converge, or with fixed occupations an empty
+ * state lies below an occupied one (a negative gap on the mesh). */
+static int needs_smearing(const relax_run *run, int scf_rc, as_error *err)
+{
+    if (scf_rc == AS_ENOCONV)
+        return 1;
+    as_band_edges be = {0};
+    if (as_band_edges_compute(run->c->m, run->c->d, run->c->st, 0, &be, err))
+        return -1;
+    const int neg = be.gap_mesh < 0.0;
+    as_band_edges_free(&be);
+    int any = neg;
+    MPI_Bcast(&any, 1, MPI_INT, 0, run->comm);
+    return any;
+}
+
+int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
+{
+    const double t0 = as_wtime();
+    relax_run run;
+    memset(&run, 0, sizeof run);
+    memset(sum, 0, sizeof *sum);
+    run.job = job;
+    run.comm = job->comm;
+    run.dft = *job->dft;
+    MPI_Comm_rank(run.comm, &run.rank);
+    MPI_Comm_size(run.comm, &run.nranks);
+    as_strbuf_init(&run.traj);
+    as_structure *s = NULL;
+    as_calc_result res;
+    memset(&res, 0, sizeof res);
+    int rc = AS_OK, header = 0, seeded = 0;
+    const as_relax_settings *rs = job->relax;
+    char chk[AS_PATH_MAX + 32];
+    if ((rc = path_in(&run, "relax.chk", chk, sizeof chk, err)) || (rc = as_file_mkdirs(job->outdir, err)))
+        goto done;
+    int exists = run.rank == 0 && as_file_exists(chk);
+    MPI_Bcast(&exists, 1, MPI_INT, 0, run.comm);
+    if (job->restart && exists) {
+        if ((rc = read_checkpoint(&run, chk, err)))
+            goto done;
+        if (!job->quiet) {
+            as_report_header("relax", job->label, run.c->m, run.c->d, run.c->st, &run.dft);
+            as_log("  restart          %s: %d steps done, %ld SCF iterations\n", chk, run.r->step, run.r->total_scf);
+        }
+        header = 1;
+        if (run.r->converged) {
+            if (!job->quiet)
+                as_log("  the relaxation had converged at step %d; the results in %s stand\n", run.r->step,
+                       job->outdir);
+            goto summary;
+        }
+    } else {
+        if (job->restart && !job->quiet)
+            as_warn("--restart: no %s yet; starting from the deck's structure", chk);
+        if (!(run.r = as_relax_create(job->start, rs, err)) || fresh_calculator(&run, &seeded, err)) {
+            rc = err->code;
+            goto done;
+        }
+    }
+    if (header && !job->quiet)
+        intro(&run);
+    const int want_stress = rs->cell;
+    int stop_rc = AS_OK;
+    as_error stop_err;
+    as_error_clear(&stop_err);
+    for (;;) {
+        if (run.r->step >= rs->max_steps) {
+            stop_rc = as_error_set(&stop_err, AS_ENOCONV,
+                                   "relax: not converged after %d steps (max |F| = %.4g eV/angstrom, fmax = %.4g%s); "
+                                   "the last step's results are written; continue with --restart and a larger "
+                                   "max_steps",
+                                   run.r->step, run.r->max_force * AS_HA_BOHR_EV_ANG, rs->fmax * AS_HA_BOHR_EV_ANG,
+                                   rs->cell ? ", or the stress is above stress_tol" : "");
+            break;
+        }
+        const double ts = as_wtime();
+        as_structure_destroy(s);
+        if (!(s = as_relax_structure(run.r, err))) {
+            rc = err->code;
+            goto done;
+        }
+        const void *prev = run.c->m;
+        as_calc_result_free(&res);
+        rc = as_calculator_run(run.c, s, want_stress, &res, err);
+        if (run.r->step == 0 && !sum->first_scf)
+            sum->first_scf = res.scf_iterations;
+        if (run.r->step == 0 && job->auto_smearing && run.dft.smearing == AS_SMEAR_NONE &&
+            (rc == AS_OK || rc == AS_ENOCONV)) {
+            int need = needs_smearing(&run, rc, err);
+            if (need < 0) {
+                rc = err->code;
+                goto done;
+            }
+            if (need) {
+                /* start again, smeared (the seed's fixed occupations no longer fit) */
+                smear(&run.dft);
+                as_calculator_destroy(run.c);
+                as_structure_destroy(run.base);
+                run.c = NULL, run.base = NULL;
+                if (fresh_calculator(&run, &seeded, err)) {
+                    rc = err->code;
+                    goto done;
+                }
+                prev = run.c->m;
+                as_calc_result_free(&res);
+                rc = as_calculator_run(run.c, s, want_stress, &res, err);
+                sum->first_scf += res.scf_iterations;
+            }
+        }
+        if (rc == AS_ENOCONV) {
+            as_error_prefix(err, "relax step %d: the SCF did not converge (raise max_scf or lower mixing_beta; "
+                            "--restart continues from step %d): ", run.r->step + 1, run.r->step);
+            goto done;
+        }
+        if (rc || (rc = as_calc_state_track(run.c, prev, s, &run.base, err)))
+            goto done;
+        if (!header) {
+            if (!job->quiet) {
+                as_report_header("relax", job->label, run.c->m, run.c->d, run.c->st, &run.dft);
+                intro(&run);
+            }
+            header = 1;
+        }
+        int tell = as_relax_tell(run.r, res.energy, (const double(*)[3])res.forces, res.have_stress ? res.stress : NULL,
+                                 &stop_err);
+        if (tell && tell != AS_ENOCONV) {
+            rc = tell;
+            *err = stop_err;
+            goto done;
+        }
+        run.r->total_scf += res.scf_iterations;
+        run.r->wall += as_wtime() - ts;
+        if ((rc = append_frame(&run, s, &res, err)) || (rc = write_trajectory(&run, err)) ||
+            (rc = write_checkpoint(&run, err)))
+            goto done;
+        if (!job->quiet)
+            step_line(&run, &res, as_wtime() - ts);
+        if (tell) {
+            stop_rc = tell;
+            break;
+        }
+        if (run.r->converged)
+            break;
+    }
+    if (!job->quiet)
+        as_log("\n  relaxation %s after %d steps, %ld SCF iterations, %.1f s\n",
+               run.r->converged ? "converged" : "stopped", run.r->step, run.r->total_scf, run.r->wall);
+    if (res.forces && (rc = write_final(&run, s, &res, as_wtime() - t0, seeded, err)))
+        goto done;
+    if (!job->quiet)
+        as_log("     wrote %s/{result.json,final.cif,trajectory.extxyz,relax.chk}\n", job->outdir);
+    if (stop_rc) {
+        *err = stop_err;
+        rc = stop_rc;
+    }
+summary:
+    sum->converged = run.r->converged;
+    sum->steps = run.r->step;
+    sum->scf_iterations = run.r->total_scf;
+    sum->wall = run.r->wall;
+    sum->smeared = run.dft.smearing != job->dft->smearing;
+    sum->seeded = seeded;
+done:
+    as_calc_result_free(&res);
+    as_structure_destroy(s);
+    as_structure_destroy(run.base);
+    as_relax_destroy(run.r);
+    as_calculator_destroy(run.c);
+    as_strbuf_free(&run.traj);
+    return rc;
+}
+
+int as_relax_read_state(const char *outdir, MPI_Comm comm, void **state, size_t *len, as_error *err)
+{
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    *state = NULL;
+    *len = 0;
+    int rc = AS_OK;
+    long n = 0;
+    if (rank == 0) {
+        char path[AS_PATH_MAX + 32];
+        if (!(rc = as_path_join(path, sizeof path, outdir, "state.chk", err)))
+            rc = as_checkpoint_read(path, STATE_MAGIC, state, len, err);
+        n = rc ? 0 : (long)*len;
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    if (rc) {
+        MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, comm);
+        err->code = rc;
+        return rc;
+    }
+    MPI_Bcast(&n, 1, MPI_LONG, 0, comm);
+    if (rank != 0 && !(*state = malloc((size_t)n + 1)))
+        rc = as_error_nomem(err, "calculator state", (size_t)n);
+    int any = rc;
+    MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, comm);
+    if (any) {
+        free(*state);
+        *state = NULL;
+        return as_error_set(err, AS_ENOMEM, "no memory for the calculator state (%ld bytes)", n);
+    }
+    /* in chunks: MPI counts are ints */
+    for (long off = 0; off < n; off += 1L << 30) {
+        const long c = n - off < (1L << 30) ? n - off : (1L << 30);
+        MPI_Bcast((char *)*state + off, (int)c, MPI_BYTE, 0, comm);
+    }
+    *len = (size_t)n;
+    return AS_OK;
+}

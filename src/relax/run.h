@@ -1,0 +1,65 @@
+/* A whole relaxation in a directory, as `anionscan relax` runs it and as the scan runs it for
+ * every configuration: the ask/tell loop of relax/relax.h with the plane-wave calculator,
+ *   DIR/trajectory.extxyz  one frame per completed step (ASE's extended XYZ: energy in eV,
+ *                          forces in eV/angstrom, stress in eV/angstrom^3 with ASE's sign)
+ *   DIR/final.cif          the last structure
+ *   DIR/result.json        the scf schema for the last structure plus "relax": {...}
+ *   DIR/relax.chk          after every completed step (atomically): the optimizer state, the
+ *                          calculator's density and wavefunctions, the trajectory so far.
+ * restart continues from relax.chk; the continued run ends where an uninterrupted one ends.
+ *
+ * A seed (a calculator state saved with as_calc_state_save, e.g. the relaxed host's) gives the
+ * first SCF its density, moved to the new atoms as between ionic steps; a seed made with other
+ * [dft] settings (another charge) is not used.  auto_smearing: when the first SCF with fixed
+ * occupations does not converge, or converges with the lowest empty state below the highest
+ * occupied one (an unrelaxed Frenkel pair often does), the relaxation starts again with
+ * Marzari-Vanderbilt smearing of AS_RELAX_AUTO_SMEARING_HA (docs/scan.md). */
+#ifndef AS_RELAX_RUN_H
+#define AS_RELAX_RUN_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "crystal/structure.h"
+#include "io/settings.h"
+
+/* 0.01 Ry, pw.x's customary cold smearing for defect cells: small against a halide perovskite's gap. */
+#define AS_RELAX_AUTO_SMEARING_HA 0.005
+
+typedef struct as_relax_job {
+    MPI_Comm comm;              /* the ranks working on this relaxation */
+    const char *outdir;
+    const char *label;          /* the deck (or configuration) named in the header and messages */
+    const as_dft_settings *dft;
+    const as_relax_settings *relax;
+    const as_structure *start;
+    int npools;                 /* 0 = automatic */
+    int restart;                /* continue from outdir/relax.chk when it exists */
+    int auto_smearing;
+    const void *seed;           /* calculator state to start from, or NULL */
+    size_t seed_len;
+    int save_state;             /* also write outdir/state.chk: the converged calculator state (a seed) */
+    int quiet;                  /* no header and step table (the caller prints its own lines) */
+} as_relax_job;
+
+typedef struct as_relax_summary {
+    int converged;              /* the relaxation converged */
+    int steps;
+    long scf_iterations;
+    double wall;                /* seconds, all runs */
+    int smeared;                /* smearing was switched on (auto_smearing) */
+    int seeded;                 /* the seed was used */
+    int first_scf;              /* SCF iterations of the first step of this run (0 if none ran) */
+} as_relax_summary;
+
+/* Run (or continue) the relaxation.  Returns AS_OK when converged, AS_ENOCONV when the SCF or the
+ * relaxation did not converge (err says which and what to do; the last step's results are written
+ * when there was one), other codes for errors.  Collective over job->comm; every rank returns the
+ * same status. */
+int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err);
+
+/* outdir/state.chk (written with save_state): rank 0 reads, every rank of comm gets a malloc'd copy. */
+int as_relax_read_state(const char *outdir, MPI_Comm comm, void **state, size_t *len, as_error *err);
+
+#endif
