@@ -26,7 +26,10 @@ static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nband
                                        "symmetry", "real_wavefunctions", "stress", NULL};
 static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", "method", "stress_tol",
                                          "keep_symmetry", "max_step", NULL};
-static const char *const keys_scan[] = {"species", "mode", "min_dist", "cluster_tol", "max_sites", NULL};
+static const char *const keys_scan[] = {"species",     "mode",         "min_dist", "cluster_tol", "max_sites",
+                                        "relax_host",  "sites",        "frenkel_radius", "charges", "rattle",
+                                        "seed",        "distortions",  "reference", "temperature", "same_energy",
+                                        NULL};
 static const char *const keys_output[] = {"dir", NULL};
 static const char *const keys_parallel[] = {"pools", "groups", NULL};
 
@@ -74,6 +77,13 @@ void as_settings_defaults(as_settings *s)
     s->scan.min_dist = 0.0;
     s->scan.min_dist_factor = AS_SITES_MIN_DIST_FACTOR;
     s->scan.cluster_tol = AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR;
+    s->scan.relax_host = AS_HOST_RELAX_POSITIONS;
+    s->scan.charges[0] = -1;
+    s->scan.ncharges = 1;
+    s->scan.rattle = AS_SCAN_RATTLE_ANG * AS_ANG_BOHR;
+    s->scan.seed = AS_SCAN_SEED;
+    s->scan.temperature = AS_SCAN_TEMPERATURE_K;
+    s->scan.same_energy = AS_SCAN_SAME_EV * AS_EV_HA;
 }
 
 void as_settings_free(as_settings *s)
@@ -543,6 +553,123 @@ static int read_relax(as_deck *d, as_relax_settings *r, as_error *err)
 
 /* ----------------------------------------------------------------- [scan] */
 
+/* A list of numbers "a b c" (blanks or commas) into out[0..max); *n their count. */
+static int list_of_numbers(as_deck *d, const as_deck_entry *e, double *out, int max, int *n, as_error *err)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", e->value);
+    *n = 0;
+    for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
+        char *end;
+        double v = strtod(t, &end);
+        if (*end || !isfinite(v))
+            return as_deck_error(d, e->line, err, "'%s' is not a number in '%s'", t, e->key);
+        if (*n >= max)
+            return as_deck_error(d, e->line, err, "at most %d values in '%s'", max, e->key);
+        out[(*n)++] = v;
+    }
+    if (*n == 0)
+        return as_deck_error(d, e->line, err, "'%s' has no value", e->key);
+    return AS_OK;
+}
+
+static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
+{
+    int found = 0;
+    as_deck_entry *e;
+    static const char *const hr[] = {"none", "positions", "cell", NULL};
+    int m = 1;
+    if (as_deck_get_choice(d, "scan", "relax_host", hr, &m, &found, err))
+        return err->code;
+    if (found)
+        sc->relax_host = (as_host_relax)m;
+    if ((e = as_deck_find(d, "scan", "sites"))) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", e->value);
+        sc->nsites = 0;
+        sc->sites_line = e->line;
+        for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
+            char *end;
+            long k = (t[0] == 'i') ? strtol(t + 1, &end, 10) : 0;
+            if (t[0] != 'i' || !t[1] || *end || k < 1 || k > 9999)
+                return as_deck_error(d, e->line, err, "'%s' is not a site name; sites are named i1, i2, ... "
+                                     "(see 'anionscan sites')", t);
+            if (sc->nsites >= AS_MAX_SCAN_SITES)
+                return as_deck_error(d, e->line, err, "at most %d sites in 'sites'", AS_MAX_SCAN_SITES);
+            snprintf(sc->sites[sc->nsites++], sizeof sc->sites[0], "%s", t);
+        }
+        if (sc->nsites == 0)
+            return as_deck_error(d, e->line, err, "'sites' has no value");
+    }
+    if (as_deck_get_quantity(d, "scan", "frenkel_radius", AS_QTY_LENGTH, &sc->frenkel_radius, 1, &found, err))
+        return err->code;
+    if (found && !(sc->frenkel_radius > 0.0 && sc->frenkel_radius < 30.0 * AS_ANG_BOHR))
+        return as_deck_error(d, as_deck_find(d, "scan", "frenkel_radius")->line, err,
+                             "frenkel_radius must be in (0, 30) angstrom");
+    if ((e = as_deck_find(d, "scan", "charges"))) {
+        double v[AS_MAX_SCAN_CHARGES];
+        int n = 0;
+        if (list_of_numbers(d, e, v, AS_MAX_SCAN_CHARGES, &n, err))
+            return err->code;
+        for (int i = 0; i < n; i++) {
+            if (v[i] != floor(v[i]) || v[i] < -1 || v[i] > 1)
+                return as_deck_error(d, e->line, err, "charges are whole numbers -1, 0 or +1 (the extra anion's "
+                                     "charge: -1 the closed-shell halide ion); got %g", v[i]);
+            for (int j = 0; j < i; j++)
+                if (v[j] == v[i])
+                    return as_deck_error(d, e->line, err, "charge %g is listed twice", v[i]);
+            sc->charges[i] = (int)v[i];
+        }
+        sc->ncharges = n;
+    }
+    if (as_deck_get_quantity(d, "scan", "rattle", AS_QTY_LENGTH, &sc->rattle, 1, &found, err))
+        return err->code;
+    if (found && !(sc->rattle >= 0.0 && sc->rattle <= 0.3 * AS_ANG_BOHR))
+        return as_deck_error(d, as_deck_find(d, "scan", "rattle")->line, err,
+                             "rattle must be in [0, 0.3] angstrom (0 = no random displacement)");
+    int seed = 0;
+    if (as_deck_get_int(d, "scan", "seed", &seed, &found, err))
+        return err->code;
+    if (found) {
+        if (seed < 0)
+            return as_deck_error(d, as_deck_find(d, "scan", "seed")->line, err, "seed must be >= 0");
+        sc->seed = seed;
+    }
+    if ((e = as_deck_find(d, "scan", "distortions"))) {
+        if (list_of_numbers(d, e, sc->distortions, AS_MAX_SCAN_DISTORTIONS, &sc->ndistortions, err))
+            return err->code;
+        for (int i = 0; i < sc->ndistortions; i++) {
+            if (!(sc->distortions[i] > -0.6 && sc->distortions[i] < 0.6))
+                return as_deck_error(d, e->line, err, "distortions are fractions of the bond length in (-0.6, 0.6), "
+                                     "e.g. -0.3 0 0.3; got %g", sc->distortions[i]);
+            for (int j = 0; j < i; j++)
+                if (sc->distortions[j] == sc->distortions[i])
+                    return as_deck_error(d, e->line, err, "distortion %g is listed twice", sc->distortions[i]);
+        }
+    }
+    if ((e = as_deck_find(d, "scan", "reference"))) {
+        if (!e->value[0] || strlen(e->value) >= sizeof sc->reference || strpbrk(e->value, " \t,"))
+            return as_deck_error(d, e->line, err, "reference names one configuration, e.g. Br_i2_v5 (see the plan "
+                                 "of 'anionscan scan --dry-run')");
+        snprintf(sc->reference, sizeof sc->reference, "%s", e->value);
+        sc->reference_line = e->line;
+    }
+    if (as_deck_get_double(d, "scan", "temperature", &sc->temperature, &found, err))
+        return err->code;
+    if (found && !(sc->temperature > 0.0 && sc->temperature < 5000.0))
+        return as_deck_error(d, as_deck_find(d, "scan", "temperature")->line, err,
+                             "temperature must be in (0, 5000) K");
+    if (as_deck_get_quantity(d, "scan", "same_energy", AS_QTY_ENERGY, &sc->same_energy, 1, &found, err))
+        return err->code;
+    if (found && !(sc->same_energy > 0.0 && sc->same_energy < 1.0 * AS_EV_HA))
+        return as_deck_error(d, as_deck_find(d, "scan", "same_energy")->line, err,
+                             "same_energy must be in (0, 1) eV");
+    for (int i = 0; i < d->nsections; i++)
+        if (!strcmp(d->sections[i].name, "scan"))
+            sc->line = d->sections[i].line;
+    return AS_OK;
+}
+
 static int read_scan(as_deck *d, as_scan_settings *sc, as_error *err)
 {
     int found = 0;
@@ -586,7 +713,7 @@ static int read_scan(as_deck *d, as_scan_settings *sc, as_error *err)
         return err->code;
     if (found && sc->max_sites < 0)
         return as_deck_error(d, as_deck_find(d, "scan", "max_sites")->line, err, "max_sites must be >= 0 (0 = all)");
-    return AS_OK;
+    return read_scan_more(d, sc, err);
 }
 
 /* --------------------------------------------------------------- [output] */

@@ -90,6 +90,16 @@ typedef struct as_relax_settings {
 enum { AS_RELAX_BFGS = 0, AS_RELAX_FIRE = 1 };
 
 typedef enum { AS_SCAN_INTERSTITIAL, AS_SCAN_FRENKEL, AS_SCAN_BOTH } as_scan_mode;
+typedef enum { AS_HOST_RELAX_NONE, AS_HOST_RELAX_POSITIONS, AS_HOST_RELAX_CELL } as_host_relax;
+
+#define AS_MAX_SCAN_SITES 64
+#define AS_MAX_SCAN_CHARGES 4
+#define AS_MAX_SCAN_DISTORTIONS 8
+/* Defaults of the scan (docs/scan.md says why). */
+#define AS_SCAN_RATTLE_ANG 0.03       /* random displacement of the interstitial and its neighbours */
+#define AS_SCAN_SEED 20261203         /* the rattle's seed */
+#define AS_SCAN_TEMPERATURE_K 300.0
+#define AS_SCAN_SAME_EV 0.005         /* "same as": structures match and energies within 5 meV */
 
 /* [scan] */
 typedef struct as_scan_settings {
@@ -100,6 +110,22 @@ typedef struct as_scan_settings {
     double min_dist_factor;           /* fraction of the radii sum used by the default (0.6) */
     double cluster_tol;               /* bohr; default 1 angstrom (AS_SITES_CLUSTER_TOL_ANG) */
     int max_sites;                    /* default 0 = all */
+    as_host_relax relax_host;         /* default positions */
+    char sites[AS_MAX_SCAN_SITES][16]; /* 'sites = i1 i3': only these (default: all) */
+    int nsites;
+    int sites_line;
+    double frenkel_radius;            /* bohr; 0 = the nearest two shells of the species (default) */
+    int charges[AS_MAX_SCAN_CHARGES]; /* interstitial mode: the extra anion's charges; default -1 */
+    int ncharges;
+    double rattle;                    /* bohr; AS_SCAN_RATTLE_ANG; 0 = none */
+    long seed;                        /* AS_SCAN_SEED */
+    double distortions[AS_MAX_SCAN_DISTORTIONS]; /* bond distortions of the neighbours (fractions); default none */
+    int ndistortions;
+    char reference[64];               /* configuration whose energy is the zero of its family ("" = the lowest) */
+    int reference_line;
+    double temperature;               /* K, for the populations; AS_SCAN_TEMPERATURE_K */
+    double same_energy;               /* Ha: AS_SCAN_SAME_EV */
+    int line;                         /* the [scan] section's line (0 if absent) */
 } as_scan_settings;
 
 /* [parallel] (the command line's --pools and --groups win) */
