@@ -25,6 +25,8 @@ static const as_command commands[] = {
     {"check", as_cmd_check, "check DECK...          validate decks and exit"},
     {"scf", as_cmd_scf, "scf DECK... [-o DIR] [--restart] [--pools N] [--groups N]  ground state: energy, gap, forces, stress"},
     {"relax", as_cmd_relax, "relax DECK [-o DIR] [--restart]  geometry optimisation (positions, and the cell with [relax] cell = true)"},
+    {"scan", as_cmd_scan, "scan DECK [-o DIR] [--restart] [--dry-run] [--groups G]  the interstitial scan: every site, "
+                          "species and mode relaxed and ranked by energy and band-gap shift"},
     {"sites", as_cmd_sites, "sites DECK [-o DIR]     interstitial sites of the host: table, sites.json/csv/cif"},
     {"structure", as_cmd_structure, "structure DECK [-o DIR] build the host, print it, write CIF/POSCAR/XSF/extXYZ"},
 };

@@ -16,6 +16,7 @@ typedef struct as_cli_opts {
     int restart;          /* --restart */
     int npools;           /* --pools N (0 = automatic) */
     int ngroups;          /* --groups N (0 = automatic) */
+    int dry_run;          /* --dry-run (scan) */
 } as_cli_opts;
 
 /* Parse "DECK [-o DIR] [--restart] [--pools N] [--groups N]"; extra decks go in decks[]. */
@@ -37,5 +38,6 @@ int as_cmd_structure(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err);
+int as_cmd_scan(int argc, char **argv, MPI_Comm comm, as_error *err);
 
 #endif

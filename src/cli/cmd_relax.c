@@ -12,6 +12,8 @@ int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err)
     int nd = 0;
     if (as_cli_parse(argc, argv, &o, decks, &nd, 1, err))
         return err->code;
+    if (o.dry_run)
+        return as_error_set(err, AS_EINPUT, "--dry-run is an option of \'scan\' only");
     as_deck *deck = NULL;
     as_settings set;
     int rc;

@@ -21,6 +21,8 @@ int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int 
             o->outdir = argv[++i];
         } else if (!strcmp(a, "--restart")) {
             o->restart = 1;
+        } else if (!strcmp(a, "--dry-run")) {
+            o->dry_run = 1;
         } else if (!strcmp(a, "--pools") || !strcmp(a, "--groups")) {
             char *end;
             if (i + 1 >= argc)
@@ -97,6 +99,8 @@ int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
     int nd = 0;
     if (as_cli_parse(argc, argv, &o, decks, &nd, 64, err))
         return err->code;
+    if (o.dry_run)
+        return as_error_set(err, AS_EINPUT, "--dry-run is an option of \'scan\' only");
     for (int i = 0; i < nd; i++) {
         as_deck *deck = NULL;
         as_settings s;

@@ -381,7 +381,7 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             goto summary;
         }
     } else {
-        if (job->restart && !job->quiet)
+        if (job->restart == 1 && !job->quiet)
             as_warn("--restart: no %s yet; starting from the deck's structure", chk);
         if (!(run.r = as_relax_create(job->start, rs, err)) || fresh_calculator(&run, &seeded, err)) {
             rc = err->code;

@@ -35,7 +35,7 @@ typedef struct as_relax_job {
     const as_relax_settings *relax;
     const as_structure *start;
     int npools;                 /* 0 = automatic */
-    int restart;                /* continue from outdir/relax.chk when it exists */
+    int restart;                /* continue from outdir/relax.chk: 1 when it exists (a warning if not), 2 silently */
     int auto_smearing;
     const void *seed;           /* calculator state to start from, or NULL */
     size_t seed_len;

@@ -1,0 +1,113 @@
+/* Classification after relaxation (scan/classify.h). */
+#include "scan/classify.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "crystal/match.h"
+
+int as_scan_find_interstitial(const as_structure *s, const as_structure *host, int z)
+{
+    int best = -1;
+    double far = -1.0;
+    for (int a = 0; a < s->natoms; a++) {
+        if (s->z[a] != z)
+            continue;
+        double near = INFINITY;
+        for (int b = 0; b < host->natoms; b++)
+            if (host->z[b] == z) {
+                const double d = as_periodic_distance(host->lattice, s->frac[a], host->frac[b]);
+                near = d < near ? d : near;
+            }
+        if (near > far) {
+            far = near;
+            best = a;
+        }
+    }
+    return best;
+}
+
+/* The site whose orbit passes nearest to x, if within tol; its distance in *dist. */
+static int nearest_site(const as_sites *sites, const as_structure *host, const double x[3], double tol, double *dist)
+{
+    int best = -1;
+    double bd = INFINITY;
+    for (int i = 0; i < sites->nsites; i++)
+        for (int k = 0; k < sites->site[i].multiplicity; k++) {
+            const double d = as_periodic_distance(host->lattice, x, sites->site[i].orbit[k]);
+            if (d < bd)
+                bd = d, best = i;
+        }
+    *dist = bd;
+    return bd <= tol ? best : -1;
+}
+
+/* indices sorted by energy (stable: configuration order breaks ties) */
+static const as_scan_record *sort_rec;
+static int by_energy(const void *a, const void *b)
+{
+    const int i = *(const int *)a, j = *(const int *)b;
+    const double x = sort_rec[i].energy, y = sort_rec[j].energy;
+    return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+int as_scan_classify(as_scan_record *rec, as_structure *const *final, const as_scan_config *cfg, int n,
+                     const as_structure *host, const as_symmetry *sym, const as_sites *sites, double cluster_tol,
+                     double same_energy, as_error *err)
+{
+    const double tol = AS_MATCH_TOL_ANG * AS_ANG_BOHR;
+    for (int i = 0; i < n; i++) {
+        as_scan_record *r = &rec[i];
+        if (r->cls == AS_CLASS_FAILED || !final[i])
+            continue;
+        const as_structure *s = final[i];
+        const int ia = as_scan_find_interstitial(s, host, cfg[i].species_z);
+        if (ia < 0)
+            return as_error_set(err, AS_EINPUT, "configuration %s: its final structure has no atom of the "
+                                "interstitial's element (result.json damaged?)", r->name);
+        memcpy(r->final_frac, s->frac[ia], sizeof r->final_frac);
+        r->displacement = as_periodic_distance(host->lattice, cfg[i].start->frac[cfg[i].interstitial], s->frac[ia]);
+        double d;
+        const int site = nearest_site(sites, host, s->frac[ia], cluster_tol, &d);
+        snprintf(r->final_site, sizeof r->final_site, "%s", site >= 0 ? sites->site[site].name : "");
+        r->cls = AS_CLASS_OK;
+        r->detail[0] = '\0';
+        if (cfg[i].mode == AS_SCAN_FRENKEL && as_match_structures(s, host, NULL, tol, NULL, NULL, NULL, NULL) == 1) {
+            r->cls = AS_CLASS_RECOMBINED;
+            snprintf(r->detail, sizeof r->detail, "the interstitial fell back into a vacancy (%.2f angstrom moved)",
+                     r->displacement * AS_BOHR_ANG);
+        } else if (site >= 0 && site != cfg[i].site) {
+            r->cls = AS_CLASS_MOVED;
+            snprintf(r->detail, sizeof r->detail, "moved to %s", sites->site[site].name);
+        }
+    }
+    /* same as: against the lower-energy configurations of the family that are still distinct */
+    int *order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order), m = 0;
+    if (!order)
+        return as_error_nomem(err, "classification", (size_t)n * sizeof *order);
+    for (int i = 0; i < n; i++)
+        if ((rec[i].cls == AS_CLASS_OK || rec[i].cls == AS_CLASS_MOVED) && final[i])
+            order[m++] = i;
+    sort_rec = rec;
+    qsort(order, (size_t)m, sizeof *order, by_energy);
+    for (int a = 0; a < m; a++) {
+        const int i = order[a];
+        for (int b = 0; b < a; b++) {
+            const int j = order[b];
+            if (rec[j].cls == AS_CLASS_SAME || strcmp(rec[i].family, rec[j].family) ||
+                fabs(rec[i].energy - rec[j].energy) > same_energy)
+                continue;
+            double rms = 0.0;
+            if (as_match_structures(final[i], final[j], sym, tol, NULL, &rms, NULL, NULL) == 1) {
+                rec[i].cls = AS_CLASS_SAME;
+                snprintf(rec[i].detail, sizeof rec[i].detail, "same as %s", rec[j].name);
+                break;
+            }
+        }
+    }
+    free(order);
+    return AS_OK;
+}

@@ -1,0 +1,30 @@
+/* Classification after relaxation, because interstitials move (docs/scan.md):
+ *   recombined  a Frenkel interstitial fell back into a vacancy: the final structure matches the
+ *               relaxed host atom for atom (crystal/match.h, tolerance AS_MATCH_TOL_ANG);
+ *   moved       the interstitial ended nearer another site's orbit than its own (within the
+ *               sites' cluster tolerance): "moved to iN";
+ *   same        the final structure is a host-symmetry image of a lower-energy configuration of
+ *               its family and the energies agree within same_energy: "same as NAME";
+ *   ok          otherwise.  Failed configurations keep their class and reason.
+ * The interstitial in a final structure is the atom of its species farthest from every host site
+ * of that species (after a kick-out it is not the atom that was placed). */
+#ifndef AS_SCAN_CLASSIFY_H
+#define AS_SCAN_CLASSIFY_H
+
+#include "core/error.h"
+#include "crystal/sites.h"
+#include "crystal/structure.h"
+#include "crystal/symmetry.h"
+#include "scan/config.h"
+#include "scan/record.h"
+
+/* rec[i] and final[i] (NULL for failed ones) for the configurations cfg[i]; host, sym and sites of
+ * the relaxed host; cluster_tol (bohr) for the basins, same_energy (Ha). */
+int as_scan_classify(as_scan_record *rec, as_structure *const *final, const as_scan_config *cfg, int n,
+                     const as_structure *host, const as_symmetry *sym, const as_sites *sites, double cluster_tol,
+                     double same_energy, as_error *err);
+
+/* The interstitial of species z in s: the index of the atom farthest from every z site of host. */
+int as_scan_find_interstitial(const as_structure *s, const as_structure *host, int z);
+
+#endif

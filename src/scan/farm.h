@@ -1,0 +1,27 @@
+/* The task farm: hands task numbers 0, 1, 2, ... to configuration groups of ranks as they free up,
+ * so no group idles while work remains (the caller orders the tasks, most expensive first).  One
+ * counter on world rank 0, advanced with MPI-3 one-sided atomics (MPI_Fetch_and_op under a shared
+ * lock): no rank has to stop computing to serve the others.  Knows nothing of physics. */
+#ifndef AS_SCAN_FARM_H
+#define AS_SCAN_FARM_H
+
+#include <mpi.h>
+
+#include "core/error.h"
+
+typedef struct as_farm {
+    MPI_Comm world, group;
+    int group_rank;
+    int ntasks;
+    MPI_Win win;
+    int *counter; /* on world rank 0 */
+} as_farm;
+
+/* Collective over world; group is this rank's configuration group (a sub-communicator of world). */
+as_farm *as_farm_create(MPI_Comm world, MPI_Comm group, int ntasks, as_error *err);
+/* Collective over the group: the next task for it, or -1 when all are handed out. */
+int as_farm_next(as_farm *f);
+/* Collective over world. */
+void as_farm_destroy(as_farm *f);
+
+#endif

@@ -1,0 +1,560 @@
+/* The scan's workflow (scan/scan.h, docs/scan.md). */
+#include "scan/scan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "core/log.h"
+#include "core/timer.h"
+#include "core/units.h"
+#include "crystal/elements.h"
+#include "crystal/sites.h"
+#include "crystal/symmetry.h"
+#include "io/cif.h"
+#include "io/structure_input.h"
+#include "parallel/layout.h"
+#include "relax/run.h"
+#include "scan/classify.h"
+#include "scan/config.h"
+#include "scan/farm.h"
+#include "scan/journal.h"
+#include "scan/outcome.h"
+#include "scan/plan.h"
+#include "scan/rank.h"
+
+#define FP_LEN 4096
+
+typedef struct scan_ctx {
+    const as_scan_job *job;
+    MPI_Comm comm;
+    int rank, size;
+    char journal[AS_PATH_MAX + 32];
+    char hostdir[AS_PATH_MAX + 32];
+    as_journal_log *log;        /* rank 0: the journal as read at the start */
+    as_structure *host;         /* relaxed (or, for a dry run, as built) */
+    as_symmetry *sym;
+    as_sites *sites;
+    as_scan_configs *cs;
+    double host_energy, host_gap;
+    int host_first_scf;
+    void *seed;
+    size_t seed_len;
+} scan_ctx;
+
+/* rank 0's status (and message) to every rank */
+static int shared(const scan_ctx *x, int rc, as_error *err)
+{
+    MPI_Bcast(&rc, 1, MPI_INT, 0, x->comm);
+    if (rc) {
+        MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, x->comm);
+        err->code = rc;
+    }
+    return rc;
+}
+
+static int config_dir(const scan_ctx *x, const char *name, char *out, size_t n, as_error *err)
+{
+    char sub[AS_PATH_MAX];
+    if (as_path_join(sub, sizeof sub, x->job->outdir, "configs", err))
+        return err->code;
+    return as_path_join(out, n, sub, name, err);
+}
+
+/* "key=value" from a journal detail (0 if absent) */
+static double detail_value(const char *detail, const char *key)
+{
+    char k[64];
+    snprintf(k, sizeof k, "%s=", key);
+    const char *p = detail ? strstr(detail, k) : NULL;
+    return p ? atof(p + strlen(k)) : 0.0;
+}
+
+/* ------------------------------------------------------------- settings ---- */
+static int check_settings(scan_ctx *x, const as_structure *host0, as_error *err)
+{
+    static char fp[FP_LEN];
+    as_scan_fingerprint(x->job->set, host0, fp, sizeof fp);
+    int rc = AS_OK;
+    if (x->rank == 0) {
+        rc = as_journal_read(x->journal, &x->log, err);
+        if (rc == AS_OK && !x->job->dry_run) {
+            static const char *const ev[] = {"settings", NULL};
+            const as_journal_entry *e = as_journal_last(x->log, "-", ev);
+            if (e)
+                rc = as_scan_fingerprint_compare(e->detail, fp, x->journal, err);
+            else
+                rc = as_journal_append(x->journal, "settings", "-", fp, err);
+            if (rc == AS_EINPUT)
+                as_error_prefix(err, "%s: ", x->job->deck);
+        }
+    }
+    return shared(x, rc, err);
+}
+
+/* ----------------------------------------------------------------- host ---- */
+static int relax_host(scan_ctx *x, const as_structure *host0, as_error *err)
+{
+    const as_settings *set = x->job->set;
+    int done = 0;
+    if (x->rank == 0) {
+        static const char *const ev[] = {"done", NULL};
+        char p[AS_PATH_MAX + 64];
+        done = as_journal_last(x->log, "host", ev) != NULL &&
+               as_path_join(p, sizeof p, x->hostdir, "state.chk", err) == AS_OK && as_file_exists(p);
+    }
+    MPI_Bcast(&done, 1, MPI_INT, 0, x->comm);
+    int rc = AS_OK;
+    if (!done) {
+        as_relax_settings rs = set->relax;
+        rs.cell = set->scan.relax_host == AS_HOST_RELAX_CELL;
+        if (set->scan.relax_host == AS_HOST_RELAX_NONE)
+            rs.fmax = 1e30; /* one SCF: converged at the first step */
+        as_log("  host             relaxing %s (%s) in %s/relax.log\n", x->job->deck,
+               set->scan.relax_host == AS_HOST_RELAX_NONE ? "no relaxation: one SCF"
+               : rs.cell                                  ? "positions and cell"
+                                                          : "positions",
+               x->hostdir);
+        if (x->rank == 0)
+            rc = as_file_mkdirs(x->hostdir, err) || as_journal_append(x->journal, "started", "host", "", err);
+        if ((rc = shared(x, rc, err)))
+            return rc;
+        FILE *lf = NULL;
+        if (x->rank == 0) {
+            char lp[AS_PATH_MAX + 64];
+            if (as_path_join(lp, sizeof lp, x->hostdir, "relax.log", err) == AS_OK)
+                lf = fopen(lp, "a");
+            as_log_set_stream(lf);
+        }
+        as_relax_job rj = {.comm = x->comm, .outdir = x->hostdir, .label = x->job->deck, .dft = &set->dft,
+                           .relax = &rs, .start = host0, .npools = x->job->npools, .restart = 2,
+                           .save_state = 1};
+        as_relax_summary sum;
+        rc = as_relax_run(&rj, &sum, err);
+        if (x->rank == 0) {
+            as_log_set_stream(NULL);
+            if (lf)
+                fclose(lf);
+        }
+        if (rc) {
+            if (x->rank == 0) {
+                as_error e2;
+                as_journal_append(x->journal, "failed", "host", err->msg, &e2);
+            }
+            return as_error_prefix(err, "the host's relaxation (%s/relax.log): ", x->hostdir);
+        }
+        if (x->rank == 0) {
+            char d[128];
+            snprintf(d, sizeof d, "steps=%d scf=%ld first_scf=%d", sum.steps, sum.scf_iterations, sum.first_scf);
+            rc = as_journal_append(x->journal, "done", "host", d, err);
+        }
+        x->host_first_scf = sum.first_scf;
+        if ((rc = shared(x, rc, err)))
+            return rc;
+    }
+    /* everyone reads the relaxed host from its result.json */
+    as_scan_record hr;
+    memset(&hr, 0, sizeof hr);
+    if (x->rank == 0) {
+        rc = as_scan_outcome_read(x->hostdir, &hr, &x->host, err);
+        if (!rc && !x->host_first_scf) {
+            static const char *const ev[] = {"done", NULL};
+            const as_journal_entry *e = as_journal_last(x->log, "host", ev);
+            x->host_first_scf = e ? (int)detail_value(e->detail, "first_scf") : 0;
+        }
+    }
+    if ((rc = shared(x, rc, err)))
+        return rc;
+    int n = x->rank == 0 ? x->host->natoms : 0;
+    MPI_Bcast(&n, 1, MPI_INT, 0, x->comm);
+    if (x->rank != 0 && !(x->host = as_structure_create(n, err)))
+        return err->code; /* (allocation of a few atoms) */
+    MPI_Bcast(x->host->lattice, 9, MPI_DOUBLE, 0, x->comm);
+    MPI_Bcast(x->host->z, n, MPI_INT, 0, x->comm);
+    MPI_Bcast(x->host->frac, 3 * n, MPI_DOUBLE, 0, x->comm);
+    double eg[3] = {hr.energy, hr.gap, x->host_first_scf};
+    MPI_Bcast(eg, 3, MPI_DOUBLE, 0, x->comm);
+    x->host_energy = eg[0], x->host_gap = eg[1], x->host_first_scf = (int)eg[2];
+    as_log("  host             E = %.8f Ha, gap %.4f eV (%s/result.json)\n", x->host_energy,
+           x->host_gap * AS_HA_EV, x->hostdir);
+    return as_relax_read_state(x->hostdir, x->comm, &x->seed, &x->seed_len, err);
+}
+
+/* ------------------------------------------------------ plan and journal ---- */
+static const char *state_of(const scan_ctx *x, const char *name, const as_journal_entry **entry)
+{
+    static const char *const ev[] = {"planned", "started", "done", "failed", NULL};
+    const as_journal_entry *e = x->log ? as_journal_last(x->log, name, ev) : NULL;
+    if (entry)
+        *entry = e;
+    return e ? e->event : "new";
+}
+
+static void print_plan(const scan_ctx *x)
+{
+    as_log("\n  configuration           family                 site  vacancy (A)  mult  atoms  state\n");
+    for (int i = 0; i < x->cs->n; i++) {
+        const as_scan_config *c = &x->cs->c[i];
+        char vac[32] = "          -";
+        if (c->mode == AS_SCAN_FRENKEL)
+            snprintf(vac, sizeof vac, "%4d %6.3f", c->vacancy + 1, c->vacancy_dist * AS_BOHR_ANG);
+        as_log("  %-22s  %-20s  %4s  %11s  %4d  %5d  %s\n", c->name, c->family, x->sites->site[c->site].name, vac,
+               c->multiplicity, c->start->natoms, state_of(x, c->name, NULL));
+    }
+}
+
+/* initial.cif of every configuration, and "planned" for the new ones (rank 0) */
+static int write_plan(scan_ctx *x, as_error *err)
+{
+    int rc = AS_OK;
+    if (x->rank == 0) {
+        for (int i = 0; i < x->cs->n && !rc; i++) {
+            const as_scan_config *c = &x->cs->c[i];
+            char dir[AS_PATH_MAX + 64], path[AS_PATH_MAX + 96], title[160];
+            snprintf(title, sizeof title, "%s start (%s)", c->name, c->family);
+            if ((rc = config_dir(x, c->name, dir, sizeof dir, err)) || (rc = as_file_mkdirs(dir, err)) ||
+                (rc = as_path_join(path, sizeof path, dir, "initial.cif", err)) ||
+                (rc = as_cif_write(path, c->start, NULL, title, err)))
+                break;
+            if (!x->job->dry_run && !strcmp(state_of(x, c->name, NULL), "new")) {
+                char d[160];
+                snprintf(d, sizeof d, "family=%s site=%s multiplicity=%d", c->family, x->sites->site[c->site].name,
+                         c->multiplicity);
+                rc = as_journal_append(x->journal, "planned", c->name, d, err);
+            }
+        }
+    }
+    return shared(x, rc, err);
+}
+
+/* ------------------------------------------------------------------ farm ---- */
+static const as_scan_config *sort_cfg;
+static int by_cost(const void *a, const void *b)
+{
+    const int i = *(const int *)a, j = *(const int *)b;
+    const double x = sort_cfg[i].cost, y = sort_cfg[j].cost;
+    return x > y ? -1 : x < y ? 1 : (i > j) - (i < j);
+}
+
+/* One configuration on the ranks of group; the group's first rank keeps the journal and prints. */
+static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int ngroups, int gid, int task,
+                      int ntasks, double t_farm, double *my_wall, int *my_done)
+{
+    int grank = 0, gsize = 1;
+    MPI_Comm_rank(group, &grank);
+    MPI_Comm_size(group, &gsize);
+    as_error err;
+    as_error_clear(&err);
+    char dir[AS_PATH_MAX + 64];
+    if (config_dir(x, c->name, dir, sizeof dir, &err))
+        return err.code;
+    const double t0 = as_wtime();
+    if (grank == 0) {
+        char d[96];
+        snprintf(d, sizeof d, "group=%d of %d, %d ranks", gid + 1, ngroups, gsize);
+        if (as_journal_append(x->journal, "started", c->name, d, &err))
+            fprintf(stderr, "anionscan: %s\n", err.msg);
+    }
+    /* the configuration's electronic settings: the deck's, with the extra anion's charge and, for a
+     * neutral extra halogen (an odd electron count), spin polarisation */
+    as_dft_settings dft = x->job->set->dft;
+    as_relax_settings rs = x->job->set->relax;
+    rs.cell = 0;
+    rs.keep_symmetry = 0;
+    if (c->mode == AS_SCAN_INTERSTITIAL) {
+        dft.charge += c->charge;
+        if (c->charge == 0 && dft.spin == AS_SPIN_NONE) {
+            dft.spin = AS_SPIN_COLLINEAR;
+            dft.magnetization = NAN;
+        }
+    }
+    const int console = as_log_enabled();
+    FILE *lf = NULL;
+    if (grank == 0) {
+        char lp[AS_PATH_MAX + 96];
+        if (as_file_mkdirs(dir, &err) == AS_OK && as_path_join(lp, sizeof lp, dir, "relax.log", &err) == AS_OK)
+            lf = fopen(lp, "a");
+    }
+    as_log_set_enabled(grank == 0 && lf);
+    if (grank == 0)
+        as_log_set_stream(lf);
+    as_relax_job rj = {.comm = group, .outdir = dir, .label = c->name, .dft = &dft, .relax = &rs,
+                       .start = c->start, .npools = x->job->npools, .restart = 2,
+                       .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len};
+    as_relax_summary sum;
+    memset(&sum, 0, sizeof sum);
+    int rc = as_relax_run(&rj, &sum, &err);
+    if (grank == 0) {
+        as_log_set_stream(NULL);
+        if (lf)
+            fclose(lf);
+    }
+    as_log_set_enabled(console);
+    const double wall = as_wtime() - t0;
+    if (grank == 0) {
+        as_error e2;
+        as_scan_record r;
+        memset(&r, 0, sizeof r);
+        char d[AS_ERROR_MSG_LEN + 128];
+        if (rc == AS_OK && as_scan_outcome_read(dir, &r, NULL, &e2) == AS_OK) {
+            snprintf(d, sizeof d, "energy_ha=%.10f gap_ev=%.6f steps=%d scf=%ld first_scf=%d seeded=%d smeared=%d "
+                     "wall_s=%.1f", r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations, sum.first_scf,
+                     sum.seeded, sum.smeared, wall);
+            if (as_journal_append(x->journal, "done", c->name, d, &e2))
+                fprintf(stderr, "anionscan: %s\n", e2.msg);
+        } else {
+            if (rc == AS_OK)
+                err = e2, rc = e2.code;
+            snprintf(d, sizeof d, "status=%d %s", rc, err.msg);
+            if (as_journal_append(x->journal, "failed", c->name, d, &e2))
+                fprintf(stderr, "anionscan: %s\n", e2.msg);
+        }
+        *my_wall += wall;
+        (*my_done)++;
+        /* ETA: the tasks not yet handed out, at this group's mean time, spread over the groups */
+        const int left = ntasks - task - 1 > 0 ? ntasks - task - 1 : 0;
+        const double eta = left * (*my_wall / *my_done) / ngroups;
+        if (rc == AS_OK)
+            printf("  done   %-22s E = %.8f Ha  gap %.4f eV  %3d steps %4ld SCF  %7.1f s  (elapsed %.0f s, ETA %.0f s)\n",
+                   c->name, r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations, wall, as_wtime() - t_farm, eta);
+        else
+            printf("  FAILED %-22s %s  %7.1f s  (elapsed %.0f s, ETA %.0f s)\n", c->name,
+                   rc == AS_ENOCONV ? "not converged" : "error", wall, as_wtime() - t_farm, eta);
+        fflush(stdout);
+    }
+    return AS_OK; /* a failed configuration is recorded, not fatal */
+}
+
+static int farm(scan_ctx *x, as_error *err)
+{
+    /* pending: neither done nor failed */
+    int *pend = malloc((size_t)x->cs->n * sizeof *pend), np = 0;
+    if (!pend)
+        return as_error_nomem(err, "pending list", (size_t)x->cs->n * sizeof *pend);
+    if (x->rank == 0)
+        for (int i = 0; i < x->cs->n; i++) {
+            const char *st = state_of(x, x->cs->c[i].name, NULL);
+            if (strcmp(st, "done") && strcmp(st, "failed"))
+                pend[np++] = i;
+        }
+    MPI_Bcast(&np, 1, MPI_INT, 0, x->comm);
+    MPI_Bcast(pend, np, MPI_INT, 0, x->comm);
+    if (np == 0) {
+        free(pend);
+        as_log("\n  every configuration is finished; ranking from their files\n");
+        return AS_OK;
+    }
+    sort_cfg = x->cs->c;
+    qsort(pend, (size_t)np, sizeof *pend, by_cost); /* most expensive first */
+    int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
+    if (ng <= 0)
+        ng = np < x->size ? np : x->size;
+    if (ng > x->size)
+        ng = x->size;
+    MPI_Comm group;
+    int gid = 0;
+    if (as_layout_split_groups(x->comm, ng, &group, &gid, err)) {
+        free(pend);
+        return err->code;
+    }
+    as_log("\n  relaxing %d configuration%s on %d rank%s in %d group%s (most expensive first); each log in "
+           "%s/configs/NAME/relax.log\n", np, np > 1 ? "s" : "", x->size, x->size > 1 ? "s" : "", ng,
+           ng > 1 ? "s" : "", x->job->outdir);
+    fflush(stdout);
+    as_farm *f = as_farm_create(x->comm, group, np, err);
+    int rc = f ? AS_OK : err->code;
+    const double t_farm = as_wtime();
+    double my_wall = 0.0;
+    int my_done = 0;
+    for (int t; f && (t = as_farm_next(f)) >= 0;)
+        run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done);
+    as_farm_destroy(f);
+    MPI_Comm_free(&group);
+    free(pend);
+    MPI_Barrier(x->comm);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- ranking ---- */
+static int rank_all(scan_ctx *x, as_error *err)
+{
+    const int n = x->cs->n;
+    as_scan_record *rec = calloc((size_t)n, sizeof *rec);
+    as_structure **fin = calloc((size_t)n, sizeof *fin);
+    as_journal_log *log = NULL;
+    as_ranking *r = NULL;
+    int rc = AS_OK, nfailed = 0, seeded_n = 0;
+    double first_sum = 0.0;
+    if (!rec || !fin) {
+        rc = as_error_nomem(err, "records", (size_t)n * sizeof *rec);
+        goto done;
+    }
+    if ((rc = as_journal_read(x->journal, &log, err)))
+        goto done;
+    as_journal_log_destroy(x->log);
+    x->log = log;
+    log = NULL;
+    for (int i = 0; i < n; i++) {
+        const as_scan_config *c = &x->cs->c[i];
+        as_scan_record *q = &rec[i];
+        snprintf(q->name, sizeof q->name, "%s", c->name);
+        snprintf(q->family, sizeof q->family, "%s", c->family);
+        snprintf(q->mode, sizeof q->mode, "%s", c->mode == AS_SCAN_FRENKEL ? "frenkel" : "interstitial");
+        q->species_z = c->species_z;
+        q->charge = c->charge;
+        snprintf(q->site, sizeof q->site, "%s", x->sites->site[c->site].name);
+        q->multiplicity = c->multiplicity;
+        const as_journal_entry *e = NULL;
+        const char *st = state_of(x, c->name, &e);
+        char dir[AS_PATH_MAX + 64];
+        as_error e2;
+        if (!strcmp(st, "done") && config_dir(x, c->name, dir, sizeof dir, &e2) == AS_OK &&
+            as_scan_outcome_read(dir, q, &fin[i], &e2) == AS_OK) {
+            q->cls = AS_CLASS_OK;
+            if (detail_value(e->detail, "seeded") > 0)
+                first_sum += detail_value(e->detail, "first_scf"), seeded_n++;
+            continue;
+        }
+        q->cls = AS_CLASS_FAILED;
+        q->have_energy = 0;
+        nfailed++;
+        if (!strcmp(st, "failed"))
+            snprintf(q->detail, sizeof q->detail, "%.200s", e->detail);
+        else if (!strcmp(st, "done"))
+            snprintf(q->detail, sizeof q->detail, "its results cannot be read: %.200s", e2.msg);
+        else
+            snprintf(q->detail, sizeof q->detail, "not computed (state: %s)", st);
+    }
+    if ((rc = as_scan_classify(rec, fin, x->cs->c, n, x->host, x->sym, x->sites, x->job->set->scan.cluster_tol,
+                               x->job->set->scan.same_energy, err)))
+        goto done;
+    as_rank_params p;
+    as_rank_params_default(&p);
+    p.temperature = x->job->set->scan.temperature;
+    p.reference = x->job->set->scan.reference[0] ? x->job->set->scan.reference : NULL;
+    p.host_energy = x->host_energy;
+    p.host_gap = x->host_gap;
+    p.formula_units = as_structure_count(x->host, 82) > 0 ? as_structure_count(x->host, 82) : 1;
+    if (!(r = as_rank_compute(rec, n, &p, err))) {
+        rc = err->code;
+        if (rc == AS_EINPUT && x->job->set->scan.reference_line)
+            as_error_prefix(err, "%s:%d: ", x->job->deck, x->job->set->scan.reference_line);
+        goto done;
+    }
+    as_rank_print(r, rec, &p);
+    if ((rc = as_rank_write(x->job->outdir, r, rec, n, &p, err)))
+        goto done;
+    if (seeded_n)
+        as_log("\n  first SCF from the host's density: %.1f iterations on average over %d configurations "
+               "(the host's own first SCF from atomic densities: %d)\n", first_sum / seeded_n, seeded_n,
+               x->host_first_scf);
+    as_log("  wrote %s/{ranking.csv,ranking.json,report.md}\n", x->job->outdir);
+    if (nfailed)
+        as_log("  %d configuration%s failed or could not be read (listed above with the reason; their logs are in "
+               "%s/configs/NAME/relax.log)\n", nfailed, nfailed > 1 ? "s" : "", x->job->outdir);
+done:
+    as_ranking_destroy(r);
+    for (int i = 0; fin && i < n; i++)
+        as_structure_destroy(fin[i]);
+    free(fin);
+    free(rec);
+    as_journal_log_destroy(log);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ run ---- */
+static int find_sites(scan_ctx *x, as_error *err)
+{
+    if (!(x->sym = as_symmetry_create(x->host, 0.0, err)))
+        return err->code;
+    as_sites_params p;
+    as_sites_params_from_scan(&p, &x->job->set->scan, x->host);
+    if (!(x->sites = as_sites_find(x->host, x->sym, &p, err)))
+        return err->code;
+    if (!(x->cs = as_scan_configs_build(x->host, x->sym, x->sites, &x->job->set->scan, x->job->deck, err)))
+        return err->code;
+    return AS_OK;
+}
+
+static void dry_run_report(const scan_ctx *x)
+{
+    as_scan_cost c;
+    int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
+    if (ng <= 0)
+        ng = x->cs->n < x->size ? x->cs->n : x->size;
+    as_scan_cost_estimate(x->cs, &x->job->set->dft, x->size, ng, &c);
+    as_log("\n  dry run: %d configurations on the unrelaxed host; starting structures in %s/configs/NAME/initial.cif\n",
+           x->cs->n, x->job->outdir);
+    as_log("  estimate         %.0f SCF equivalents (%d ionic steps each, the first SCF from the host's density)\n",
+           c.scf_equivalents, AS_SCAN_EST_STEPS);
+    as_log("                   %.0f s per SCF on one rank, %.0f MB per rank, wall time %.0f s (%.1f h) on %d rank%s "
+           "in %d group%s, plus the host's relaxation (model: docs/scan.md, +-50 %%)\n", c.seconds_per_scf,
+           c.mem_per_rank_mb, c.wall_s, c.wall_s / 3600.0, x->size, x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "");
+}
+
+int as_scan_run(const as_scan_job *job, as_error *err)
+{
+    const double t0 = as_wtime();
+    scan_ctx x;
+    memset(&x, 0, sizeof x);
+    x.job = job;
+    x.comm = job->comm;
+    MPI_Comm_rank(x.comm, &x.rank);
+    MPI_Comm_size(x.comm, &x.size);
+    as_structure *host0 = NULL;
+    int rc = AS_OK;
+    if ((rc = as_path_join(x.journal, sizeof x.journal, job->outdir, "scan.journal", err)) ||
+        (rc = as_path_join(x.hostdir, sizeof x.hostdir, job->outdir, "host", err)))
+        return rc;
+    if (x.rank == 0)
+        rc = as_file_mkdirs(job->outdir, err);
+    if ((rc = shared(&x, rc, err)))
+        return rc;
+    if (!(host0 = as_structure_from_settings(&job->set->structure, job->deck, err)))
+        return err->code;
+    char formula[256];
+    as_structure_formula(host0, formula, sizeof formula);
+    as_log("anionscan scan: %s\n  host             %s, %d atoms; output in %s\n", job->deck, formula, host0->natoms,
+           job->outdir);
+    if ((rc = check_settings(&x, host0, err)))
+        goto done;
+    if (job->dry_run) {
+        x.host = host0;
+        host0 = NULL;
+    } else if ((rc = relax_host(&x, host0, err))) {
+        goto done;
+    }
+    if (x.rank == 0)
+        rc = find_sites(&x, err);
+    if ((rc = shared(&x, rc, err)))
+        goto done;
+    if (x.rank != 0 && (rc = find_sites(&x, err)))
+        goto done; /* deterministic: the same list on every rank */
+    as_log("  sites            %d used of %d (%s)\n", job->set->scan.nsites ? job->set->scan.nsites : x.sites->nsites,
+           x.sites->nsites_all, x.sites->host_group);
+    print_plan(&x);
+    if ((rc = write_plan(&x, err)))
+        goto done;
+    if (job->dry_run) {
+        dry_run_report(&x);
+        goto done;
+    }
+    if ((rc = farm(&x, err)))
+        goto done;
+    if (x.rank == 0)
+        rc = rank_all(&x, err);
+    if ((rc = shared(&x, rc, err)))
+        goto done;
+    as_log("  scan finished in %.1f s\n", as_wtime() - t0);
+done:
+    free(x.seed);
+    as_scan_configs_destroy(x.cs);
+    as_sites_destroy(x.sites);
+    as_symmetry_destroy(x.sym);
+    as_structure_destroy(x.host);
+    as_structure_destroy(host0);
+    as_journal_log_destroy(x.log);
+    return rc;
+}
