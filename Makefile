@@ -11,7 +11,7 @@ SHELL := /bin/bash
 DEPS_BUILD := make gcc openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libsymspg-dev libxc-dev \
               libfftw3-dev libfftw3-mpi-dev libopenblas-dev liblapacke-dev libqhull-dev libcjson-dev \
               pkg-config
-DEPS_TEST  := libcmocka-dev python3 python3-ase
+DEPS_TEST  := libcmocka-dev python3 python3-ase python3-spglib python3-pymatgen
 # Independent codes for validation and benchmarks (make validate / make bench).
 DEPS_REF   := quantum-espresso cp2k-data time
 

@@ -1,6 +1,7 @@
 /* The scan's workflow (scan/scan.h, docs/scan.md). */
 #include "scan/scan.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "crystal/sites.h"
 #include "crystal/symmetry.h"
 #include "io/cif.h"
+#include "io/sites_out.h"
 #include "io/structure_input.h"
 #include "parallel/layout.h"
 #include "relax/run.h"
@@ -206,10 +208,57 @@ static void print_plan(const scan_ctx *x)
 }
 
 /* initial.cif of every configuration, and "planned" for the new ones (rank 0) */
+/* DIR/plan.json: every configuration as planned (the tests' independent enumerations read it) */
+static int plan_json(const scan_ctx *x, as_error *err)
+{
+    cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "configurations");
+    cJSON_AddStringToObject(j, "schema", "anionscan-plan/1");
+    cJSON_AddStringToObject(j, "deck", x->job->deck);
+    cJSON_AddBoolToObject(j, "host_relaxed", !x->job->dry_run);
+    cJSON_AddNumberToObject(j, "rattle_angstrom", x->job->set->scan.rattle * AS_BOHR_ANG);
+    cJSON_AddNumberToObject(j, "seed", (double)x->job->set->scan.seed);
+    for (int i = 0; i < x->cs->n; i++) {
+        const as_scan_config *c = &x->cs->c[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", c->name);
+        cJSON_AddStringToObject(o, "family", c->family);
+        cJSON_AddStringToObject(o, "mode", c->mode == AS_SCAN_FRENKEL ? "frenkel" : "interstitial");
+        cJSON_AddStringToObject(o, "species", as_element_symbol(c->species_z));
+        cJSON_AddNumberToObject(o, "charge", c->charge);
+        cJSON_AddStringToObject(o, "site", x->sites->site[c->site].name);
+        cJSON_AddItemToObject(o, "site_frac", cJSON_CreateDoubleArray(c->site_frac, 3));
+        cJSON_AddNumberToObject(o, "vacancy", c->vacancy >= 0 ? c->vacancy + 1 : 0);
+        cJSON_AddNumberToObject(o, "vacancy_orbit", c->vacancy_orbit);
+        cJSON_AddNumberToObject(o, "vacancy_distance_angstrom", c->vacancy_dist * AS_BOHR_ANG);
+        cJSON_AddNumberToObject(o, "distortion", c->distortion);
+        cJSON_AddNumberToObject(o, "multiplicity", c->multiplicity);
+        cJSON_AddNumberToObject(o, "interstitial_atom", c->interstitial + 1);
+        cJSON_AddNumberToObject(o, "natoms", c->start->natoms);
+        cJSON_AddNumberToObject(o, "relative_cost", c->cost);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    char path[AS_PATH_MAX + 32];
+    int rc = !text ? as_error_nomem(err, "plan.json", 0)
+                   : as_path_join(path, sizeof path, x->job->outdir, "plan.json", err) ||
+                             as_file_write_atomic(path, text, strlen(text), err)
+                         ? err->code
+                         : AS_OK;
+    free(text);
+    return rc;
+}
+
 static int write_plan(scan_ctx *x, as_error *err)
 {
     int rc = AS_OK;
     if (x->rank == 0) {
+        char hp[AS_PATH_MAX + 32];
+        if ((rc = as_sites_write_all(x->job->outdir, x->sites, x->host, x->sym, err)) ||
+            (rc = as_path_join(hp, sizeof hp, x->job->outdir, "host.cif", err)) ||
+            (rc = as_cif_write(hp, x->host, NULL, x->job->dry_run ? "host (unrelaxed)" : "host (relaxed)", err)) ||
+            (rc = plan_json(x, err)))
+            return shared(x, rc, err);
         for (int i = 0; i < x->cs->n && !rc; i++) {
             const as_scan_config *c = &x->cs->c[i];
             char dir[AS_PATH_MAX + 64], path[AS_PATH_MAX + 96], title[160];
