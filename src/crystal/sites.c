@@ -1197,3 +1197,47 @@ void as_sites_print(const as_sites *s, const as_structure *host)
                kinds);
     }
 }
+
+/* ------------------------------------------------------- a given point -- */
+
+int as_sites_add_point(as_sites *s, const as_structure *host, const as_symmetry *sym, const double frac[3],
+                       const char *name, as_error *err)
+{
+    geom g;
+    if (geom_init(&g, host->lattice))
+        return as_error_set(err, AS_EINPUT, "the host's cell is singular");
+    as_site *ns = realloc(s->site, (size_t)(s->nsites_all + 1) * sizeof *ns);
+    if (!ns)
+        return as_error_nomem(err, "sites", (size_t)(s->nsites_all + 1) * sizeof *ns);
+    s->site = ns;
+    /* the listed sites come first: insert after them */
+    memmove(&s->site[s->nsites + 1], &s->site[s->nsites], (size_t)(s->nsites_all - s->nsites) * sizeof *ns);
+    as_site *st = &s->site[s->nsites];
+    memset(st, 0, sizeof *st);
+    s->nsites++, s->nsites_all++;
+    if (!(st->orbit = malloc((size_t)sym->nops * sizeof *st->orbit)))
+        return as_error_nomem(err, "site orbit", (size_t)sym->nops * sizeof *st->orbit);
+    double x[3] = {frac[0], frac[1], frac[2]};
+    wrap3(x);
+    memcpy(st->frac, x, sizeof x);
+    memcpy(st->orbit[0], x, sizeof x);
+    st->multiplicity = 1;
+    for (int o = 0; o < sym->nops; o++) {
+        double y[3];
+        as_symmetry_apply(sym, o, x, y);
+        wrap3(y);
+        int dup = 0;
+        for (int m = 0; m < st->multiplicity && !dup; m++)
+            dup = pdist(&g, st->orbit[m], y, TIGHT_TOL, NULL) <= TIGHT_TOL;
+        if (!dup)
+            memcpy(st->orbit[st->multiplicity++], y, sizeof y);
+    }
+    st->stab_order = sym->nops / st->multiplicity;
+    snprintf(st->name, sizeof st->name, "%s", name);
+    snprintf(st->wyckoff, sizeof st->wyckoff, "-");
+    snprintf(st->site_symmetry, sizeof st->site_symmetry, "-");
+    snprintf(st->pointgroup, sizeof st->pointgroup, "-");
+    st->free_radius = nearest_atom(&g, host, st->frac, 20.0 * AS_ANG_BOHR, &st->nearest);
+    st->nearest_z = st->nearest >= 0 ? host->z[st->nearest] : 0;
+    return AS_OK;
+}

@@ -104,6 +104,11 @@ int as_site_stabilizer(const as_structure *host, const as_symmetry *sym, const d
 /* "VFEW"-style letters of the candidate kinds (vertex, face, edge, Wyckoff). */
 void as_sites_kinds_string(int kinds, char out[8]);
 
+/* Append a given point as a site named name (after the listed ones): its orbit under sym, no
+ * Wyckoff letter ("-").  The scan's [scan] positions. */
+int as_sites_add_point(as_sites *s, const as_structure *host, const as_symmetry *sym, const double frac[3],
+                       const char *name, as_error *err);
+
 /* Print the table of sites. */
 void as_sites_print(const as_sites *s, const as_structure *host);
 

@@ -29,6 +29,7 @@ static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure"
 static const char *const keys_scan[] = {"species",     "mode",         "min_dist", "cluster_tol", "max_sites",
                                         "relax_host",  "sites",        "frenkel_radius", "charges", "rattle",
                                         "seed",        "distortions",  "reference", "temperature", "same_energy",
+                                        "positions",
                                         NULL};
 static const char *const keys_output[] = {"dir", NULL};
 static const char *const keys_parallel[] = {"pools", "groups", NULL};
@@ -590,10 +591,10 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
         sc->sites_line = e->line;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
             char *end;
-            long k = (t[0] == 'i') ? strtol(t + 1, &end, 10) : 0;
-            if (t[0] != 'i' || !t[1] || *end || k < 1 || k > 9999)
+            long k = (t[0] == 'i' || t[0] == 'u') ? strtol(t + 1, &end, 10) : 0;
+            if ((t[0] != 'i' && t[0] != 'u') || !t[1] || *end || k < 1 || k > 9999)
                 return as_deck_error(d, e->line, err, "'%s' is not a site name; sites are named i1, i2, ... "
-                                     "(see 'anionscan sites')", t);
+                                     "(see 'anionscan sites'), and the 'positions' given in [scan] u1, u2, ...", t);
             if (sc->nsites >= AS_MAX_SCAN_SITES)
                 return as_deck_error(d, e->line, err, "at most %d sites in 'sites'", AS_MAX_SCAN_SITES);
             snprintf(sc->sites[sc->nsites++], sizeof sc->sites[0], "%s", t);
@@ -664,6 +665,21 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
     if (found && !(sc->same_energy > 0.0 && sc->same_energy < 1.0 * AS_EV_HA))
         return as_deck_error(d, as_deck_find(d, "scan", "same_energy")->line, err,
                              "same_energy must be in (0, 1) eV");
+    if ((e = as_deck_find(d, "scan", "positions"))) {
+        if (e->value[0] && strcasecmp(e->value, "crystal"))
+            return as_deck_error(d, e->line, err, "positions are given in crystal (fractional) coordinates: "
+                                 "'positions = crystal' and one 'x y z' line each");
+        if (e->nblock == 0)
+            return as_deck_error(d, e->line, err, "'positions' has no indented 'x y z' lines");
+        if (e->nblock > AS_MAX_SCAN_SITES)
+            return as_deck_error(d, e->line, err, "at most %d positions", AS_MAX_SCAN_SITES);
+        for (int i = 0; i < e->nblock; i++)
+            if (as_parse_quantity(e->block[i].text, AS_QTY_NONE, 3, sc->positions[i], NULL) != 0 ||
+                !isfinite(sc->positions[i][0] + sc->positions[i][1] + sc->positions[i][2]))
+                return as_deck_error(d, e->block[i].line, err, "position u%d: expected three fractional "
+                                     "coordinates, got '%s'", i + 1, e->block[i].text);
+        sc->npositions = e->nblock;
+    }
     for (int i = 0; i < d->nsections; i++)
         if (!strcmp(d->sections[i].name, "scan"))
             sc->line = d->sections[i].line;

@@ -125,6 +125,8 @@ typedef struct as_scan_settings {
     int reference_line;
     double temperature;               /* K, for the populations; AS_SCAN_TEMPERATURE_K */
     double same_energy;               /* Ha: AS_SCAN_SAME_EV */
+    double positions[AS_MAX_SCAN_SITES][3]; /* 'positions = crystal' block: given sites u1, u2, ... (fractional) */
+    int npositions;
     int line;                         /* the [scan] section's line (0 if absent) */
 } as_scan_settings;
 

@@ -3,6 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+
+/* FFTW chooses plans by timing them (FFTW_MEASURE): fast, but two runs may pick different plans and
+ * differ in the last digits, which a long relaxation on a flat energy surface can grow to 1e-6 Ha.
+ * ANIONSCAN_FFTW_PLANNER=estimate picks plans without timing: bit-for-bit reproducible runs and
+ * restarts (the restart and invariance tests use it), at some cost in speed. */
+static unsigned planner_flags(void)
+{
+    static int flags = -1;
+    if (flags < 0) {
+        const char *e = getenv("ANIONSCAN_FFTW_PLANNER");
+        flags = e && !strcmp(e, "estimate") ? FFTW_ESTIMATE : FFTW_MEASURE;
+    }
+    return (unsigned)flags;
+}
+
 int as_fft_good_size(int nmin)
 {
     for (int n = nmin > 1 ? nmin : 1;; n++) {
@@ -267,9 +282,9 @@ as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const
     const int nn2[1] = {n2};
     if (s->nst > 0) {
         s->zb = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_BACKWARD,
-                                   FFTW_MEASURE);
+                                   planner_flags());
         s->zf = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_FORWARD,
-                                   FFTW_MEASURE);
+                                   planner_flags());
     }
     if (nz > 0) {
         /* y: length n1, stride 1, over the run's rows (stride n1) and the planes (stride n0 n1) */
@@ -277,14 +292,14 @@ as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const
             fftw_iodim dim = {n1, 1, 1};
             fftw_iodim many[2] = {{s->run[r][1], n1, n1}, {nz, n0 * n1, n0 * n1}};
             double complex *base = grid->rbuf + (size_t)s->run[r][0] * n1;
-            s->yb[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_BACKWARD, FFTW_MEASURE);
-            s->yf[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_FORWARD, FFTW_MEASURE);
+            s->yb[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_BACKWARD, planner_flags());
+            s->yf[r] = fftw_plan_guru_dft(1, &dim, 2, many, base, base, FFTW_FORWARD, planner_flags());
         }
         /* x: length n0, stride n1, over y (stride 1) and planes */
         fftw_iodim dim = {n0, n1, n1};
         fftw_iodim many[2] = {{n1, 1, 1}, {nz, n0 * n1, n0 * n1}};
-        s->xb = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_BACKWARD, FFTW_MEASURE);
-        s->xf = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_FORWARD, FFTW_MEASURE);
+        s->xb = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_BACKWARD, planner_flags());
+        s->xf = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_FORWARD, planner_flags());
     }
     if ((s->nst > 0 && (!s->zb || !s->zf)) || (nz > 0 && (!s->xb || !s->xf))) {
         as_fft_sticks_destroy(s);

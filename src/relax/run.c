@@ -412,6 +412,10 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         }
         const void *prev = run.c->m;
         as_calc_result_free(&res);
+        if (job->adaptive_scf && run.r->step > 0) {
+            const double q = run.r->max_force / rs->fmax;
+            run.c->opts.tol = run.dft.scf_tol * fmin(AS_RELAX_SCF_LOOSEN, fmax(1.0, q * q));
+        }
         rc = as_calculator_run(run.c, s, want_stress, &res, err);
         if (run.r->step == 0 && !sum->first_scf)
             sum->first_scf = res.scf_iterations;

@@ -41,7 +41,15 @@ typedef struct as_relax_job {
     size_t seed_len;
     int save_state;             /* also write outdir/state.chk: the converged calculator state (a seed) */
     int quiet;                  /* no header and step table (the caller prints its own lines) */
+    int adaptive_scf;           /* SCF tolerance tied to the force error: see AS_RELAX_SCF_LOOSEN */
 } as_relax_job;
+
+/* adaptive_scf: while the largest force F of the last step is well above fmax, the next SCF stops at
+ * scf_tol x min(AS_RELAX_SCF_LOOSEN, (F / fmax)^2): the forces then carry a relative error far below
+ * what the BFGS step needs, and the steps near convergence (F ~ fmax) use scf_tol itself, so the
+ * final energy and forces are as accurate as without it (pw.x tightens its threshold the same way
+ * as the forces fall).  The cap keeps the energy error below the BFGS uphill test (1e-5 Ha). */
+#define AS_RELAX_SCF_LOOSEN 100.0
 
 typedef struct as_relax_summary {
     int converged;              /* the relaxation converged */

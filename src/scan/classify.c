@@ -54,7 +54,7 @@ static int by_energy(const void *a, const void *b)
     return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
 }
 
-int as_scan_classify(as_scan_record *rec, as_structure *const *final, const as_scan_config *cfg, int n,
+int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_config *cfg, int n,
                      const as_structure *host, const as_symmetry *sym, const as_sites *sites, double cluster_tol,
                      double same_energy, as_error *err)
 {
@@ -63,13 +63,34 @@ int as_scan_classify(as_scan_record *rec, as_structure *const *final, const as_s
         as_scan_record *r = &rec[i];
         if (r->cls == AS_CLASS_FAILED || !final[i])
             continue;
-        const as_structure *s = final[i];
+        /* remove a rigid drift of the whole cell (the forces' sum is zero only to rounding): the mean
+         * displacement of the atoms other than the interstitial, which keep their indices */
+        as_structure *s = final[i];
+        const as_structure *s0 = cfg[i].start;
+        double t[3] = {0, 0, 0};
+        int nt = 0;
+        for (int a = 0; a < s->natoms && s->natoms == s0->natoms; a++) {
+            if (a == cfg[i].interstitial)
+                continue;
+            for (int k = 0; k < 3; k++) {
+                double d = s->frac[a][k] - s0->frac[a][k];
+                t[k] += d - floor(d + 0.5);
+            }
+            nt++;
+        }
+        for (int a = 0; nt && a < s->natoms; a++)
+            for (int k = 0; k < 3; k++) {
+                s->frac[a][k] -= t[k] / nt;
+                s->frac[a][k] -= floor(s->frac[a][k]);
+            }
         const int ia = as_scan_find_interstitial(s, host, cfg[i].species_z);
         if (ia < 0)
             return as_error_set(err, AS_EINPUT, "configuration %s: its final structure has no atom of the "
                                 "interstitial's element (result.json damaged?)", r->name);
         memcpy(r->final_frac, s->frac[ia], sizeof r->final_frac);
-        r->displacement = as_periodic_distance(host->lattice, cfg[i].start->frac[cfg[i].interstitial], s->frac[ia]);
+        /* how far the placed atom moved (it keeps its index; after a kick-out the interstitial is another atom) */
+        r->displacement = as_periodic_distance(host->lattice, cfg[i].start->frac[cfg[i].interstitial],
+                                               s->frac[cfg[i].interstitial]);
         double d;
         const int site = nearest_site(sites, host, s->frac[ia], cluster_tol, &d);
         snprintf(r->final_site, sizeof r->final_site, "%s", site >= 0 ? sites->site[site].name : "");
@@ -77,6 +98,8 @@ int as_scan_classify(as_scan_record *rec, as_structure *const *final, const as_s
         r->detail[0] = '\0';
         if (cfg[i].mode == AS_SCAN_FRENKEL && as_match_structures(s, host, NULL, tol, NULL, NULL, NULL, NULL) == 1) {
             r->cls = AS_CLASS_RECOMBINED;
+            memcpy(r->final_frac, s->frac[cfg[i].interstitial], sizeof r->final_frac);
+            r->final_site[0] = '\0';
             snprintf(r->detail, sizeof r->detail, "the interstitial fell back into a vacancy (%.2f angstrom moved)",
                      r->displacement * AS_BOHR_ANG);
         } else if (site >= 0 && site != cfg[i].site) {

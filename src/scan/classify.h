@@ -6,7 +6,8 @@
  *   same        the final structure is a host-symmetry image of a lower-energy configuration of
  *               its family and the energies agree within same_energy: "same as NAME";
  *   ok          otherwise.  Failed configurations keep their class and reason.
- * The interstitial in a final structure is the atom of its species farthest from every host site
+ * A rigid drift of the whole cell during the relaxation is removed from final[] first (the mean
+ * displacement of the atoms that are not the interstitial).  The interstitial in a final structure is the atom of its species farthest from every host site
  * of that species (after a kick-out it is not the atom that was placed). */
 #ifndef AS_SCAN_CLASSIFY_H
 #define AS_SCAN_CLASSIFY_H
@@ -20,7 +21,7 @@
 
 /* rec[i] and final[i] (NULL for failed ones) for the configurations cfg[i]; host, sym and sites of
  * the relaxed host; cluster_tol (bohr) for the basins, same_energy (Ha). */
-int as_scan_classify(as_scan_record *rec, as_structure *const *final, const as_scan_config *cfg, int n,
+int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_config *cfg, int n,
                      const as_structure *host, const as_symmetry *sym, const as_sites *sites, double cluster_tol,
                      double same_energy, as_error *err);
 

@@ -331,7 +331,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         as_log_set_stream(lf);
     as_relax_job rj = {.comm = group, .outdir = dir, .label = c->name, .dft = &dft, .relax = &rs,
                        .start = c->start, .npools = x->job->npools, .restart = 2,
-                       .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len};
+                       .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len,
+                       .adaptive_scf = 1};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
     int rc = as_relax_run(&rj, &sum, &err);
@@ -427,7 +428,7 @@ static int farm(scan_ctx *x, as_error *err)
 }
 
 /* ---------------------------------------------------------------- ranking ---- */
-static int rank_all(scan_ctx *x, as_error *err)
+static int rank_all(scan_ctx *x, int *failed, as_error *err)
 {
     const int n = x->cs->n;
     as_scan_record *rec = calloc((size_t)n, sizeof *rec);
@@ -500,6 +501,7 @@ static int rank_all(scan_ctx *x, as_error *err)
                "(the host's own first SCF from atomic densities: %d)\n", first_sum / seeded_n, seeded_n,
                x->host_first_scf);
     as_log("  wrote %s/{ranking.csv,ranking.json,report.md}\n", x->job->outdir);
+    *failed = nfailed;
     if (nfailed)
         as_log("  %d configuration%s failed or could not be read (listed above with the reason; their logs are in "
                "%s/configs/NAME/relax.log)\n", nfailed, nfailed > 1 ? "s" : "", x->job->outdir);
@@ -522,6 +524,12 @@ static int find_sites(scan_ctx *x, as_error *err)
     as_sites_params_from_scan(&p, &x->job->set->scan, x->host);
     if (!(x->sites = as_sites_find(x->host, x->sym, &p, err)))
         return err->code;
+    for (int i = 0; i < x->job->set->scan.npositions; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "u%d", i + 1);
+        if (as_sites_add_point(x->sites, x->host, x->sym, x->job->set->scan.positions[i], name, err))
+            return err->code;
+    }
     if (!(x->cs = as_scan_configs_build(x->host, x->sym, x->sites, &x->job->set->scan, x->job->deck, err)))
         return err->code;
     return AS_OK;
@@ -592,11 +600,16 @@ int as_scan_run(const as_scan_job *job, as_error *err)
     }
     if ((rc = farm(&x, err)))
         goto done;
+    int nfailed = 0;
     if (x.rank == 0)
-        rc = rank_all(&x, err);
+        rc = rank_all(&x, &nfailed, err);
     if ((rc = shared(&x, rc, err)))
         goto done;
     as_log("  scan finished in %.1f s\n", as_wtime() - t0);
+    MPI_Bcast(&nfailed, 1, MPI_INT, 0, x.comm);
+    if (nfailed)
+        rc = as_error_set(err, AS_ENOCONV, "%d of %d configurations failed (the ranking lists them with the "
+                          "reason and ranks the others); exit status 3", nfailed, x.cs->n);
 done:
     free(x.seed);
     as_scan_configs_destroy(x.cs);

@@ -1,0 +1,166 @@
+# anionscan scan end to end on the toy of tests/scan/toy.in (3 configurations, ~40 s on one rank):
+#   1. an uninterrupted run: exit 0, every configuration planned and done once, the ranking files, a
+#      progress line per configuration, ranking.json's energies equal each configuration's result.json;
+#   2. killed with SIGKILL inside a relaxation, between configurations, and with a torn journal line,
+#      then run again: every configuration is done exactly once and the ranking equals the
+#      uninterrupted run's (1e-8 Ha; FFT plans chosen without timing so runs are bit-reproducible);
+#   3. running a finished scan again computes nothing; a new temperature only re-ranks;
+#   4. a changed cutoff is refused, naming the key (exit 2);
+#   5. the scan's energy and gap of the extra anion equal a separate 'anionscan relax' of its
+#      initial.cif (1 meV; gap 5 meV: the toy's energy surface is flat, so the two paths stop at
+#      slightly different points within fmax);
+#   6. a Frenkel pair started 1 angstrom from its vacancy is 'recombined' (tests/scan/toy_recombine.in);
+#   7. configurations that cannot converge (max_steps = 2) are 'failed', listed with the reason, not
+#      ranked, and the exit status is 3.
+source "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+export ANIONSCAN_FFTW_PLANNER=estimate
+DECK="$TOP/tests/scan/toy.in"
+NAMES="Br_i2_v4 Br_i2_v5 Br_i2_q-1"
+
+energies() { # DIR -> "name energy gap status" lines from ranking.json
+  "$PY" - "$1" <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1] + "/ranking.json"))
+for f in j["families"]:
+    for c in f["configurations"]:
+        print(c["name"], repr(c["energy_ha"]), repr(c["gap_ev"]), c["status"])
+PYEOF
+}
+same_ranking() { # A B TOL
+  "$PY" - "$1" "$2" "$3" <<'PYEOF' || die "rankings differ: $1 vs $2"
+import json, sys
+def load(d):
+    j = json.load(open(d + "/ranking.json"))
+    return {c["name"]: c for f in j["families"] for c in f["configurations"]}
+a, b, tol = load(sys.argv[1]), load(sys.argv[2]), float(sys.argv[3])
+assert set(a) == set(b), (sorted(a), sorted(b))
+worst = 0.0
+for n in a:
+    assert a[n]["status"] == b[n]["status"], (n, a[n]["status"], b[n]["status"])
+    d = abs(a[n]["energy_ha"] - b[n]["energy_ha"])
+    worst = max(worst, d)
+    assert d <= tol, (n, a[n]["energy_ha"], b[n]["energy_ha"])
+print("same ranking: largest energy difference %.2e Ha" % worst)
+PYEOF
+}
+done_once() { # DIR: every configuration has exactly one 'done' in the journal
+  for n in $NAMES; do
+    c=$(awk -F'\t' -v n="$n" '$3 == "done" && $4 == n' "$1/scan.journal" | wc -l)
+    [ "$c" = 1 ] || die "$n is done $c times in $1/scan.journal"
+  done
+}
+
+# 1. uninterrupted
+"$ANIONSCAN" scan "$DECK" -o "$TMP/ref" > "$TMP/ref.log" 2>&1 || die "scan exited $?: $(tail -5 "$TMP/ref.log")"
+for f in ranking.csv ranking.json report.md plan.json host.cif sites.json host/result.json; do
+  [ -s "$TMP/ref/$f" ] || die "no $f"
+done
+for n in $NAMES; do
+  grep -q "done   $n" "$TMP/ref.log" || die "no progress line for $n"
+  [ -s "$TMP/ref/configs/$n/final.cif" ] && [ -s "$TMP/ref/configs/$n/trajectory.extxyz" ] || die "no files for $n"
+done
+done_once "$TMP/ref"
+[ "$(wc -l < "$TMP/ref/ranking.csv")" = 4 ] || die "ranking.csv should have a header and 3 rows"
+"$PY" - "$TMP/ref" <<'PYEOF' || die "ranking.json against the result.json files"
+import json, sys
+d = sys.argv[1]
+j = json.load(open(d + "/ranking.json"))
+host = json.load(open(d + "/host/result.json"))
+HA = 27.211386245988
+assert abs(j["host"]["energy_ev"] - host["energy_ha"] * HA) < 1e-6
+for f in j["families"]:
+    for c in f["configurations"]:
+        r = json.load(open("%s/configs/%s/result.json" % (d, c["name"])))
+        assert abs(c["energy_ha"] - r["energy_ha"]) < 1e-10, c["name"]
+        assert abs(c["gap_ev"] - r["gap_ev"]) < 1e-9, c["name"]
+        if c["status"] in ("ok", "moved"):
+            assert abs(c["dgap_mev"] - 1000 * (host["gap_ev"] - r["gap_ev"])) < 1e-6, c["name"]
+print("ranking.json agrees with the result.json files")
+PYEOF
+echo "uninterrupted:"; energies "$TMP/ref"
+
+# 2. killed at three points, then continued
+kill_when() { # DIR CONDITION-COMMAND: start the scan, SIGKILL it once the condition holds
+  local dir=$1; shift
+  "$ANIONSCAN" scan "$DECK" -o "$dir" >> "$dir.log" 2>&1 &
+  local pid=$! t=0
+  until "$@" 2>/dev/null; do
+    sleep 0.05; t=$((t + 1))
+    kill -0 $pid 2>/dev/null || die "the scan finished before the kill point ($*)"
+    [ $t -lt 2400 ] || { kill -9 $pid; die "kill point never reached: $*"; }
+  done
+  kill -9 $pid; wait $pid 2>/dev/null
+}
+R="$TMP/restart"
+# inside the first relaxation: after its third step's checkpoint
+steps_in_chk() { [ -s "$R/configs/Br_i2_q-1/trajectory.extxyz" ] && [ "$(grep -c Lattice "$R/configs/Br_i2_q-1/trajectory.extxyz")" -ge 3 ]; }
+kill_when "$R" steps_in_chk
+grep -q "started	Br_i2_q-1" "$R/scan.journal" || die "no 'started' before the kill"
+! grep -q "done	Br_i2_q-1" "$R/scan.journal" || die "killed too late"
+# between configurations: as soon as the first one is done
+first_done() { grep -q "	done	Br_i2_" "$R/scan.journal"; }
+kill_when "$R" first_done
+# a journal line torn by the kill
+printf '99\t2026-12-03T00:00:00Z\tdone\tBr_i2_v5\tenergy_ha=-1' >> "$R/scan.journal"
+"$ANIONSCAN" scan "$DECK" -o "$R" --restart > "$R.final.log" 2>&1 || die "the continued scan exited $?: $(tail -5 "$R.final.log")"
+done_once "$R"
+[ "$(awk -F'\t' '$3 == "started" && $4 == "Br_i2_q-1"' "$R/scan.journal" | wc -l)" = 2 ] || die "Br_i2_q-1 should have been started twice (killed once)"
+same_ranking "$TMP/ref" "$R" 1e-8
+
+# 3. a finished scan computes nothing; a new temperature re-ranks
+"$ANIONSCAN" scan "$DECK" -o "$TMP/ref" > "$TMP/again.log" 2>&1 || die "re-running a finished scan exited $?"
+grep -q "every configuration is finished" "$TMP/again.log" || die "a finished scan was computed again"
+[ "$(grep -c "	started	Br_" "$TMP/ref/scan.journal")" = 3 ] || die "new 'started' records after re-running a finished scan"
+sed 's/^\[scan\]/[scan]\ntemperature = 900/' "$DECK" > "$TMP/t900.in"
+"$ANIONSCAN" scan "$TMP/t900.in" -o "$TMP/ref" > "$TMP/t900.log" 2>&1 || die "re-ranking at 900 K exited $?"
+grep -q "ranking at 900.0 K" "$TMP/t900.log" || die "no ranking at 900 K"
+
+# 4. a changed cutoff is refused
+sed 's/^ecut = 8 Ha/ecut = 9 Ha/' "$DECK" > "$TMP/ecut.in"
+expect_status 2 "$ANIONSCAN" scan "$TMP/ecut.in" -o "$TMP/ref"
+expect_stderr_has "'ecut' changed"
+
+# 5. the extra anion against a separate relax of its starting structure
+"$PY" - "$TMP/ref/configs/Br_i2_q-1/initial.cif" "$TMP/sep.in" <<'PYEOF' || die "cannot write the relax deck"
+import sys, ase.io
+a = ase.io.read(sys.argv[1])
+with open(sys.argv[2], "w") as f:
+    f.write("[structure]\ncell = angstrom\n")
+    for v in a.cell:
+        f.write("    %.12f %.12f %.12f\n" % tuple(v))
+    f.write("atoms = crystal\n")
+    for s, p in zip(a.get_chemical_symbols(), a.get_scaled_positions(wrap=False)):
+        f.write("    %s %.12f %.12f %.12f\n" % (s, p[0], p[1], p[2]))
+    f.write("[dft]\necut = 8 Ha\nkpoints = gamma\nband_edges = mesh\nstress = false\ncharge = -1\n")
+    f.write("[relax]\nfmax = 0.1 eV/angstrom\nkeep_symmetry = false\n")
+PYEOF
+"$ANIONSCAN" relax "$TMP/sep.in" -o "$TMP/sep" > "$TMP/sep.log" 2>&1 || die "separate relax exited $?"
+"$PY" - "$TMP/ref/configs/Br_i2_q-1/result.json" "$TMP/sep/result.json" <<'PYEOF' || die "scan vs separate relax"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+de = abs(a["energy_ha"] - b["energy_ha"]) * 27.211386245988 * 1000
+dg = abs(a["gap_ev"] - b["gap_ev"]) * 1000
+print("scan vs separate relax: energy %.3f meV, gap %.2f meV; SCF iterations %d vs %d"
+      % (de, dg, a["relax"]["total_scf_iterations"], b["relax"]["total_scf_iterations"]))
+assert de < 1.0 and dg < 5.0
+PYEOF
+
+# 6. recombination
+"$ANIONSCAN" scan "$TOP/tests/scan/toy_recombine.in" -o "$TMP/rec" > "$TMP/rec.log" 2>&1 || die "recombination scan exited $?"
+grep -q "Br_u1_v3 .* recombined" "$TMP/rec.log" || die "Br_u1_v3 not recombined: $(grep Br_u1 "$TMP/rec.log")"
+
+# 7. failures
+sed 's/^fmax = 0.1 eV\/angstrom/fmax = 0.1 eV\/angstrom\nmax_steps = 2/' "$DECK" > "$TMP/fail.in"
+"$ANIONSCAN" scan "$TMP/fail.in" -o "$TMP/fail" > "$TMP/fail.log" 2> "$TMP/fail.err"; st=$?
+[ "$st" = 3 ] || die "failing configurations: exit status $st, expected 3"
+grep -q "3 of 3 configurations failed" "$TMP/fail.err" || die "no failure summary: $(cat "$TMP/fail.err")"
+"$PY" - "$TMP/fail" <<'PYEOF' || die "failed configurations in the ranking"
+import json, sys
+j = json.load(open(sys.argv[1] + "/ranking.json"))
+cs = [c for f in j["families"] for c in f["configurations"]]
+assert len(cs) == 3 and all(c["status"] == "failed" for c in cs), [c["status"] for c in cs]
+assert all(c["rank"] in (0, None) and "not converged" in c["detail"] for c in cs), cs[0]
+print("failed configurations listed, not ranked")
+PYEOF
+echo "t_scan: all checks passed"
