@@ -95,12 +95,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------- run ----
-RUN_DECK ?= input/cspbbr3_pnma.in
-RUN_DIR  ?= runs/default
+# The demonstration scan (input/scan_demo.in, about 10 minutes on 2 cores); running it again continues
+# or, when finished, reprints the ranking.
+RUN_DECK ?= input/scan_demo.in
+RUN_DIR  ?= runs/scan_demo
+RUN_NP   ?= $(shell nproc 2>/dev/null || echo 1)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) sites $(RUN_DECK) -o $(RUN_DIR)
+	mpirun -np $(RUN_NP) ./$(BIN) scan $(RUN_DECK) -o $(RUN_DIR)
 
 # ----------------------------------------------------------------- tests ----
 check: deps

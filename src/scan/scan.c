@@ -42,6 +42,7 @@ typedef struct scan_ctx {
     as_scan_configs *cs;
     double host_energy, host_gap;
     int host_first_scf;
+    int host_relaxed;           /* the configurations are built on the relaxed host (else: a dry run before it) */
     void *seed;
     size_t seed_len;
 } scan_ctx;
@@ -82,12 +83,12 @@ static int check_settings(scan_ctx *x, const as_structure *host0, as_error *err)
     int rc = AS_OK;
     if (x->rank == 0) {
         rc = as_journal_read(x->journal, &x->log, err);
-        if (rc == AS_OK && !x->job->dry_run) {
+        if (rc == AS_OK) {
             static const char *const ev[] = {"settings", NULL};
             const as_journal_entry *e = as_journal_last(x->log, "-", ev);
             if (e)
                 rc = as_scan_fingerprint_compare(e->detail, fp, x->journal, err);
-            else
+            else if (!x->job->dry_run)
                 rc = as_journal_append(x->journal, "settings", "-", fp, err);
             if (rc == AS_EINPUT)
                 as_error_prefix(err, "%s: ", x->job->deck);
@@ -109,6 +110,9 @@ static int relax_host(scan_ctx *x, const as_structure *host0, as_error *err)
     }
     MPI_Bcast(&done, 1, MPI_INT, 0, x->comm);
     int rc = AS_OK;
+    if (!done && x->job->dry_run) { /* the plan on the structure as built */
+        return (x->host = as_structure_copy(host0, err)) ? AS_OK : err->code;
+    }
     if (!done) {
         as_relax_settings rs = set->relax;
         rs.cell = set->scan.relax_host == AS_HOST_RELAX_CELL;
@@ -181,6 +185,9 @@ static int relax_host(scan_ctx *x, const as_structure *host0, as_error *err)
     x->host_energy = eg[0], x->host_gap = eg[1], x->host_first_scf = (int)eg[2];
     as_log("  host             E = %.8f Ha, gap %.4f eV (%s/result.json)\n", x->host_energy,
            x->host_gap * AS_HA_EV, x->hostdir);
+    x->host_relaxed = 1;
+    if (x->job->dry_run)
+        return AS_OK;
     return as_relax_read_state(x->hostdir, x->comm, &x->seed, &x->seed_len, err);
 }
 
@@ -214,7 +221,7 @@ static int plan_json(const scan_ctx *x, as_error *err)
     cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "configurations");
     cJSON_AddStringToObject(j, "schema", "anionscan-plan/1");
     cJSON_AddStringToObject(j, "deck", x->job->deck);
-    cJSON_AddBoolToObject(j, "host_relaxed", !x->job->dry_run);
+    cJSON_AddBoolToObject(j, "host_relaxed", x->host_relaxed);
     cJSON_AddNumberToObject(j, "rattle_angstrom", x->job->set->scan.rattle * AS_BOHR_ANG);
     cJSON_AddNumberToObject(j, "seed", (double)x->job->set->scan.seed);
     for (int i = 0; i < x->cs->n; i++) {
@@ -256,7 +263,7 @@ static int write_plan(scan_ctx *x, as_error *err)
         char hp[AS_PATH_MAX + 32];
         if ((rc = as_sites_write_all(x->job->outdir, x->sites, x->host, x->sym, err)) ||
             (rc = as_path_join(hp, sizeof hp, x->job->outdir, "host.cif", err)) ||
-            (rc = as_cif_write(hp, x->host, NULL, x->job->dry_run ? "host (unrelaxed)" : "host (relaxed)", err)) ||
+            (rc = as_cif_write(hp, x->host, NULL, x->host_relaxed ? "host (relaxed)" : "host (unrelaxed)", err)) ||
             (rc = plan_json(x, err)))
             return shared(x, rc, err);
         for (int i = 0; i < x->cs->n && !rc; i++) {
@@ -542,8 +549,8 @@ static void dry_run_report(const scan_ctx *x)
     if (ng <= 0)
         ng = x->cs->n < x->size ? x->cs->n : x->size;
     as_scan_cost_estimate(x->cs, &x->job->set->dft, x->size, ng, &c);
-    as_log("\n  dry run: %d configurations on the unrelaxed host; starting structures in %s/configs/NAME/initial.cif\n",
-           x->cs->n, x->job->outdir);
+    as_log("\n  dry run: %d configurations on the %s host; starting structures in %s/configs/NAME/initial.cif\n",
+           x->cs->n, x->host_relaxed ? "relaxed" : "unrelaxed", x->job->outdir);
     as_log("  estimate         %.0f SCF equivalents (%d ionic steps each, the first SCF from the host's density)\n",
            c.scf_equivalents, AS_SCAN_EST_STEPS);
     as_log("                   %.0f s per SCF on one rank, %.0f MB per rank, wall time %.0f s (%.1f h) on %d rank%s "
@@ -577,12 +584,8 @@ int as_scan_run(const as_scan_job *job, as_error *err)
            job->outdir);
     if ((rc = check_settings(&x, host0, err)))
         goto done;
-    if (job->dry_run) {
-        x.host = host0;
-        host0 = NULL;
-    } else if ((rc = relax_host(&x, host0, err))) {
+    if ((rc = relax_host(&x, host0, err)))
         goto done;
-    }
     if (x.rank == 0)
         rc = find_sites(&x, err);
     if ((rc = shared(&x, rc, err)))

@@ -1,0 +1,239 @@
+/* Classification after relaxation (scan/classify.h) on hand-made final structures in Pnma CsPbBr3,
+ * where the answer is known by construction:
+ *   - an extra Br left on its site is 'ok' and ends in that site;
+ *   - the same configuration moved as a whole by each operation of the host (atoms shuffled, energy
+ *     within same_energy) is 'same as' the first; with the energy 10 meV off it is not;
+ *   - an extra Br that ended on another site's orbit is 'moved to' that site;
+ *   - a Frenkel pair whose final structure is the host (rattled by 0.02 angstrom, drifted as a whole)
+ *     is 'recombined'; the same pair left apart is not;
+ *   - a failed configuration stays failed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "crystal/composition.h"
+#include "crystal/perovskite.h"
+#include "crystal/sites.h"
+#include "crystal/symmetry.h"
+#include "scan/classify.h"
+
+typedef struct fixture {
+    as_structure *host;
+    as_symmetry *sym;
+    as_sites *sites;
+} fixture;
+
+static fixture make(void)
+{
+    fixture f;
+    as_error err;
+    as_composition c;
+    if (as_composition_parse("CsPbBr3", &c, &err))
+        fail_msg("%s", err.msg);
+    if (!(f.host = as_perovskite_build(&c, AS_PEROVSKITE_PNMA, NULL, &err)) ||
+        !(f.sym = as_symmetry_create(f.host, 0.0, &err)))
+        fail_msg("%s", err.msg);
+    as_sites_params p;
+    as_sites_params_default(&p);
+    if (!(f.sites = as_sites_find(f.host, f.sym, &p, &err)))
+        fail_msg("%s", err.msg);
+    assert_true(f.sites->nsites >= 2);
+    return f;
+}
+
+static void unmake(fixture *f)
+{
+    as_sites_destroy(f->sites);
+    as_symmetry_destroy(f->sym);
+    as_structure_destroy(f->host);
+}
+
+/* host + Br at x (an interstitial configuration) */
+static as_structure *with_br(const as_structure *host, const double x[3])
+{
+    as_error err;
+    as_structure *s = as_structure_copy(host, &err);
+    if (!s || as_structure_add_atom(s, 35, x, &err))
+        fail_msg("%s", err.msg);
+    return s;
+}
+
+static as_scan_config interstitial(const fixture *f, int site, as_structure *start)
+{
+    as_scan_config c;
+    memset(&c, 0, sizeof c);
+    c.mode = AS_SCAN_INTERSTITIAL;
+    c.species_z = 35;
+    c.charge = -1;
+    c.site = site;
+    c.vacancy = -1;
+    c.interstitial = start->natoms - 1;
+    c.multiplicity = f->sites->site[site].multiplicity;
+    memcpy(c.site_frac, f->sites->site[site].frac, sizeof c.site_frac);
+    c.start = start;
+    snprintf(c.family, sizeof c.family, "interstitial Br q-1");
+    return c;
+}
+
+static void record(as_scan_record *r, const char *name, double e)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    snprintf(r->family, sizeof r->family, "interstitial Br q-1");
+    r->have_energy = 1;
+    r->energy = e;
+    r->multiplicity = 1;
+}
+
+/* s moved as a whole by operation op, atoms in reverse order */
+static as_structure *image(const as_symmetry *sym, const as_structure *s, int op)
+{
+    as_error err;
+    as_structure *t = as_structure_copy(s, &err);
+    if (!t)
+        fail_msg("%s", err.msg);
+    for (int a = 0; a < s->natoms; a++) {
+        const int b = s->natoms - 1 - a;
+        t->z[b] = s->z[a];
+        as_symmetry_apply(sym, op, s->frac[a], t->frac[b]);
+    }
+    as_structure_wrap(t);
+    return t;
+}
+
+static void test_same_and_ok(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    const double *p = f.sites->site[0].frac;
+    for (int op = 1; op < f.sym->nops; op++) {
+        as_structure *s0 = with_br(f.host, p);
+        as_scan_config cfg[2] = {interstitial(&f, 0, s0), interstitial(&f, 0, s0)};
+        as_scan_record rec[2];
+        record(&rec[0], "A", -100.0);
+        record(&rec[1], "B", -100.0 + 1e-5);
+        as_structure *fin[2] = {as_structure_copy(s0, &err), image(f.sym, s0, op)};
+        /* B's start: its own final as the start keeps the drift removal neutral */
+        cfg[1].start = fin[1] ? as_structure_copy(fin[1], &err) : NULL;
+        cfg[1].interstitial = 0; /* reversed order: the Br is first */
+        assert_int_equal(as_scan_classify(rec, fin, cfg, 2, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
+                                          0.005 / AS_HA_EV, &err), AS_OK);
+        assert_int_equal(rec[0].cls, AS_CLASS_OK);
+        assert_string_equal(rec[0].final_site, f.sites->site[0].name);
+        assert_int_equal(rec[1].cls, AS_CLASS_SAME);
+        assert_string_equal(rec[1].detail, "same as A");
+        /* 10 meV apart: distinct */
+        record(&rec[0], "A", -100.0);
+        record(&rec[1], "B", -100.0 + 0.010 / AS_HA_EV);
+        as_structure_destroy(fin[0]);
+        as_structure_destroy(fin[1]);
+        fin[0] = as_structure_copy(s0, &err);
+        fin[1] = image(f.sym, s0, op);
+        assert_int_equal(as_scan_classify(rec, fin, cfg, 2, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
+                                          0.005 / AS_HA_EV, &err), AS_OK);
+        assert_int_equal(rec[1].cls, AS_CLASS_OK);
+        as_structure_destroy(fin[0]);
+        as_structure_destroy(fin[1]);
+        as_structure_destroy(cfg[1].start);
+        as_structure_destroy(s0);
+    }
+    unmake(&f);
+}
+
+static void test_moved(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    as_structure *s0 = with_br(f.host, f.sites->site[0].frac);
+    as_scan_config cfg = interstitial(&f, 0, s0);
+    as_scan_record rec;
+    record(&rec, "A", -100.0);
+    as_structure *fin = with_br(f.host, f.sites->site[1].orbit[0]);
+    assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
+                                      0.005 / AS_HA_EV, &err), AS_OK);
+    assert_int_equal(rec.cls, AS_CLASS_MOVED);
+    char want[64];
+    snprintf(want, sizeof want, "moved to %s", f.sites->site[1].name);
+    assert_string_equal(rec.detail, want);
+    assert_string_equal(rec.final_site, f.sites->site[1].name);
+    const double d = as_periodic_distance(f.host->lattice, f.sites->site[0].frac, f.sites->site[1].orbit[0]);
+    assert_true(fabs(rec.displacement - d) < 1e-9);
+    as_structure_destroy(fin);
+    as_structure_destroy(s0);
+    unmake(&f);
+}
+
+static void test_recombined_and_failed(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    /* a Frenkel pair: the first Br moved to site 0 */
+    int v = -1;
+    for (int a = 0; a < f.host->natoms && v < 0; a++)
+        if (f.host->z[a] == 35)
+            v = a;
+    as_structure *s0 = as_structure_copy(f.host, &err);
+    memcpy(s0->frac[v], f.sites->site[0].frac, sizeof s0->frac[v]);
+    as_scan_config cfg[3];
+    for (int i = 0; i < 3; i++) {
+        memset(&cfg[i], 0, sizeof cfg[i]);
+        cfg[i].mode = AS_SCAN_FRENKEL;
+        cfg[i].species_z = 35;
+        cfg[i].site = 0;
+        cfg[i].vacancy = v;
+        cfg[i].interstitial = v;
+        cfg[i].multiplicity = 1;
+        cfg[i].start = s0;
+        snprintf(cfg[i].family, sizeof cfg[i].family, "frenkel Br q0");
+    }
+    as_scan_record rec[3];
+    for (int i = 0; i < 3; i++) {
+        record(&rec[i], i == 0 ? "back" : i == 1 ? "apart" : "broken", -100.0 + 0.1 * i);
+        snprintf(rec[i].family, sizeof rec[i].family, "frenkel Br q0");
+    }
+    rec[2].cls = AS_CLASS_FAILED;
+    snprintf(rec[2].detail, sizeof rec[2].detail, "relax: not converged");
+    /* back: the host, every atom rattled by <= 0.02 angstrom, the whole cell drifted by (0.1, 0.05, 0) */
+    as_structure *fin[3] = {as_structure_copy(f.host, &err), as_structure_copy(s0, &err), NULL};
+    double inv[3][3];
+    as_lattice_inverse(f.host->lattice, inv);
+    for (int a = 0; a < fin[0]->natoms; a++) {
+        double c[3] = {0.02 * AS_ANG_BOHR * cos(a), 0.02 * AS_ANG_BOHR * sin(a) * 0.6, 0.0}, df[3];
+        as_cart_to_frac(inv, c, df);
+        for (int k = 0; k < 3; k++)
+            fin[0]->frac[a][k] += df[k] + (k == 0 ? 0.1 : k == 1 ? 0.05 : 0.0);
+    }
+    assert_int_equal(as_scan_classify(rec, fin, cfg, 3, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
+                                      0.005 / AS_HA_EV, &err), AS_OK);
+    assert_int_equal(rec[0].cls, AS_CLASS_RECOMBINED);
+    /* the placed atom moved from the site back to its lattice position */
+    const double d = as_periodic_distance(f.host->lattice, f.sites->site[0].frac, f.host->frac[v]);
+    assert_true(fabs(rec[0].displacement - d) < 0.05 * AS_ANG_BOHR);
+    assert_int_equal(rec[1].cls, AS_CLASS_OK);
+    assert_int_equal(rec[2].cls, AS_CLASS_FAILED);
+    assert_string_equal(rec[2].detail, "relax: not converged");
+    as_structure_destroy(fin[0]);
+    as_structure_destroy(fin[1]);
+    as_structure_destroy(s0);
+    unmake(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_and_ok),
+        cmocka_unit_test(test_moved),
+        cmocka_unit_test(test_recombined_and_failed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
