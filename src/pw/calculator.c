@@ -8,6 +8,7 @@
 #include "pw/density_io.h"
 #include "pw/forces.h"
 #include "pw/gmap.h"
+#include "pw/kpoints.h"
 
 void as_calc_result_free(as_calc_result *r)
 {
@@ -77,6 +78,37 @@ int as_calculator_build(as_calculator *c, const as_structure *s, as_model **mo, 
     return AS_OK;
 }
 
+/* The old wavefunctions as the new starting guess when both discretisations hold the same plane waves
+ * (same cell, cutoff, k-points and layout: a structure that only lost symmetry at the same k-points, such
+ * as a defect made in the host at Gamma).  Checked by Miller index, coefficient for coefficient; every
+ * rank of the group must agree, since Davidson is collective. */
+static void carry_wavefunctions(const as_calculator *c, const as_disc *d, as_scf_state *st)
+{
+    const as_disc *od = c->d;
+    const as_scf_state *ost = c->st;
+    int ok = ost && od && ost->nspin == st->nspin && ost->nbands == st->nbands && od->kp->nk == d->kp->nk &&
+             od->ecut == d->ecut;
+    for (int k = 0; ok && k < d->kp->nk; k++) {
+        ok = as_kpoint_equal(od->kp->k[k], d->kp->k[k]) && od->owns[k] == d->owns[k];
+        if (ok && d->owns[k]) {
+            const as_basis *a = od->basis[k], *b = d->basis[k];
+            ok = a->npw == b->npw && a->real == b->real &&
+                 (b->npw == 0 || !memcmp(a->mill, b->mill, (size_t)b->npw * sizeof *b->mill));
+        }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, c->comm);
+    if (!ok)
+        return;
+    const int nks = st->nk * st->nspin;
+    for (int ks = 0; ks < nks; ks++) {
+        const int k = ks / st->nspin;
+        if (d->owns[k])
+            memcpy(st->psi[ks], ost->psi[ks], (size_t)d->basis[k]->npw * st->nbands * sizeof *st->psi[ks]);
+    }
+    memcpy(st->eig, ost->eig, (size_t)nks * st->nbands * sizeof *st->eig);
+    memcpy(st->occ, ost->occ, (size_t)nks * st->nbands * sizeof *st->occ);
+}
+
 /* A fresh model, discretisation and state for s, carrying the previous density over. */
 static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
 {
@@ -126,6 +158,8 @@ static int rebuild(as_calculator *c, const as_structure *s, as_error *err)
         free(cnt), free(dsp), free(mall), free(vall);
         as_gmap_destroy(where);
     }
+    if (c->m && !memcmp(c->m->s->lattice, s->lattice, sizeof s->lattice))
+        carry_wavefunctions(c, d, st);
     release(c);
     c->m = m;
     c->d = d;

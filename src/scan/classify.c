@@ -35,7 +35,7 @@ static int nearest_site(const as_sites *sites, const as_structure *host, const d
 {
     int best = -1;
     double bd = INFINITY;
-    for (int i = 0; i < sites->nsites; i++)
+    for (int i = 0; i < sites->nsites_all; i++) /* also the sites max_sites left out: basins all the same */
         for (int k = 0; k < sites->site[i].multiplicity; k++) {
             const double d = as_periodic_distance(host->lattice, x, sites->site[i].orbit[k]);
             if (d < bd)

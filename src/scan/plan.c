@@ -13,8 +13,6 @@ void as_scan_fingerprint(const as_settings *set, const as_structure *host0, char
 {
     const as_dft_settings *d = &set->dft;
     /* the host's starting structure, to the last bit */
-    as_structure_settings none;
-    (void)none;
     uint64_t h = as_checksum(host0->lattice, sizeof host0->lattice) ^
                  (as_checksum(host0->z, (size_t)host0->natoms * sizeof *host0->z) * 3) ^
                  (as_checksum(host0->frac, (size_t)host0->natoms * sizeof *host0->frac) * 7);
@@ -89,28 +87,30 @@ void as_scan_cost_estimate(const as_scan_configs *cs, const as_dft_settings *dft
     const double nk = dft->gamma_only ? 0.5 : 0.5 * dft->kmesh[0] * dft->kmesh[1] * dft->kmesh[2];
     /* bands: ~4.5 valence electrons per atom in CsPbX3 with semicore-free potentials; 20 % extra */
     const double nb = 1.2 * 4.5 * s->natoms / 2.0 + 4;
-    /* grid points: (2 G_max)^3 box ~ 2 pi^2 * 8 * npw / (4 pi/3) * ... : 16 x npw is close for a sphere in its box */
-    const double ngrid = 16.0 * npw * 8.0;
-    /* per SCF iteration: FFTs (nb * ngrid log ngrid) and subspace work (nb^2 npw), constants from the
-     * 20-atom Pnma cell at 25 Ha, Gamma: 1.9 s per iteration on one rank (make bench) */
+    /* FFT grid points: the box holding the density sphere (radius 2 G_max) has (4 G_max)^3 / (4 pi/3 G_max^3)
+     * ~ 15.3 times as many points as the wavefunction sphere has plane waves */
+    const double ngrid = 16.0 * npw;
+    /* per SCF iteration: FFTs (nb * ngrid log ngrid) and subspace work (nb^2 npw) per k-point, scaled from the
+     * 20-atom Pnma cell (5376 bohr^3) at 25 Ha at Gamma: 13 iterations of 1.9 s on one rank (make bench) */
     const double work = nk * (nb * ngrid * log2(ngrid) * 6.0 + nb * nb * npw * 8.0);
-    const double ref_npw = 1063.0 * pow(50.0, 1.5) / (6.0 * AS_PI * AS_PI), ref_nb = 1.2 * 4.5 * 20 / 2.0 + 4;
-    const double ref_grid = 16.0 * ref_npw * 8.0;
+    const double ref_npw = 5376.0 * pow(50.0, 1.5) / (6.0 * AS_PI * AS_PI), ref_nb = 1.2 * 4.5 * 20 / 2.0 + 4;
+    const double ref_grid = 16.0 * ref_npw;
     const double ref_work = 0.5 * (ref_nb * ref_grid * log2(ref_grid) * 6.0 + ref_nb * ref_nb * ref_npw * 8.0);
     c->seconds_per_scf = 13.0 * 1.9 * work / ref_work;
-    double equiv = 0.0, total_cost = 0.0;
+    double equiv = 0.0;
     for (int i = 0; i < cs->n; i++) {
         const double spin = cs->c[i].mode == AS_SCAN_INTERSTITIAL && cs->c[i].charge == 0 ? 2.0 : 1.0;
         equiv += spin * (0.6 + 0.35 * (AS_SCAN_EST_STEPS - 1));
-        total_cost += cs->c[i].cost;
     }
-    (void)total_cost;
     c->scf_equivalents = equiv;
     const int g = ngroups > 0 ? ngroups : 1, per = nranks / g > 0 ? nranks / g : 1;
     /* parallel efficiency of one group: ~0.9 per doubling (docs/parallel.md) */
     const double speedup = per * pow(0.9, log2((double)per));
     const double rounds = ceil((double)cs->n / g);
     c->wall_s = rounds * (equiv / cs->n) * c->seconds_per_scf / speedup;
-    const double wf = npw * nb * 16.0 * (dft->gamma_only ? 0.5 : 2.0 * nk) * 2.0; /* + Davidson's 2x */
-    c->mem_per_rank_mb = (wf * 3.0 + ngrid * 8.0 * 16.0) / per / (1024.0 * 1024.0) + 60.0;
+    /* memory: the wavefunctions of every k-point (complex, 16 bytes; a real Gamma point half), the
+     * Davidson work space of one k-point (3 x its wavefunctions), the grids (~16 arrays) */
+    const double wfk = npw * nb * 16.0;
+    const double mem = wfk * (2.0 * nk) + 3.0 * wfk + ngrid * 8.0 * 16.0;
+    c->mem_per_rank_mb = mem / per / (1024.0 * 1024.0) + 60.0;
 }
