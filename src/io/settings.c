@@ -29,7 +29,7 @@ static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure"
 static const char *const keys_scan[] = {"species",     "mode",         "min_dist", "cluster_tol", "max_sites",
                                         "relax_host",  "sites",        "frenkel_radius", "charges", "rattle",
                                         "seed",        "distortions",  "reference", "temperature", "same_energy",
-                                        "positions",
+                                        "positions",   "prerelax",     "prerelax_ecut", "prerelax_fmax",
                                         NULL};
 static const char *const keys_output[] = {"dir", NULL};
 static const char *const keys_parallel[] = {"pools", "groups", NULL};
@@ -85,6 +85,7 @@ void as_settings_defaults(as_settings *s)
     s->scan.seed = AS_SCAN_SEED;
     s->scan.temperature = AS_SCAN_TEMPERATURE_K;
     s->scan.same_energy = AS_SCAN_SAME_EV * AS_EV_HA;
+    s->scan.prerelax = 1;
 }
 
 void as_settings_free(as_settings *s)
@@ -665,6 +666,16 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
     if (found && !(sc->same_energy > 0.0 && sc->same_energy < 1.0 * AS_EV_HA))
         return as_deck_error(d, as_deck_find(d, "scan", "same_energy")->line, err,
                              "same_energy must be in (0, 1) eV");
+    if (as_deck_get_bool(d, "scan", "prerelax", &sc->prerelax, &found, err))
+        return err->code;
+    if (as_deck_get_quantity(d, "scan", "prerelax_ecut", AS_QTY_ENERGY, &sc->prerelax_ecut, 1, &found, err))
+        return err->code;
+    if (found && !(sc->prerelax_ecut > 0.0))
+        return as_deck_error(d, as_deck_find(d, "scan", "prerelax_ecut")->line, err, "prerelax_ecut must be positive");
+    if (as_deck_get_quantity(d, "scan", "prerelax_fmax", AS_QTY_FORCE, &sc->prerelax_fmax, 1, &found, err))
+        return err->code;
+    if (found && !(sc->prerelax_fmax > 0.0))
+        return as_deck_error(d, as_deck_find(d, "scan", "prerelax_fmax")->line, err, "prerelax_fmax must be positive");
     if ((e = as_deck_find(d, "scan", "positions"))) {
         if (e->value[0] && strcasecmp(e->value, "crystal"))
             return as_deck_error(d, e->line, err, "positions are given in crystal (fractional) coordinates: "

@@ -100,6 +100,9 @@ typedef enum { AS_HOST_RELAX_NONE, AS_HOST_RELAX_POSITIONS, AS_HOST_RELAX_CELL }
 #define AS_SCAN_SEED 20261203         /* the rattle's seed */
 #define AS_SCAN_TEMPERATURE_K 300.0
 #define AS_SCAN_SAME_EV 0.005         /* "same as": structures match and energies within 5 meV */
+#define AS_SCAN_PRERELAX_ECUT 0.6     /* the prerelaxation's cutoff, a fraction of ecut (0.22 x the plane waves) */
+#define AS_SCAN_PRERELAX_FMAX 3.0     /* its fmax, times the deck's */
+#define AS_SCAN_PRERELAX_FMAX_MIN (0.15 / 51.42208619083232) /* and at least 0.15 eV/angstrom (in Ha/bohr) */
 
 /* [scan] */
 typedef struct as_scan_settings {
@@ -125,6 +128,9 @@ typedef struct as_scan_settings {
     int reference_line;
     double temperature;               /* K, for the populations; AS_SCAN_TEMPERATURE_K */
     double same_energy;               /* Ha: AS_SCAN_SAME_EV */
+    int prerelax;                     /* relax each configuration first at a lower cutoff (default true) */
+    double prerelax_ecut;             /* Ha; 0 = AS_SCAN_PRERELAX_ECUT x ecut */
+    double prerelax_fmax;             /* Ha/bohr; 0 = max(AS_SCAN_PRERELAX_FMAX x fmax, 0.15 eV/angstrom) */
     double positions[AS_MAX_SCAN_SITES][3]; /* 'positions = crystal' block: given sites u1, u2, ... (fractional) */
     int npositions;
     int line;                         /* the [scan] section's line (0 if absent) */

@@ -336,13 +336,65 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     as_log_set_enabled(grank == 0 && lf);
     if (grank == 0)
         as_log_set_stream(lf);
+    /* stage 1 (prerelax): at a lower cutoff to a looser fmax, in DIR/prerelax; its final structure
+     * starts stage 2, the relaxation at the deck's settings.  A stage 1 that fails leaves stage 2 to
+     * start from the configuration's own start. */
+    const as_structure *start = c->start;
+    as_structure *start2 = NULL;
+    as_relax_summary pre;
+    memset(&pre, 0, sizeof pre);
+    const as_scan_settings *sc = &x->job->set->scan;
+    if (sc->prerelax) {
+        char pdir[AS_PATH_MAX + 96];
+        as_dft_settings d1 = dft;
+        as_relax_settings r1 = rs;
+        d1.ecut = sc->prerelax_ecut > 0.0 ? sc->prerelax_ecut : AS_SCAN_PRERELAX_ECUT * dft.ecut;
+        r1.fmax = sc->prerelax_fmax > 0.0 ? sc->prerelax_fmax
+                                          : fmax(AS_SCAN_PRERELAX_FMAX * rs.fmax, AS_SCAN_PRERELAX_FMAX_MIN);
+        as_log("prerelax: %.4g Ha, fmax %.4g eV/angstrom (in %s/prerelax)\n", d1.ecut, r1.fmax * AS_HA_BOHR_EV_ANG,
+               dir);
+        as_error e1;
+        as_error_clear(&e1);
+        int rc1 = as_path_join(pdir, sizeof pdir, dir, "prerelax", &e1);
+        if (rc1 == AS_OK) {
+            as_relax_job pj = {.comm = group, .outdir = pdir, .label = c->name, .dft = &d1, .relax = &r1,
+                               .start = c->start, .npools = x->job->npools, .restart = 2,
+                               .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1};
+            rc1 = as_relax_run(&pj, &pre, &e1);
+        }
+        /* its final structure, read by the group's first rank and sent to the others */
+        int n = 0;
+        if (grank == 0 && (rc1 == AS_OK || pre.steps > 0)) {
+            as_scan_record tmp;
+            if (as_scan_outcome_read(pdir, &tmp, &start2, &e1) != AS_OK || start2->natoms != c->start->natoms) {
+                as_structure_destroy(start2);
+                start2 = NULL;
+            }
+            n = start2 ? start2->natoms : 0;
+        }
+        MPI_Bcast(&n, 1, MPI_INT, 0, group);
+        if (n > 0 && grank != 0 && !(start2 = as_structure_copy(c->start, &e1)))
+            n = 0;
+        if (n > 0) {
+            MPI_Bcast(start2->frac, 3 * n, MPI_DOUBLE, 0, group);
+            memcpy(start2->z, c->start->z, (size_t)n * sizeof *start2->z);
+            memcpy(start2->lattice, c->start->lattice, sizeof start2->lattice);
+            start = start2;
+            as_log("prerelax: %d steps, %ld SCF iterations; the relaxation at %.4g Ha starts from its structure\n\n",
+                   pre.steps, pre.scf_iterations, dft.ecut);
+        } else {
+            as_log("prerelax: no usable structure (%s); the relaxation starts from initial.cif\n\n",
+                   e1.msg[0] ? e1.msg : "failed");
+        }
+    }
     as_relax_job rj = {.comm = group, .outdir = dir, .label = c->name, .dft = &dft, .relax = &rs,
-                       .start = c->start, .npools = x->job->npools, .restart = 2,
+                       .start = start, .npools = x->job->npools, .restart = 2,
                        .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len,
                        .adaptive_scf = 1};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
     int rc = as_relax_run(&rj, &sum, &err);
+    as_structure_destroy(start2);
     if (grank == 0) {
         as_log_set_stream(NULL);
         if (lf)
@@ -357,8 +409,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         char d[AS_ERROR_MSG_LEN + 128];
         if (rc == AS_OK && as_scan_outcome_read(dir, &r, NULL, &e2) == AS_OK) {
             snprintf(d, sizeof d, "energy_ha=%.10f gap_ev=%.6f steps=%d scf=%ld first_scf=%d seeded=%d smeared=%d "
-                     "wall_s=%.1f", r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations, sum.first_scf,
-                     sum.seeded, sum.smeared, wall);
+                     "pre_steps=%d pre_scf=%ld wall_s=%.1f", r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations,
+                     sum.first_scf, sum.seeded, sum.smeared, pre.steps, pre.scf_iterations, wall);
             if (as_journal_append(x->journal, "done", c->name, d, &e2))
                 fprintf(stderr, "anionscan: %s\n", e2.msg);
         } else {
@@ -374,8 +426,9 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         const int left = ntasks - task - 1 > 0 ? ntasks - task - 1 : 0;
         const double eta = left * (*my_wall / *my_done) / ngroups;
         if (rc == AS_OK)
-            printf("  done   %-22s E = %.8f Ha  gap %.4f eV  %3d steps %4ld SCF  %7.1f s  (elapsed %.0f s, ETA %.0f s)\n",
-                   c->name, r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations, wall, as_wtime() - t_farm, eta);
+            printf("  done   %-22s E = %.8f Ha  gap %.4f eV  %3d+%d steps %4ld+%ld SCF  %7.1f s  (elapsed %.0f s, "
+                   "ETA %.0f s)\n", c->name, r.energy, r.gap * AS_HA_EV, pre.steps, sum.steps, pre.scf_iterations,
+                   sum.scf_iterations, wall, as_wtime() - t_farm, eta);
         else
             printf("  FAILED %-22s %s  %7.1f s  (elapsed %.0f s, ETA %.0f s)\n", c->name,
                    rc == AS_ENOCONV ? "not converged" : "error", wall, as_wtime() - t_farm, eta);
