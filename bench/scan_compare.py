@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Helpers of bench/scan.sh.
+
+  scan_compare.py decks SCANDIR DECK OUTDIR   write OUTDIR/NAME.in (anionscan relax) and OUTDIR/NAME.pw.in (pw.x
+                                              relax) for the host and every configuration of a finished scan, from
+                                              the same starting structures (host.cif of the deck's structure,
+                                              configs/NAME/initial.cif), with the deck's [dft] and [relax] settings
+  scan_compare.py table SCANDIR SEPDIR [QEDIR]  the scan's energies and gaps against the separate runs'
+
+The anionscan decks copy the scan deck's [dft] and [relax] sections and set what the scan sets for a
+configuration: positions only, no symmetry kept, the extra anion's charge, and the smearing the scan switched on.
+"""
+import json
+import os
+import re
+import sys
+
+HA = 27.211386245988
+BOHR = 0.529177210903
+MASS = {"Cs": 132.905, "Pb": 207.2, "Br": 79.904, "Cl": 35.453, "I": 126.904}
+
+
+def sections(path):
+    out, cur = {}, None
+    for line in open(path):
+        t = line.split("#")[0].rstrip()
+        m = re.match(r"^\[(\w+)\]", t)
+        if m:
+            cur = m.group(1).lower()
+            out.setdefault(cur, [])
+        elif cur and t.strip():
+            out[cur].append(t)
+    return out
+
+
+def read_cif(path):
+    import ase.io
+    return ase.io.read(path)
+
+
+def deck_value(lines, key, default=None):
+    for l in lines:
+        m = re.match(r"^\s*%s\s*=\s*(.+)$" % key, l)
+        if m:
+            return m.group(1).strip()
+    return default
+
+
+def write_ours(path, atoms, sec, charge, smeared):
+    with open(path, "w") as f:
+        f.write("[structure]\ncell = angstrom\n")
+        for v in atoms.cell:
+            f.write("    %.12f %.12f %.12f\n" % tuple(v))
+        f.write("atoms = crystal\n")
+        for s, p in zip(atoms.get_chemical_symbols(), atoms.get_scaled_positions(wrap=False)):
+            f.write("    %s %.12f %.12f %.12f\n" % (s, p[0], p[1], p[2]))
+        f.write("[dft]\n")
+        for l in sec.get("dft", []):
+            if not re.match(r"^\s*(charge|smearing)\s*=", l):
+                f.write(l + "\n")
+        if charge:
+            f.write("charge = %d\n" % charge)
+        if smeared:
+            f.write("smearing = mv 0.005 Ha\n")
+        f.write("[relax]\n")
+        for l in sec.get("relax", []):
+            if not re.match(r"^\s*(keep_symmetry|cell)\s*=", l):
+                f.write(l + "\n")
+        f.write("keep_symmetry = false\n")
+
+
+def write_pw(path, atoms, sec, charge, smeared):
+    ecut_ha = float(deck_value(sec["dft"], "ecut", "25 Ha").split()[0])
+    fmax = float(deck_value(sec.get("relax", []), "fmax", "0.05").split()[0])  # eV/angstrom
+    kp = deck_value(sec["dft"], "kpoints", "1 1 1")
+    species = sorted(set(atoms.get_chemical_symbols()))
+    occ = "occupations='smearing', smearing='mv', degauss=0.01" if smeared else "occupations='fixed'"
+    with open(path, "w") as f:
+        f.write("&control\n calculation='relax', forc_conv_thr=%.4e, etot_conv_thr=1.0, nstep=200, prefix='x',\n"
+                " tprnfor=.true.\n/\n" % (fmax / HA * BOHR * 2))
+        f.write("&system\n ibrav=0, nat=%d, ntyp=%d, ecutwfc=%g, tot_charge=%d, %s\n/\n"
+                % (len(atoms), len(species), 2 * ecut_ha, charge, occ))
+        f.write("&electrons\n conv_thr=2e-8, mixing_beta=0.5\n/\n&ions\n ion_dynamics='bfgs'\n/\n")
+        f.write("ATOMIC_SPECIES\n")
+        q = {"Cs": 9, "Pb": 4, "Br": 7, "Cl": 7, "I": 7}
+        for s in species:
+            f.write("%s %.3f %s-q%d.gth\n" % (s, MASS[s], s, q[s]))
+        f.write("CELL_PARAMETERS angstrom\n")
+        for v in atoms.cell:
+            f.write("%.10f %.10f %.10f\n" % tuple(v))
+        f.write("ATOMIC_POSITIONS crystal\n")
+        for s, p in zip(atoms.get_chemical_symbols(), atoms.get_scaled_positions(wrap=False)):
+            f.write("%s %.10f %.10f %.10f\n" % (s, p[0], p[1], p[2]))
+        f.write("K_POINTS gamma\n" if kp.strip() == "gamma" else "K_POINTS automatic\n%s 0 0 0\n" % kp)
+
+
+def decks(scandir, deck, out):
+    sec = sections(deck)
+    os.makedirs(out, exist_ok=True)
+    plan = json.load(open(os.path.join(scandir, "plan.json")))
+    host = read_cif(os.path.join(scandir, "host", "final.cif"))
+    names = []
+    # the host: relaxed as the scan relaxes it (its symmetry kept), from the deck's own structure
+    with open(os.path.join(out, "host.in"), "w") as f:
+        for name in ("structure", "dft", "relax"):
+            f.write("[%s]\n" % name)
+            for l in sec.get(name, []):
+                f.write(l + "\n")
+    for c in plan["configurations"]:
+        r = json.load(open(os.path.join(scandir, "configs", c["name"], "result.json")))
+        smeared = bool(r.get("relax", {}).get("auto_smearing"))
+        a = read_cif(os.path.join(scandir, "configs", c["name"], "initial.cif"))
+        charge = c["charge"] if c["mode"] == "interstitial" else 0
+        write_ours(os.path.join(out, c["name"] + ".in"), a, sec, charge, smeared)
+        write_pw(os.path.join(out, c["name"] + ".pw.in"), a, sec, charge, smeared)
+        names.append(c["name"])
+    print(" ".join(names))
+
+
+def table(scandir, sepdir, qedir=None):
+    rk = json.load(open(os.path.join(scandir, "ranking.json")))
+    host_sep = json.load(open(os.path.join(sepdir, "host", "result.json")))
+    host_scan = json.load(open(os.path.join(scandir, "host", "result.json")))
+    print("%-14s %-10s %12s %12s %9s %9s %9s %7s %7s" % ("configuration", "status", "dE scan", "dE sep", "diff",
+                                                         "gap diff", "steps", "SCF", "SCF sep"))
+    print("%-14s %-10s %12s %12s %9s %9s %9s %7s %7s" % ("", "", "(meV)", "(meV)", "(meV)", "(meV)", "scan/sep", "scan",
+                                                         ""))
+    worst_e = worst_g = 0.0
+    for f in rk["families"]:
+        for c in f["configurations"]:
+            n = c["name"]
+            a = json.load(open(os.path.join(scandir, "configs", n, "result.json")))
+            try:
+                b = json.load(open(os.path.join(sepdir, n, "result.json")))
+            except OSError:
+                print("%-14s %-10s (no separate run)" % (n, c["status"]))
+                continue
+            des = (a["energy_ha"] - host_scan["energy_ha"]) * HA * 1000
+            dep = (b["energy_ha"] - host_sep["energy_ha"]) * HA * 1000
+            dg = (a["gap_ev"] - b["gap_ev"]) * 1000
+            pre = os.path.join(scandir, "configs", n, "prerelax", "result.json")
+            steps_pre = json.load(open(pre))["relax"]["steps"] if os.path.exists(pre) else 0
+            scf_pre = json.load(open(pre))["relax"]["total_scf_iterations"] if os.path.exists(pre) else 0
+            ranked = c["status"] in ("ok", "moved")
+            if ranked:
+                worst_e, worst_g = max(worst_e, abs(des - dep)), max(worst_g, abs(dg))
+            print("%-14s %-10s %12.2f %12.2f %9.2f %9.2f %4d+%d/%d %5d+%d %7d" % (
+                n, c["status"], des, dep, des - dep, dg, steps_pre, a["relax"]["steps"], b["relax"]["steps"],
+                scf_pre, a["relax"]["total_scf_iterations"], b["relax"]["total_scf_iterations"]))
+    print("ranked configurations: largest |dE scan - dE separate| %.2f meV (bar 1), |gap diff| %.2f meV (bar 2)"
+          % (worst_e, worst_g))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "decks":
+        decks(*sys.argv[2:5])
+    else:
+        table(*sys.argv[2:])
