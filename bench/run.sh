@@ -73,6 +73,8 @@ if [ "${1:-}" = "" ]; then
     echo
     [ -x bench/relax.sh ] && bench/relax.sh
     [ -x bench/sites.sh ] && bench/sites.sh
+    echo
+    [ -x bench/scan.sh ] && bench/scan.sh 2
 fi
 if [ "${1:-}" != quick ] && [ -x build/bench/kernels ]; then
     echo

@@ -374,11 +374,23 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             as_log("  restart          %s: %d steps done, %ld SCF iterations\n", chk, run.r->step, run.r->total_scf);
         }
         header = 1;
-        if (run.r->converged) {
+        char res_path[AS_PATH_MAX + 32];
+        int have_result = 0;
+        if (path_in(&run, "result.json", res_path, sizeof res_path, err) == AS_OK)
+            have_result = run.rank == 0 && as_file_exists(res_path);
+        MPI_Bcast(&have_result, 1, MPI_INT, 0, run.comm);
+        if (run.r->converged && have_result) {
             if (!job->quiet)
                 as_log("  the relaxation had converged at step %d; the results in %s stand\n", run.r->step,
                        job->outdir);
             goto summary;
+        }
+        if (run.r->converged) {
+            /* stopped between the last checkpoint and result.json: evaluate the converged structure again */
+            if (!job->quiet)
+                as_log("  the relaxation had converged at step %d but %s is missing: the last structure is "
+                       "computed again\n", run.r->step, res_path);
+            run.r->converged = 0;
         }
     } else {
         if (job->restart == 1 && !job->quiet)
