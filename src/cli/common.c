@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "scan/scan.h"
 
 int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int *ndecks, int maxdecks,
                  as_error *err)
@@ -106,7 +107,23 @@ int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
         as_settings s;
         if (as_cli_load(decks[i], comm, &deck, &s, err))
             return err->code;
-        as_log("%s: ok\n", decks[i]);
+        if (as_deck_has_section(deck, "scan")) {
+            /* a scan deck: its host, sites and configurations are built too (rank 0; the others wait) */
+            int rank = 0, n = 0, rc = AS_OK;
+            MPI_Comm_rank(comm, &rank);
+            if (rank == 0)
+                rc = as_scan_check(&s, decks[i], &n, err);
+            MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+            MPI_Bcast(&n, 1, MPI_INT, 0, comm);
+            if (rc) {
+                as_settings_free(&s);
+                as_deck_destroy(deck);
+                return rank == 0 ? rc : as_error_set(err, rc, "the scan's check failed on rank 0");
+            }
+            as_log("%s: ok (scan: %d configurations on the host as built)\n", decks[i], n);
+        } else {
+            as_log("%s: ok\n", decks[i]);
+        }
         as_settings_free(&s);
         as_deck_destroy(deck);
     }

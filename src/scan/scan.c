@@ -676,3 +676,23 @@ done:
     as_journal_log_destroy(x.log);
     return rc;
 }
+
+int as_scan_check(const as_settings *set, const char *deck, int *nconfigs, as_error *err)
+{
+    as_scan_job job = {.comm = MPI_COMM_SELF, .deck = deck, .set = set, .outdir = "", .dry_run = 1};
+    scan_ctx x;
+    memset(&x, 0, sizeof x);
+    x.job = &job;
+    x.comm = MPI_COMM_SELF;
+    *nconfigs = 0;
+    int rc = AS_OK;
+    if (!(x.host = as_structure_from_settings(&set->structure, deck, err)))
+        return err->code;
+    if ((rc = find_sites(&x, err)) == AS_OK)
+        *nconfigs = x.cs->n;
+    as_scan_configs_destroy(x.cs);
+    as_sites_destroy(x.sites);
+    as_symmetry_destroy(x.sym);
+    as_structure_destroy(x.host);
+    return rc;
+}

@@ -25,4 +25,9 @@ typedef struct as_scan_job {
 
 int as_scan_run(const as_scan_job *job, as_error *err);
 
+/* What `anionscan check` can say of a scan deck without computing: the host, its symmetry, its sites
+ * and the configurations on the structure as built (names, counts, starts no closer than 0.5
+ * angstrom); *nconfigs their number.  Not collective (call it on one rank). */
+int as_scan_check(const as_settings *set, const char *deck, int *nconfigs, as_error *err);
+
 #endif

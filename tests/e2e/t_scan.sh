@@ -5,7 +5,8 @@
 #      then run again: every configuration is done exactly once and the ranking equals the
 #      uninterrupted run's (1e-8 Ha; FFT plans chosen without timing so runs are bit-reproducible);
 #   3. running a finished scan again computes nothing; a new temperature only re-ranks;
-#   4. a changed cutoff is refused, naming the key (exit 2);
+#   4. a changed cutoff is refused, naming the key (exit 2); 'check' builds the configurations and names the
+#      deck line of a site the host does not have;
 #   5. with prerelax = false the scan's energy and gap of the extra anion equal a separate 'anionscan
 #      relax' of its initial.cif (1 meV; gap 5 meV: the toy's energy surface is flat, so the two paths
 #      stop at slightly different points within fmax).  With the prerelaxation (the default) the path
@@ -121,6 +122,14 @@ grep -q "ranking at 900.0 K" "$TMP/t900.log" || die "no ranking at 900 K"
 sed 's/^ecut = 8 Ha/ecut = 9 Ha/' "$DECK" > "$TMP/ecut.in"
 expect_status 2 "$ANIONSCAN" scan "$TMP/ecut.in" -o "$TMP/ref"
 expect_stderr_has "'ecut' changed"
+
+# 4b. check builds the configurations: their number, and a site the host does not have (deck line)
+"$ANIONSCAN" check "$DECK" > "$TMP/check.out" 2>&1 || die "check of the toy deck exited $?"
+grep -q "scan: 3 configurations" "$TMP/check.out" || die "check: $(cat "$TMP/check.out")"
+sed 's/^sites = i2/sites = i9/' "$DECK" > "$TMP/badsite.in"
+line=$(grep -n '^sites = i9' "$TMP/badsite.in" | cut -d: -f1)
+expect_status 2 "$ANIONSCAN" check "$TMP/badsite.in"
+expect_stderr_has "badsite.in:$line: 'sites' names i9"
 
 # 5. the extra anion against a separate relax of its starting structure
 sed 's/^\[scan\]/[scan]\nprerelax = false\nmode = interstitial/' "$DECK" | grep -v '^mode = both' > "$TMP/nopre.in"
