@@ -76,8 +76,8 @@ int as_scan_fingerprint_compare(const char *old, const char *now, const char *jo
     return AS_OK;
 }
 
-void as_scan_cost_estimate(const as_scan_configs *cs, const as_dft_settings *dft, int nranks, int ngroups,
-                           as_scan_cost *c)
+void as_scan_cost_estimate(const as_scan_configs *cs, const as_dft_settings *dft, int prerelax, int nranks,
+                           int ngroups, as_scan_cost *c)
 {
     memset(c, 0, sizeof *c);
     if (!cs || cs->n == 0)
@@ -101,7 +101,7 @@ void as_scan_cost_estimate(const as_scan_configs *cs, const as_dft_settings *dft
     double equiv = 0.0;
     for (int i = 0; i < cs->n; i++) {
         const double spin = cs->c[i].mode == AS_SCAN_INTERSTITIAL && cs->c[i].charge == 0 ? 2.0 : 1.0;
-        equiv += spin * (0.6 + 0.35 * (AS_SCAN_EST_STEPS - 1));
+        equiv += spin * (prerelax ? AS_SCAN_EST_SCF_PRERELAX : AS_SCAN_EST_SCF);
     }
     c->scf_equivalents = equiv;
     const int g = ngroups > 0 ? ngroups : 1, per = nranks / g > 0 ? nranks / g : 1;

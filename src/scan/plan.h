@@ -25,12 +25,16 @@ typedef struct as_scan_cost {
     double wall_s;             /* the whole scan on nranks ranks in ngroups groups */
 } as_scan_cost;
 
-/* The model of docs/scan.md: per configuration one SCF from the host's density and ~0.35 SCF per
- * further ionic step over AS_SCAN_EST_STEPS steps; an SCF's time from the plane waves, bands and
- * FFT grid with constants measured on the 20-atom Pnma cell (make bench). */
-void as_scan_cost_estimate(const as_scan_configs *cs, const as_dft_settings *dft, int nranks, int ngroups,
-                           as_scan_cost *c);
+/* The model of docs/scan.md: a configuration's relaxation costs AS_SCAN_EST_SCF whole SCF runs (the SCF
+ * iterations of all its ionic steps over those of one SCF from scratch), AS_SCAN_EST_SCF_PRERELAX with the
+ * prerelaxation (its iterations at 0.46 of the cost); an SCF's time scales the 20-atom Pnma cell's (make
+ * bench) by plane waves, bands and FFT grid. */
+void as_scan_cost_estimate(const as_scan_configs *cs, const as_dft_settings *dft, int prerelax, int nranks,
+                           int ngroups, as_scan_cost *c);
 
-#define AS_SCAN_EST_STEPS 12
+/* Measured on the demonstration scan (input/scan_demo.in, 6 Frenkel pairs, fmax 0.1 eV/angstrom; bench/scan.sh):
+ * 199 SCF iterations per relaxation without the prerelaxation, 125 + 69 at 0.6 ecut with it; 12 for one SCF. */
+#define AS_SCAN_EST_SCF 16.6
+#define AS_SCAN_EST_SCF_PRERELAX 13.1
 
 #endif

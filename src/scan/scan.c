@@ -601,13 +601,13 @@ static void dry_run_report(const scan_ctx *x)
     int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
     if (ng <= 0)
         ng = x->cs->n < x->size ? x->cs->n : x->size;
-    as_scan_cost_estimate(x->cs, &x->job->set->dft, x->size, ng, &c);
+    as_scan_cost_estimate(x->cs, &x->job->set->dft, x->job->set->scan.prerelax, x->size, ng, &c);
     as_log("\n  dry run: %d configurations on the %s host; starting structures in %s/configs/NAME/initial.cif\n",
            x->cs->n, x->host_relaxed ? "relaxed" : "unrelaxed", x->job->outdir);
-    as_log("  estimate         %.0f SCF equivalents (%d ionic steps each, the first SCF from the host's density)\n",
-           c.scf_equivalents, AS_SCAN_EST_STEPS);
+    as_log("  estimate         %.0f SCF equivalents (%.1f per relaxation, measured on the demonstration scan)\n",
+           c.scf_equivalents, c.scf_equivalents / x->cs->n);
     as_log("                   %.0f s per SCF on one rank, %.0f MB per rank, wall time %.0f s (%.1f h) on %d rank%s "
-           "in %d group%s, plus the host's relaxation (model: docs/scan.md, +-50 %%)\n", c.seconds_per_scf,
+           "in %d group%s, plus the host's relaxation (model: docs/scan.md; within a factor of two)\n", c.seconds_per_scf,
            c.mem_per_rank_mb, c.wall_s, c.wall_s / 3600.0, x->size, x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "");
 }
 

@@ -78,7 +78,11 @@ for f in j["families"]:
         assert abs(c["gap_ev"] - r["gap_ev"]) < 1e-9, c["name"]
         if c["status"] in ("ok", "moved"):
             assert abs(c["dgap_mev"] - 1000 * (host["gap_ev"] - r["gap_ev"])) < 1e-6, c["name"]
-print("ranking.json agrees with the result.json files")
+        # the cell's electrons: a Frenkel pair keeps the host's; Br- adds its 7 valence electrons and one more
+        extra = 8 if c["name"].endswith("_q-1") else 0
+        assert r["nelectrons"] == host["nelectrons"] + extra, (c["name"], r["nelectrons"], host["nelectrons"])
+        assert r["natoms"] == host["natoms"] + (1 if extra else 0), c["name"]
+print("ranking.json agrees with the result.json files; electrons and atoms as the configurations' charges say")
 PYEOF
 echo "uninterrupted:"; energies "$TMP/ref"
 
