@@ -285,6 +285,27 @@ static int write_plan(scan_ctx *x, as_error *err)
     return shared(x, rc, err);
 }
 
+/* The configuration groups: --groups, [parallel] groups, or automatically one per configuration (at most
+ * one per rank), fewer while a configuration's estimated memory per rank would not fit into a rank's
+ * share of the node's available memory (larger groups share the plane waves and so the memory). */
+static int choose_groups(const scan_ctx *x, int npending)
+{
+    int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
+    if (ng > 0)
+        return ng < x->size ? ng : x->size;
+    ng = npending < x->size ? npending : x->size;
+    if (ng < 1)
+        ng = 1;
+    const double avail_mb = as_layout_memory_per_rank(x->comm) / (1024.0 * 1024.0);
+    for (; ng > 1; ng--) {
+        as_scan_cost c;
+        as_scan_cost_estimate(x->cs, &x->job->set->dft, x->job->set->scan.prerelax, x->size, ng, &c);
+        if (c.mem_per_rank_mb < avail_mb)
+            break;
+    }
+    return ng;
+}
+
 /* ------------------------------------------------------------------ farm ---- */
 static const as_scan_config *sort_cfg;
 static int by_cost(const void *a, const void *b)
@@ -458,11 +479,7 @@ static int farm(scan_ctx *x, as_error *err)
     }
     sort_cfg = x->cs->c;
     qsort(pend, (size_t)np, sizeof *pend, by_cost); /* most expensive first */
-    int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
-    if (ng <= 0)
-        ng = np < x->size ? np : x->size;
-    if (ng > x->size)
-        ng = x->size;
+    const int ng = choose_groups(x, np);
     MPI_Comm group;
     int gid = 0;
     if (as_layout_split_groups(x->comm, ng, &group, &gid, err)) {
@@ -598,16 +615,14 @@ static int find_sites(scan_ctx *x, as_error *err)
 static void dry_run_report(const scan_ctx *x)
 {
     as_scan_cost c;
-    int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
-    if (ng <= 0)
-        ng = x->cs->n < x->size ? x->cs->n : x->size;
+    const int ng = choose_groups(x, x->cs->n);
     as_scan_cost_estimate(x->cs, &x->job->set->dft, x->job->set->scan.prerelax, x->size, ng, &c);
     as_log("\n  dry run: %d configurations on the %s host; starting structures in %s/configs/NAME/initial.cif\n",
            x->cs->n, x->host_relaxed ? "relaxed" : "unrelaxed", x->job->outdir);
     as_log("  estimate         %.0f SCF equivalents (%.1f per relaxation, measured on the demonstration scan)\n",
            c.scf_equivalents, c.scf_equivalents / x->cs->n);
     as_log("                   %.0f s per SCF on one rank, %.0f MB per rank, wall time %.0f s (%.1f h) on %d rank%s "
-           "in %d group%s, plus the host's relaxation (model: docs/scan.md; within a factor of two)\n", c.seconds_per_scf,
+           "in %d group%s, plus the host's relaxation (model: docs/scan.md; within a factor of two or three)\n", c.seconds_per_scf,
            c.mem_per_rank_mb, c.wall_s, c.wall_s / 3600.0, x->size, x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "");
 }
 
