@@ -123,8 +123,8 @@ static int relax_host(scan_ctx *x, const as_structure *host0, as_error *err)
                : rs.cell                                  ? "positions and cell"
                                                           : "positions",
                x->hostdir);
-        if (x->rank == 0)
-            rc = as_file_mkdirs(x->hostdir, err) || as_journal_append(x->journal, "started", "host", "", err);
+        if (x->rank == 0 && !(rc = as_file_mkdirs(x->hostdir, err)))
+            rc = as_journal_append(x->journal, "started", "host", "", err);
         if ((rc = shared(x, rc, err)))
             return rc;
         FILE *lf = NULL;
