@@ -5,6 +5,7 @@
 #define AS_IO_SETTINGS_H
 
 #include "core/error.h"
+#include "core/units.h"
 #include "io/deck.h"
 
 #define AS_PATH_MAX 1024
@@ -102,7 +103,7 @@ typedef enum { AS_HOST_RELAX_NONE, AS_HOST_RELAX_POSITIONS, AS_HOST_RELAX_CELL }
 #define AS_SCAN_SAME_EV 0.005         /* "same as": structures match and energies within 5 meV */
 #define AS_SCAN_PRERELAX_ECUT 0.6     /* the prerelaxation's cutoff, a fraction of ecut (0.22 x the plane waves) */
 #define AS_SCAN_PRERELAX_FMAX 3.0     /* its fmax, times the deck's */
-#define AS_SCAN_PRERELAX_FMAX_MIN (0.15 / 51.42208619083232) /* and at least 0.15 eV/angstrom (in Ha/bohr) */
+#define AS_SCAN_PRERELAX_FMAX_MIN (0.15 / AS_HA_BOHR_EV_ANG) /* and at least 0.15 eV/angstrom (in Ha/bohr) */
 
 /* [scan] */
 typedef struct as_scan_settings {

@@ -46,11 +46,11 @@ static int nearest_site(const as_sites *sites, const as_structure *host, const d
 }
 
 /* indices sorted by energy (stable: configuration order breaks ties) */
-static const as_scan_record *sort_rec;
-static int by_energy(const void *a, const void *b)
+static int by_energy(const void *a, const void *b, void *recs)
 {
+    const as_scan_record *rec = recs;
     const int i = *(const int *)a, j = *(const int *)b;
-    const double x = sort_rec[i].energy, y = sort_rec[j].energy;
+    const double x = rec[i].energy, y = rec[j].energy;
     return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
 }
 
@@ -114,8 +114,7 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
     for (int i = 0; i < n; i++)
         if ((rec[i].cls == AS_CLASS_OK || rec[i].cls == AS_CLASS_MOVED) && final[i])
             order[m++] = i;
-    sort_rec = rec;
-    qsort(order, (size_t)m, sizeof *order, by_energy);
+    qsort_r(order, (size_t)m, sizeof *order, by_energy, rec);
     for (int a = 0; a < m; a++) {
         const int i = order[a];
         for (int b = 0; b < a; b++) {

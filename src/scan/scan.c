@@ -78,7 +78,7 @@ static double detail_value(const char *detail, const char *key)
 /* ------------------------------------------------------------- settings ---- */
 static int check_settings(scan_ctx *x, const as_structure *host0, as_error *err)
 {
-    static char fp[FP_LEN];
+    char fp[FP_LEN];
     as_scan_fingerprint(x->job->set, host0, fp, sizeof fp);
     int rc = AS_OK;
     if (x->rank == 0) {
@@ -307,11 +307,11 @@ static int choose_groups(const scan_ctx *x, int npending)
 }
 
 /* ------------------------------------------------------------------ farm ---- */
-static const as_scan_config *sort_cfg;
-static int by_cost(const void *a, const void *b)
+static int by_cost(const void *a, const void *b, void *cfgs)
 {
+    const as_scan_config *cfg = cfgs;
     const int i = *(const int *)a, j = *(const int *)b;
-    const double x = sort_cfg[i].cost, y = sort_cfg[j].cost;
+    const double x = cfg[i].cost, y = cfg[j].cost;
     return x > y ? -1 : x < y ? 1 : (i > j) - (i < j);
 }
 
@@ -477,8 +477,7 @@ static int farm(scan_ctx *x, as_error *err)
         as_log("\n  every configuration is finished; ranking from their files\n");
         return AS_OK;
     }
-    sort_cfg = x->cs->c;
-    qsort(pend, (size_t)np, sizeof *pend, by_cost); /* most expensive first */
+    qsort_r(pend, (size_t)np, sizeof *pend, by_cost, x->cs->c); /* most expensive first */
     const int ng = choose_groups(x, np);
     MPI_Comm group;
     int gid = 0;
