@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "parallel/stop.h"
 
 #define AS_VERSION "0.1.0"
 
@@ -38,13 +39,17 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %s\n", commands[i].help);
     fprintf(f, "  help                   this text\n  version                the version\n\n"
+               "Options of scf, relax and scan: --max-time T stops cleanly before the time budget T (3.5h, 90min,\n"
+               "03:30:00; or [run] max_time in the deck); SIGUSR1 or SIGTERM stop cleanly too (docs/cluster.md).\n\n"
                "The deck format is in docs/input.md.  Exit status: 0 ok, 2 bad input, 3 not converged,\n"
-               "4 file error, 1 internal error.\n");
+               "4 file error, 5 stopped (signal or time budget; continue with --restart), 6 out of memory,\n"
+               "1 internal error.\n");
 }
 
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
+    as_stop_init(); /* SIGUSR1/SIGTERM: a graceful stop at the next safe point (parallel/stop.h) */
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     as_log_set_enabled(rank == 0);

@@ -17,9 +17,11 @@ typedef struct as_cli_opts {
     int npools;           /* --pools N (0 = automatic) */
     int ngroups;          /* --groups N (0 = automatic) */
     int dry_run;          /* --dry-run (scan) */
+    double max_time;      /* --max-time T: the time budget in seconds (0 = none; parallel/stop.h) */
 } as_cli_opts;
 
-/* Parse "DECK [-o DIR] [--restart] [--pools N] [--groups N]"; extra decks go in decks[]. */
+/* Parse "DECK [-o DIR] [--restart] [--pools N] [--groups N] [--max-time T]"; extra decks go in decks[].
+ * --max-time sets the run's time budget at once (parallel/stop.h). */
 int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int *ndecks, int maxdecks,
                  as_error *err);
 

@@ -14,6 +14,7 @@
 #include "core/units.h"
 #include "io/structure_input.h"
 #include "parallel/layout.h"
+#include "parallel/stop.h"
 #include "pw/bandedges.h"
 #include "pw/density_io.h"
 #include "pw/disc.h"
@@ -101,13 +102,23 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     as_scf_opts_from_settings(&set.dft, &so);
     as_scf_result res;
     int scf_rc = as_scf_run(m, d, &so, st, &res, err);
-    if (scf_rc && scf_rc != AS_ENOCONV) {
+    if (scf_rc && scf_rc != AS_ENOCONV && scf_rc != AS_ESTOPPED) {
         rc = scf_rc;
         goto done;
     }
-    if ((rc = as_density_write(path, m, d, st->rho_g, err)))
+    as_error werr; /* the density is kept whatever the SCF's outcome: --restart starts from it */
+    if ((rc = as_density_write(path, m, d, st->rho_g, scf_rc ? &werr : err))) {
+        if (scf_rc)
+            *err = werr;
         goto done;
-    if (scf_rc == AS_ENOCONV) {
+    }
+    if (scf_rc == AS_ESTOPPED) {
+        char msg[AS_ERROR_MSG_LEN / 2];
+        snprintf(msg, sizeof msg, "%.1000s", err->msg);
+        as_error_set(err, AS_ESTOPPED, "scf %s: %s; the density so far is in %s; continue with: anionscan scf %s "
+                     "--restart", o.deck_path, msg, path, o.deck_path);
+    }
+    if (scf_rc) {
         rc = scf_rc;
         goto done;
     }
@@ -229,7 +240,11 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         as_error e;
         as_error_clear(&e);
         double o2[2] = {0, 0};
-        int rc = run_scf(&o, decks[i], group, o2, &e);
+        char why[160];
+        /* a signal or the time budget (parallel/stop.h): the decks not started are left for --restart */
+        int rc = as_stop_check(group, 0.0)
+                     ? as_error_set(&e, AS_ESTOPPED, "%s: not started (%s)", decks[i], as_stop_reason(why, sizeof why))
+                     : run_scf(&o, decks[i], group, o2, &e);
         if (grank == 0) {
             if (rc)
                 fprintf(stderr, "anionscan: %s\n", e.msg);
@@ -242,18 +257,24 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
     as_log_set_enabled(console);
     MPI_Allreduce(MPI_IN_PLACE, res, 3 * nd, MPI_DOUBLE, MPI_SUM, comm);
     int worst = 0;
+    char why_stop[160];
     as_log("\n  deck                                      status      energy (Ha)     gap (eV)\n");
     for (int i = 0; i < nd; i++) {
         const int st = (int)res[3 * i];
         worst = st > worst ? st : worst;
         if (st == 0)
             as_log("  %-40s %6s %18.10f %11.4f\n", decks[i], "ok", res[3 * i + 1], res[3 * i + 2]);
+        else if (st == AS_ESTOPPED)
+            as_log("  %-40s %6s  (continue with --restart)\n", decks[i], "STOPPED");
         else
             as_log("  %-40s %6s  (exit status %d; see its scf.log)\n", decks[i], "FAILED", st);
     }
     free(res);
     free(decks);
     MPI_Comm_free(&group);
+    if (worst == AS_ESTOPPED)
+        return as_error_set(err, worst, "stopped (%s): the decks listed STOPPED continue with the same command and "
+                            "--restart", as_stop_reason(why_stop, sizeof why_stop));
     if (worst)
         return as_error_set(err, worst, "%s", "some decks failed (listed above)");
     return AS_OK;

@@ -7,7 +7,24 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "parallel/stop.h"
 #include "scan/scan.h"
+
+static int cli_budget; /* --max-time was given: it wins over a deck's [run] max_time */
+
+/* "3.5h", "3.5 h", "90min", "5400", "01:30:00" -> seconds */
+static int parse_time(const char *text, double *t)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", text);
+    size_t n = strspn(buf, "0123456789.eE+-");
+    if (n > 0 && n < strlen(buf) && buf[n] != ' ' && !strchr(buf, ':')) { /* "3.5h": a blank before the unit */
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "%.*s %s", (int)n, buf, buf + n);
+        snprintf(buf, sizeof buf, "%s", tmp);
+    }
+    return as_parse_quantity(buf, AS_QTY_TIME, 1, t, NULL) ? -1 : 0;
+}
 
 int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int *ndecks, int maxdecks,
                  as_error *err)
@@ -22,6 +39,16 @@ int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int 
             o->outdir = argv[++i];
         } else if (!strcmp(a, "--restart")) {
             o->restart = 1;
+        } else if (!strcmp(a, "--max-time")) {
+            double t = 0.0;
+            if (i + 1 >= argc)
+                return as_error_set(err, AS_EINPUT, "--max-time needs a time (e.g. 3.5h, '90 min' or 03:30:00)");
+            if (parse_time(argv[++i], &t) || t <= 0.0)
+                return as_error_set(err, AS_EINPUT, "--max-time: '%s' is not a time; use seconds, a unit (s, min, h, "
+                                    "d: '3.5h', '90 min') or SLURM's HH:MM:SS", argv[i]);
+            o->max_time = t;
+            as_stop_set_budget(t);
+            cli_budget = 1;
         } else if (!strcmp(a, "--dry-run")) {
             o->dry_run = 1;
         } else if (!strcmp(a, "--pools") || !strcmp(a, "--groups")) {
@@ -60,6 +87,9 @@ int as_cli_load(const char *path, MPI_Comm comm, as_deck **deck, as_settings *s,
         *deck = NULL;
         return err->code;
     }
+    /* the first deck's [run] max_time, unless --max-time gave one */
+    if (!cli_budget && s->run.max_time > 0.0 && as_stop_budget() <= 0.0)
+        as_stop_set_budget(s->run.max_time);
     return AS_OK;
 }
 

@@ -15,7 +15,8 @@ enum {
     AS_EINPUT = 2,    /* bad input: deck, structure file, command line */
     AS_ENOCONV = 3,   /* a calculation did not converge */
     AS_EIO = 4,       /* a file could not be read or written */
-    AS_ENOMEM = 5     /* out of memory */
+    AS_ESTOPPED = 5,  /* stopped on a signal or at the time budget, resumable with --restart (parallel/stop.h) */
+    AS_ENOMEM = 6     /* out of memory */
 };
 
 #define AS_ERROR_MSG_LEN 2048

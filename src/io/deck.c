@@ -534,6 +534,7 @@ const char *as_qty_units_help(as_qty_kind kind)
     case AS_QTY_LENGTH: return "angstrom (default), bohr or nm";
     case AS_QTY_FORCE: return "eV/angstrom (default), Ha/bohr or Ry/bohr";
     case AS_QTY_PRESSURE: return "GPa (default), kbar or Ha/bohr^3";
+    case AS_QTY_TIME: return "s (default), min, h or d, or HH:MM:SS";
     case AS_QTY_NONE: return "no unit";
     }
     return "";
@@ -561,6 +562,16 @@ static double unit_factor(as_qty_kind kind, const char *unit)
         if (!strcasecmp(unit, "Ha/bohr^3") || !strcasecmp(unit, "Ha/bohr3"))
             return 1.0;
         return 0.0;
+    case AS_QTY_TIME:
+        if (!strcasecmp(unit, "s") || !strcasecmp(unit, "sec") || !strcasecmp(unit, "seconds"))
+            return 1.0;
+        if (!strcasecmp(unit, "min") || !strcasecmp(unit, "minutes"))
+            return 60.0;
+        if (!strcasecmp(unit, "h") || !strcasecmp(unit, "hours"))
+            return 3600.0;
+        if (!strcasecmp(unit, "d") || !strcasecmp(unit, "days"))
+            return 86400.0;
+        return 0.0;
     case AS_QTY_NONE: return 0.0;
     }
     return 0.0;
@@ -573,6 +584,7 @@ static double default_factor(as_qty_kind kind)
     case AS_QTY_LENGTH: return AS_ANG_BOHR;
     case AS_QTY_FORCE: return 1.0 / AS_HA_BOHR_EV_ANG;
     case AS_QTY_PRESSURE: return 1.0 / AS_HA_BOHR3_GPA;
+    case AS_QTY_TIME: return 1.0;
     case AS_QTY_NONE: return 1.0;
     }
     return 1.0;
@@ -580,8 +592,47 @@ static double default_factor(as_qty_kind kind)
 
 /* Returns 0 ok, -1 wrong count / not a number, -2 wrong unit.  The unit word,
  * when present, is the token after the numbers. */
+/* SLURM's time formats: [D-]HH:MM:SS, HH:MM:SS, MM:SS (one token with a colon) -> seconds; -1 if not one. */
+static double slurm_time(const char *t)
+{
+    int d = 0, f[3], n = 0, used = 0;
+    if (strchr(t, '-')) {
+        if (sscanf(t, "%d-%n", &d, &used) != 1 || d < 0)
+            return -1.0;
+        t += used;
+    }
+    for (;;) {
+        char *end;
+        long v = strtol(t, &end, 10);
+        if (end == t || v < 0 || n == 3)
+            return -1.0;
+        f[n++] = (int)v;
+        if (*end == '\0')
+            break;
+        if (*end != ':')
+            return -1.0;
+        t = end + 1;
+    }
+    if (n < 2)
+        return -1.0;
+    const double s = n == 3 ? f[0] * 3600.0 + f[1] * 60.0 + f[2] : f[0] * 60.0 + f[1];
+    return d * 86400.0 + s;
+}
+
 int as_parse_quantity(const char *text, as_qty_kind kind, int count, double *out, const char **unit_used)
 {
+    if (kind == AS_QTY_TIME && count == 1 && strchr(text, ':')) {
+        char tok[64] = "", rest[8] = "";
+        if (sscanf(text, " %63s %7s", tok, rest) != 1) /* one token, nothing after it */
+            return -1;
+        const double v = slurm_time(tok);
+        if (v < 0.0)
+            return -1;
+        out[0] = v;
+        if (unit_used)
+            *unit_used = NULL;
+        return 0;
+    }
     char buf[1024];
     if (strlen(text) >= sizeof buf)
         return -1;

@@ -86,6 +86,7 @@ typedef enum {
     AS_QTY_LENGTH,   /* angstrom (default) | bohr | nm -> bohr */
     AS_QTY_FORCE,    /* eV/angstrom (default) | Ha/bohr | Ry/bohr -> Ha/bohr */
     AS_QTY_PRESSURE, /* GPa (default) | kbar | Ha/bohr^3 -> Ha/bohr^3 */
+    AS_QTY_TIME,     /* s (default) | min | h | d -> seconds; also SLURM's [D-]HH:MM:SS and MM:SS */
     AS_QTY_NONE      /* dimensionless: a unit word is an error */
 } as_qty_kind;
 

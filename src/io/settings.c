@@ -33,10 +33,12 @@ static const char *const keys_scan[] = {"species",     "mode",         "min_dist
                                         NULL};
 static const char *const keys_output[] = {"dir", NULL};
 static const char *const keys_parallel[] = {"pools", "groups", NULL};
+static const char *const keys_run[] = {"max_time", NULL};
 
 static const as_deck_schema schema[] = {
     {"structure", keys_structure}, {"dft", keys_dft}, {"relax", keys_relax},
     {"scan", keys_scan},           {"output", keys_output}, {"parallel", keys_parallel},
+    {"run", keys_run},
 };
 
 const char *as_default_potentials_dir(void)
@@ -770,6 +772,17 @@ static int read_parallel(as_deck *d, as_parallel_settings *p, as_error *err)
     return AS_OK;
 }
 
+static int read_run(as_deck *d, as_run_settings *r, as_error *err)
+{
+    int found = 0;
+    if (as_deck_get_quantity(d, "run", "max_time", AS_QTY_TIME, &r->max_time, 1, &found, err))
+        return err->code;
+    if (found && r->max_time <= 0.0)
+        return as_deck_error(d, as_deck_find(d, "run", "max_time")->line, err,
+                             "max_time must be positive (e.g. max_time = 3.5 h, or 03:30:00)");
+    return AS_OK;
+}
+
 int as_settings_read(as_deck *deck, as_settings *s, as_error *err)
 {
     as_settings_defaults(s);
@@ -777,7 +790,7 @@ int as_settings_read(as_deck *deck, as_settings *s, as_error *err)
         return err->code;
     if (read_structure(deck, &s->structure, err) || read_dft(deck, &s->dft, err) ||
         read_relax(deck, &s->relax, err) || read_scan(deck, &s->scan, err) || read_output(deck, &s->output, err) ||
-        read_parallel(deck, &s->parallel, err))
+        read_parallel(deck, &s->parallel, err) || read_run(deck, &s->run, err))
         return err->code;
     return AS_OK;
 }

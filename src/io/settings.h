@@ -143,6 +143,11 @@ typedef struct as_parallel_settings {
     int groups; /* configuration groups for several decks; 0 = automatic */
 } as_parallel_settings;
 
+/* [run] (the command line's --max-time wins) */
+typedef struct as_run_settings {
+    double max_time; /* s: the run's time budget (parallel/stop.h); 0 = none */
+} as_run_settings;
+
 /* [output] */
 typedef struct as_output_settings {
     char dir[AS_PATH_MAX]; /* default: the deck's name without extension */
@@ -155,6 +160,7 @@ typedef struct as_settings {
     as_scan_settings scan;
     as_output_settings output;
     as_parallel_settings parallel;
+    as_run_settings run;
 } as_settings;
 
 /* Defaults for every key. */

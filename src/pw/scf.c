@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/timer.h"
 #include "core/units.h"
+#include "parallel/stop.h"
 #include "pw/davidson.h"
 #include "pw/ham.h"
 #include "pw/mixer.h"
@@ -411,7 +412,15 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
      * tightly at once rather than from pw.x's loose 1e-2 for an atomic guess. */
     double ethr = have_rho ? 1e-6 : 1e-2, eprev = 0.0;
     const double nel = fmax(1.0, m->nelec);
+    double t_iter = 0.0; /* the last iteration's wall time: what the next one is expected to take */
     for (int iter = 1; iter <= o->max_scf; iter++) {
+        const double t_it0 = as_wtime();
+        if (as_stop_check(d->lay->group, t_iter)) { /* a signal or the time budget (parallel/stop.h) */
+            char why[160];
+            rc = as_error_set(err, AS_ESTOPPED, "the SCF stopped before iteration %d: %s", iter,
+                              as_stop_reason(why, sizeof why));
+            goto done;
+        }
         double dr2 = 0.0;
         for (int attempt = 0; attempt < 2; attempt++) {
             int notconv = 0;
@@ -511,6 +520,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
         }
         if ((rc = as_potential(m, d, st->rho_g, st->rho_r, st->v_r, &e, err)))
             goto done;
+        t_iter = as_wtime() - t_it0;
         if (iter == 1 && !have_rho)
             ethr = 1e-2;
         ethr = fmax(fmin(ethr, 0.1 * dr2 / nel), 1e-13);

@@ -14,6 +14,7 @@
 #include "crystal/elements.h"
 #include "io/cif.h"
 #include "io/extxyz.h"
+#include "parallel/stop.h"
 #include "pw/bandedges.h"
 #include "pw/calculator.h"
 #include "pw/forces.h"
@@ -403,7 +404,8 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
     if (header && !job->quiet)
         intro(&run);
     const int want_stress = rs->cell;
-    int stop_rc = AS_OK;
+    int stop_rc = AS_OK, stopped = 0;
+    double last_step = 0.0; /* the last step's wall time: what the next is expected to take */
     as_error stop_err;
     as_error_clear(&stop_err);
     for (;;) {
@@ -414,6 +416,15 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
                                    "max_steps",
                                    run.r->step, run.r->max_force * AS_HA_BOHR_EV_ANG, rs->fmax * AS_HA_BOHR_EV_ANG,
                                    rs->cell ? ", or the stress is above stress_tol" : "");
+            break;
+        }
+        /* a signal or the time budget (parallel/stop.h): stop before a step that would not finish */
+        if (as_stop_check(run.comm, last_step)) {
+            char why[160];
+            stop_rc = as_error_set(&stop_err, AS_ESTOPPED,
+                                   "relax: stopped after step %d (%s); %s holds every step done; continue with "
+                                   "--restart", run.r->step, as_stop_reason(why, sizeof why), chk);
+            stopped = 1;
             break;
         }
         const double ts = as_wtime();
@@ -459,6 +470,11 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
                             "--restart continues from step %d): ", run.r->step + 1, run.r->step);
             goto done;
         }
+        if (rc == AS_ESTOPPED) {
+            as_error_prefix(err, "relax: stopped in step %d (%s holds the %d steps done; continue with --restart); ",
+                            run.r->step + 1, chk, run.r->step);
+            goto done;
+        }
         if (rc || (rc = as_calc_state_track(run.c, prev, s, &run.base, err)))
             goto done;
         if (!header) {
@@ -480,14 +496,23 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         if ((rc = append_frame(&run, s, &res, err)) || (rc = write_trajectory(&run, err)) ||
             (rc = write_checkpoint(&run, err)))
             goto done;
+        last_step = as_wtime() - ts;
         if (!job->quiet)
-            step_line(&run, &res, as_wtime() - ts);
+            step_line(&run, &res, last_step);
         if (tell) {
             stop_rc = tell;
             break;
         }
         if (run.r->converged)
             break;
+    }
+    if (stopped) { /* the checkpoint has every step done; result.json is written by the run that finishes */
+        if (!job->quiet)
+            as_log("\n  relaxation stopped after %d steps, %ld SCF iterations, %.1f s: %s\n", run.r->step,
+                   run.r->total_scf, run.r->wall, stop_err.msg);
+        *err = stop_err;
+        rc = stop_rc;
+        goto done;
     }
     if (!job->quiet)
         as_log("\n  relaxation %s after %d steps, %ld SCF iterations, %.1f s\n",

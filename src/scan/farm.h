@@ -14,13 +14,20 @@ typedef struct as_farm {
     int group_rank;
     int ntasks;
     MPI_Win win;
-    int *counter; /* on world rank 0 */
+    int *counter; /* on world rank 0: [0] the next task, [1] the stop flag */
+    int stopped;  /* this group saw the stop flag, or raised it */
 } as_farm;
 
 /* Collective over world; group is this rank's configuration group (a sub-communicator of world). */
 as_farm *as_farm_create(MPI_Comm world, MPI_Comm group, int ntasks, as_error *err);
-/* Collective over the group: the next task for it, or -1 when all are handed out. */
+/* Collective over the group: the next task for it, or -1 when all are handed out or a group has
+ * called as_farm_stop. */
 int as_farm_next(as_farm *f);
+/* Collective over the group: no group is handed another task (a graceful stop: the tasks not
+ * handed out stay pending); the groups still computing finish their task first. */
+void as_farm_stop(as_farm *f);
+/* Whether the farm was stopped (as seen by this group's last as_farm_next or its own as_farm_stop). */
+int as_farm_stopped(const as_farm *f);
 /* Collective over world. */
 void as_farm_destroy(as_farm *f);
 

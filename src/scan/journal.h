@@ -6,7 +6,7 @@
  *
  *   SEQ       1-based sequence number, strictly increasing (the writer numbers them 1, 2, 3, ...)
  *   TIME      UTC, ISO 8601: 2026-12-03T12:00:00Z
- *   EVENT     a word [a-z_]+ ("settings", "host", "planned", "started", "done", "failed", ...)
+ *   EVENT     a word [a-z_]+ ("settings", "planned", "started", "done", "failed", "stopped", ...)
  *   NAME      a configuration name without blanks, or "-"
  *   DETAIL    free text without tab, newline or CR (the writer turns them into spaces); may be empty
  *   CHECKSUM  16 lower-case hex digits: as_checksum() (core/checksum.h) of the bytes before "\t#"

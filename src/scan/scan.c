@@ -18,6 +18,7 @@
 #include "io/sites_out.h"
 #include "io/structure_input.h"
 #include "parallel/layout.h"
+#include "parallel/stop.h"
 #include "relax/run.h"
 #include "scan/classify.h"
 #include "scan/config.h"
@@ -145,9 +146,9 @@ static int relax_host(scan_ctx *x, const as_structure *host0, as_error *err)
                 fclose(lf);
         }
         if (rc) {
-            if (x->rank == 0) {
+            if (x->rank == 0) { /* a stop leaves the host "started": the scan continues its relaxation */
                 as_error e2;
-                as_journal_append(x->journal, "failed", "host", err->msg, &e2);
+                as_journal_append(x->journal, rc == AS_ESTOPPED ? "stopped" : "failed", "host", err->msg, &e2);
             }
             return as_error_prefix(err, "the host's relaxation (%s/relax.log): ", x->hostdir);
         }
@@ -365,6 +366,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     as_relax_summary pre;
     memset(&pre, 0, sizeof pre);
     const as_scan_settings *sc = &x->job->set->scan;
+    int stopped1 = 0;
     if (sc->prerelax) {
         char pdir[AS_PATH_MAX + 96];
         as_dft_settings d1 = dft;
@@ -383,9 +385,11 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
                                .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1};
             rc1 = as_relax_run(&pj, &pre, &e1);
         }
+        if (rc1 == AS_ESTOPPED) /* a graceful stop: stage 2 waits for the restart */
+            stopped1 = 1, err = e1;
         /* its final structure, read by the group's first rank and sent to the others */
         int n = 0;
-        if (grank == 0 && (rc1 == AS_OK || pre.steps > 0)) {
+        if (grank == 0 && !stopped1 && (rc1 == AS_OK || pre.steps > 0)) {
             as_scan_record tmp;
             if (as_scan_outcome_read(pdir, &tmp, &start2, &e1) != AS_OK || start2->natoms != c->start->natoms) {
                 as_structure_destroy(start2);
@@ -403,7 +407,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
             start = start2;
             as_log("prerelax: %d steps, %ld SCF iterations; the relaxation at %.4g Ha starts from its structure\n\n",
                    pre.steps, pre.scf_iterations, dft.ecut);
-        } else {
+        } else if (!stopped1) {
             as_log("prerelax: no usable structure (%s); the relaxation starts from initial.cif\n\n",
                    e1.msg[0] ? e1.msg : "failed");
         }
@@ -414,7 +418,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
                        .adaptive_scf = 1};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
-    int rc = as_relax_run(&rj, &sum, &err);
+    int rc = stopped1 ? AS_ESTOPPED : as_relax_run(&rj, &sum, &err);
     as_structure_destroy(start2);
     if (grank == 0) {
         as_log_set_stream(NULL);
@@ -423,6 +427,17 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     }
     as_log_set_enabled(console);
     const double wall = as_wtime() - t0;
+    if (rc == AS_ESTOPPED) {
+        /* a graceful stop: "started" stands (the restart continues from relax.chk); "stopped" says why */
+        if (grank == 0) {
+            as_error e2;
+            if (as_journal_append(x->journal, "stopped", c->name, err.msg, &e2))
+                fprintf(stderr, "anionscan: %s\n", e2.msg);
+            printf("  STOPPED %-21s %s  %7.1f s  (elapsed %.0f s)\n", c->name, err.msg, wall, as_wtime() - t_farm);
+            fflush(stdout);
+        }
+        return AS_ESTOPPED;
+    }
     if (grank == 0) {
         as_error e2;
         as_scan_record r;
@@ -494,12 +509,26 @@ static int farm(scan_ctx *x, as_error *err)
     const double t_farm = as_wtime();
     double my_wall = 0.0;
     int my_done = 0;
-    for (int t; f && (t = as_farm_next(f)) >= 0;)
-        run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done);
+    for (int t; f;) {
+        /* a signal or the time budget (parallel/stop.h): no group takes another configuration */
+        if (as_stop_check(group, 0.0))
+            as_farm_stop(f);
+        if ((t = as_farm_next(f)) < 0)
+            break;
+        if (run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done) == AS_ESTOPPED)
+            as_farm_stop(f);
+    }
+    int stopped = f ? as_farm_stopped(f) : 0;
     as_farm_destroy(f);
     MPI_Comm_free(&group);
     free(pend);
-    MPI_Barrier(x->comm);
+    MPI_Allreduce(MPI_IN_PLACE, &stopped, 1, MPI_INT, MPI_MAX, x->comm);
+    if (rc == AS_OK && stopped) {
+        char why[160];
+        rc = as_error_set(err, AS_ESTOPPED, "the scan stopped (%s); every finished configuration is kept and a "
+                          "started one continues from its last ionic step: run the same command again (--restart)",
+                          as_stop_reason(why, sizeof why));
+    }
     return rc;
 }
 
