@@ -1,6 +1,9 @@
 # The scan's ranking does not depend on the layout: tests/scan/toy.in on 1 rank, on 2 ranks in one
 # configuration group (plane waves shared) and on 2 groups of 1 rank (the task farm) agrees to
 # 1e-6 Ha, with the same classification; each configuration is done once in every journal.
+# A graceful stop: SIGUSR1 to mpirun (which passes it to both ranks) in the middle of the 2-group
+# scan gives exit status 5 and "stopped" journal lines; the same command again finishes the scan
+# with the uninterrupted 2-group run's ranking (1e-8 Ha) and every configuration done once.
 source "$(dirname "$0")/../e2e/lib.sh"
 export ANIONSCAN_FFTW_PLANNER=estimate
 DECK="$TOP/tests/scan/toy.in"
@@ -8,7 +11,19 @@ DECK="$TOP/tests/scan/toy.in"
 $MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" -o "$TMP/pw" --groups 1 > "$TMP/pw.log" 2>&1 || die "2 ranks, 1 group: exit $?"
 $MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" -o "$TMP/farm" --groups 2 > "$TMP/farm.log" 2>&1 || die "2 groups: exit $?"
 grep -q "in 2 groups" "$TMP/farm.log" || die "no 2 groups: $(grep relaxing "$TMP/farm.log")"
-for d in one pw farm; do
+$MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" -o "$TMP/stop" --groups 2 > "$TMP/stop.log" 2>&1 &
+pid=$!
+sleep 4
+kill -USR1 $pid
+st=0; wait $pid || st=$?
+[ "$st" = 5 ] || die "stopped scan: exit status $st, expected 5: $(tail -5 "$TMP/stop.log")"
+grep -q "STOPPED\|stopped" "$TMP/stop.log" || die "no stop message: $(tail -5 "$TMP/stop.log")"
+grep -q "run the same command again" "$TMP/stop.log" || die "the stop does not say how to go on"
+awk -F'\t' '$3 == "stopped"' "$TMP/stop/scan.journal" | grep -q . || die "no 'stopped' line in the journal"
+[ ! -f "$TMP/stop/ranking.json" ] || die "a stopped scan wrote a ranking"
+$MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" -o "$TMP/stop" --groups 2 --restart > "$TMP/stop2.log" 2>&1 \
+  || die "restart after the stop: exit $?: $(tail -5 "$TMP/stop2.log")"
+for d in one pw farm stop; do
   for n in Br_i2_v4 Br_i2_v5 Br_i2_q-1; do
     c=$(awk -F'\t' -v n="$n" '$3 == "done" && $4 == n' "$TMP/$d/scan.journal" | wc -l)
     [ "$c" = 1 ] || die "$d: $n done $c times"
@@ -29,5 +44,12 @@ for lay in ("pw", "farm"):
         assert one[n]["status"] == other[n]["status"], (lay, n)
     print("%s vs 1 rank: energies %.2e Ha, gaps %.2e eV" % (lay, worst, gap))
     assert worst < 1e-6, lay
+farm, stop = load(sys.argv[1] + "/farm"), load(sys.argv[1] + "/stop")
+assert set(farm) == set(stop)
+worst = max(abs(farm[n]["energy_ha"] - stop[n]["energy_ha"]) for n in farm)
+for n in farm:
+    assert farm[n]["status"] == stop[n]["status"], n
+print("stopped and restarted vs uninterrupted: energies %.2e Ha" % worst)
+assert worst < 1e-8
 PYEOF
 echo ok
