@@ -1,6 +1,6 @@
 # anionscan: build, set-up and tests.  GNU make.
 #   make run       install what is missing, build, run the default job on a shipped deck
-#   make check     install what is missing, build, run the test suite (unit, end-to-end, MPI)
+#   make check     install what is missing, build, run the test suite (unit, end-to-end, MPI, SLURM)
 #   make validate  the long validation set (full-size references)
 #   make bench     speed and memory, side by side with Quantum ESPRESSO where installed
 
@@ -11,7 +11,8 @@ SHELL := /bin/bash
 DEPS_BUILD := make gcc openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libsymspg-dev libxc-dev \
               libfftw3-dev libfftw3-mpi-dev libopenblas-dev liblapacke-dev libqhull-dev libcjson-dev \
               pkg-config
-DEPS_TEST  := libcmocka-dev python3 python3-ase python3-spglib python3-pymatgen
+DEPS_TEST  := libcmocka-dev python3 python3-ase python3-spglib python3-pymatgen \
+              slurmctld slurmd slurm-client munge
 # Independent codes for validation and benchmarks (make validate / make bench).
 DEPS_REF   := quantum-espresso cp2k-data time
 
@@ -42,7 +43,7 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-ref run check unit e2e mpi-tests validate bench clean
+.PHONY: all deps deps-ref run check unit e2e mpi-tests slurm-tests validate bench clean install uninstall
 
 all: $(BIN)
 
@@ -108,7 +109,7 @@ run: deps
 # ----------------------------------------------------------------- tests ----
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	@$(MAKE) --no-print-directory unit e2e mpi-tests
+	@$(MAKE) --no-print-directory unit e2e mpi-tests slurm-tests
 
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -122,6 +123,11 @@ e2e: $(BIN)
 mpi-tests: $(BIN)
 	@tests/mpi/run_all.sh
 
+# A real single-node SLURM started in a temporary directory (tests/slurm/cluster.sh); the job scripts of
+# jobs/ run on it.  ANIONSCAN_SKIP_SLURM=1 skips them (and says so) where SLURM cannot start.
+slurm-tests: $(BIN)
+	@tests/slurm/run_all.sh
+
 validate: deps deps-ref
 	@$(MAKE) --no-print-directory $(BIN)
 	@tests/validate/run_all.sh
@@ -133,6 +139,35 @@ $(BUILD)/bench/kernels: bench/kernels.c $(LIB)
 bench: deps deps-ref
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench/kernels
 	@bench/run.sh
+
+# --------------------------------------------------------------- install ----
+# make install PREFIX=/opt/anionscan/0.1.0 (DESTDIR for packaging).  The binary finds its potentials in
+# PREFIX/share/anionscan/potentials from its own location; PREFIX/share/modulefiles/anionscan/VERSION
+# is an environment-modules (Tcl, also read by Lmod) file: module use PREFIX/share/modulefiles.
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^\#define AS_VERSION "\(.*\)"/\1/p' src/main.c)
+SHARE   := $(DESTDIR)$(PREFIX)/share/anionscan
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE) $(DESTDIR)$(PREFIX)/share/doc/anionscan \
+	  $(DESTDIR)$(PREFIX)/share/modulefiles/anionscan
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/anionscan
+	rm -rf $(SHARE)/potentials $(SHARE)/input $(SHARE)/jobs $(SHARE)/analysis
+	cp -R potentials input jobs analysis $(SHARE)/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/anionscan/
+	{ echo '#%Module1.0'; \
+	  echo '## anionscan $(VERSION), installed by make install'; \
+	  echo 'module-whatis "anionscan $(VERSION): halide interstitials in CsPbX3 perovskites, ranked by DFT energy and band gap"'; \
+	  echo 'prepend-path PATH $(PREFIX)/bin'; \
+	  echo 'setenv ANIONSCAN $(PREFIX)/bin/anionscan'; \
+	  echo 'setenv ANIONSCAN_SHARE $(PREFIX)/share/anionscan'; \
+	} > $(DESTDIR)$(PREFIX)/share/modulefiles/anionscan/$(VERSION)
+	@echo "installed anionscan $(VERSION) in $(PREFIX): bin/anionscan, share/anionscan/{potentials,input,jobs,analysis},"
+	@echo "  share/doc/anionscan, share/modulefiles/anionscan/$(VERSION) (module use $(PREFIX)/share/modulefiles)"
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/anionscan $(SHARE) $(DESTDIR)$(PREFIX)/share/doc/anionscan \
+	  $(DESTDIR)$(PREFIX)/share/modulefiles/anionscan
 
 clean:
 	rm -rf $(BUILD) bin

@@ -2,11 +2,14 @@
 #include "io/settings.h"
 
 #include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/units.h"
 #include "crystal/composition.h"
@@ -41,10 +44,45 @@ static const as_deck_schema schema[] = {
     {"run", keys_run},
 };
 
+/* An installed binary (make install PREFIX=P: P/bin/anionscan) finds P/share/anionscan/potentials;
+ * a build in a source tree, moved or not, finds the tree's potentials/ next to bin/. */
+static const char *beside_binary(void)
+{
+    static char found[AS_PATH_MAX];
+    static int done;
+    if (done)
+        return found[0] ? found : NULL;
+    done = 1;
+    char exe[AS_PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0'; /* the binary's directory */
+    static const char *const rel[] = {"/../share/anionscan/potentials", "/../potentials"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char p[AS_PATH_MAX + 64];
+        struct stat st;
+        snprintf(p, sizeof p, "%s%s", exe, rel[i]);
+        char canon[PATH_MAX];
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && realpath(p, canon) && strlen(canon) < sizeof found) {
+            snprintf(found, sizeof found, "%s", canon);
+            return found;
+        }
+    }
+    return NULL;
+}
+
 const char *as_default_potentials_dir(void)
 {
     const char *env = getenv("ANIONSCAN_POTENTIALS");
-    return (env && *env) ? env : AS_POTENTIALS_DIR;
+    if (env && *env)
+        return env;
+    const char *b = beside_binary();
+    return b ? b : AS_POTENTIALS_DIR;
 }
 
 void as_settings_defaults(as_settings *s)

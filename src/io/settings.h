@@ -170,8 +170,9 @@ void as_settings_defaults(as_settings *s);
 int as_settings_read(as_deck *deck, as_settings *s, as_error *err);
 void as_settings_free(as_settings *s);
 
-/* The shipped potentials directory (compiled-in default, overridable by the
- * environment variable ANIONSCAN_POTENTIALS). */
+/* The shipped potentials directory: $ANIONSCAN_POTENTIALS, else the installed one beside the binary
+ * (BIN/../share/anionscan/potentials, make install), else the source tree's (BIN/../potentials),
+ * else the compiled-in path of the build. */
 const char *as_default_potentials_dir(void);
 
 #endif

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/slurm/cluster.sh -- a real single-node SLURM cluster in a temporary directory (sourced by tests).
 #
 # Nothing in /etc is touched: munged, slurmctld and slurmd run as root on a socket, ports, state, spool, pid and
@@ -20,30 +21,42 @@
 # SLURM_WORKDIR (an empty directory in it for job scripts and outputs).
 # Tunables: SLURM_HARNESS_KILLWAIT (KillWait, default 5 s), SLURM_HARNESS_EXTRA_CONF (lines added to slurm.conf).
 #
-# ---- Self-requeue idiom (measured with SLURM 22.05.8 on this harness; tests/slurm/t_harness.sh checks it) ----
-# * JobRequeue=1 is SLURM's default and is written to slurm.conf here; with it `scontrol requeue` works on any
-#   batch job without `#SBATCH --requeue`.  `#SBATCH --no-requeue` makes it fail ("Requeue of job is disabled").
-#   Real scripts should still say `#SBATCH --requeue --open-mode=append`: --requeue documents intent and survives
-#   a site with JobRequeue=0; --open-mode=append keeps the first run's output (the default truncates it).
-# * `scancel --batch --signal=USR1` (or `#SBATCH --signal=B:USR1@secs`) signals the batch shell only.  bash runs a
-#   trap only between commands, so the work must run in the background and the shell must sit in `wait`:
-#       prog & pid=$!; wait $pid; ...          (wait returns 128+10 when USR1 arrives; loop on it)
-#   The program itself gets nothing unless the script forwards the signal (kill -USR1 $pid) or the job uses
-#   --signal=USR1@secs without "B:".
-# * On USR1 the script checkpoints (or tells the program to), then runs `scontrol requeue $SLURM_JOB_ID`.  It
-#   returns 0 at once; slurmctld then ends the run like scancel does: SIGCONT+SIGTERM to every process of the job
-#   (the batch shell included), SIGKILL KillWait seconds later.  So after `scontrol requeue` the script must
-#   not expect to run on: trap TERM to exit promptly (`trap 'exit 0' TERM`) and make sure the program has
-#   finished writing its checkpoint before requeueing (SIGTERM reaches it too).  Without a TERM trap the shell
-#   dies from the signal, also fine.  The exit status of the requeued run is not used: the job is requeued either
-#   way.
-# * JobState sequence: RUNNING -> (REQUEUED, briefly, may not be seen) -> PENDING with Reason=BeginTime,
-#   Restarts=1 and BeginTime about now+120 s (AuthInfo cred_expire, default 120) -> RUNNING -> COMPLETED.
-#   `scontrol update JobId=ID StartTime=now` on the PENDING job (slurm_release_requeued) restarts it ~1-2 s later.
-#   During PENDING, ExitCode still shows the requeued run (0:15 when the shell was killed by SIGTERM, 0:0 when
-#   it trapped TERM and exited 0); the final ExitCode is that of the last run only.
-# * In the new run SLURM_RESTART_COUNT=1 (2, ...); it is unset in the first run.  The same output file is
-#   reused, the job id does not change, and `scontrol show job` shows Restarts=N.
+# ---- Self-requeue idiom (measured with SLURM 22.05.8 on this harness; tests/slurm/t_harness.sh runs it) ----
+# * `scontrol requeue ID` works for batch jobs when JobRequeue=1 (SLURM's default, also written below) even
+#   without `#SBATCH --requeue`; with `#SBATCH --no-requeue` it fails ("Requested operation is presently
+#   disabled for job n", exit 1) and the job runs on.  Real scripts should still say
+#   `#SBATCH --requeue --open-mode=append`: --requeue keeps it working on sites with JobRequeue=0 (slurm.conf(5)),
+#   and without --open-mode=append the rerun truncates the first run's output.
+# * `scancel --batch --signal=USR1 ID` (or `#SBATCH --signal=B:USR1@secs`) signals the batch shell only, and bash
+#   runs a trap only between commands: the program must run in the background while the shell sits in `wait`
+#   (which returns 138 when USR1 arrives).  The program gets the signal only if the script forwards it.
+# * The idiom that works (program = anionscan, which stops at a safe point on USR1 with exit status 5):
+#       on_usr1() { kill -USR1 "$pid"; wait "$pid"; rc=$?          # checkpoint written, program gone
+#                   [ "$rc" = 5 ] || exit "$rc"
+#                   scontrol requeue "$SLURM_JOB_ID" || exit 1; exit 0; }
+#       on_term() { kill -TERM "$pid" 2>/dev/null; wait "$pid"; exit 0; }
+#       trap on_usr1 USR1; trap on_term TERM
+#       prog & pid=$!
+#       while :; do wait "$pid"; rc=$?; kill -0 "$pid" 2>/dev/null || break; done; exit "$rc"
+#   `scontrol requeue` returns 0 at once; slurmctld then ends the run like scancel: if anything of the job still
+#   runs, "*** JOB n ON host CANCELLED AT ... DUE TO JOB REQUEUE ***" goes to the output and SIGTERM to every
+#   process of the job (the batch shell too; its TERM trap runs after the current command), SIGKILL KillWait
+#   (here 5 s) later.  Hence: checkpoint BEFORE requeueing, and leave no work running after it.  on_term also
+#   covers scancel and the time limit.  It waits for the program before exiting because with
+#   proctrack/linuxproc a child orphaned by the shell's exit is no longer seen as part of the job and keeps
+#   running (seen with `scontrol requeue; exit 3` while the child ran, and with mpirun after scancel; slurm_stop
+#   kills such strays).  Whether the shell then exits 0, exits 3 or dies of the SIGTERM does not matter: the
+#   job is requeued the same way, and ExitCode shows 0:0 while it is pending.
+# * JobState sequence: RUNNING -> COMPLETING (Restarts=1; brief, not always seen) -> PENDING Reason=BeginTime
+#   with EligibleTime = StartTime = requeue time + 121 s (AuthInfo cred_expire, default 120) -> after
+#   `scontrol update JobId=ID StartTime=now` (slurm_release_requeued) PENDING Reason=None -> RUNNING ~1 s
+#   later -> COMPLETED.  Restarts counts the requeues; job id and output file stay the same; the final
+#   ExitCode is that of the last run.  Releasing in the same second as the requeue makes the rerun FAIL
+#   (revoked credential, see slurm_release_requeued); real clusters wait the 120 s, so only tests hit that.
+# * SLURM_RESTART_COUNT is unset in the first run and 1, 2, ... in the reruns.
+# * Latency: with SLURM's default scheduler settings a submitted or released job waits ~3 s for the scheduler;
+#   SchedulerParameters=batch_sched_delay=0,sched_min_interval=100000 (below) cuts that to <1 s, except for the
+#   first job after start (~3 s).
 # -----------------------------------------------------------------------------------------------------------
 
 SLURM_HARNESS_DIR=${SLURM_HARNESS_DIR:-}
@@ -119,26 +132,29 @@ slurm_start() {
     _slurm_say "slurm_start: a cluster is already running in $SLURM_HARNESS_DIR"; return 1
   fi
   for b in mungekey munged slurmctld slurmd sbatch squeue scontrol sinfo scancel; do
-    command -v "$b" >/dev/null 2>&1 || { SLURM_HARNESS_DIR=; _slurm_fail "'$b' not found (apt-get install slurmctld slurmd slurm-client munge)"; return; }
+    command -v "$b" >/dev/null 2>&1 && continue
+    SLURM_HARNESS_DIR=
+    _slurm_fail "'$b' not found (apt-get install slurmctld slurmd slurm-client munge)"; return
   done
   # short path: a unix socket path must stay under 108 bytes
   d=$(mktemp -d "${TMPDIR:-/tmp}/aslurm.XXXXXX") || { _slurm_fail "mktemp failed"; return; }
   SLURM_HARNESS_DIR=$d
   chmod 755 "$d"                      # munged refuses a socket directory others cannot enter
-  mkdir -p "$d/state" "$d/spool" "$d/work"
+  mkdir -p "$d/state" "$d/spool" "$d/tmp" "$d/work"
+  # shellcheck disable=SC2034  # for the caller
   SLURM_WORKDIR=$d/work
 
   # ---- munge ----
   mungekey --create --keyfile="$d/munge.key" >/dev/null 2>&1 || { _slurm_fail "mungekey --create failed"; return; }
   chmod 600 "$d/munge.key"
   munged --socket="$d/munge.sock" --key-file="$d/munge.key" --pid-file="$d/munged.pid" \
-         --log-file="$d/munged.log" --seed-file="$d/munge.seed" 2>"$d/munged.err" \
-    || { cat "$d/munged.err" >&2; _slurm_fail "munged failed to start"; return; }
+         --log-file="$d/munged.log" --seed-file="$d/munge.seed" 2>"$d/munged.err"; i=$?
+  [ "$i" = 0 ] || { cat "$d/munged.err" >&2; _slurm_fail "munged exited $i"; return; }
   for i in $(seq 1 40); do [ -S "$d/munge.sock" ] && [ -n "$(_slurm_pid munged)" ] && break; sleep 0.1; done
   [ -S "$d/munge.sock" ] || { _slurm_fail "munged socket $d/munge.sock did not appear"; return; }
 
   # ---- slurm.conf ----
-  p1=$(_slurm_free_port) && p2=$(_slurm_free_port "$p1") || { _slurm_fail "no free TCP port"; return; }
+  { p1=$(_slurm_free_port) && p2=$(_slurm_free_port "$p1"); } || { _slurm_fail "no free TCP port"; return; }
   node=$(slurmd -C 2>/dev/null | head -n 1)
   case $node in NodeName=*CPUs=*) ;; *) _slurm_fail "slurmd -C printed no node line: $node"; return ;; esac
   # take the hardware from slurmd -C, but never claim more memory than there is (that would drain the node)
@@ -159,6 +175,8 @@ CredType=cred/munge
 AuthInfo=socket=$d/munge.sock
 StateSaveLocation=$d/state
 SlurmdSpoolDir=$d/spool
+# the pmix plugin makes TmpFS/spmix_appdir_<uid>_<job>.<step>: with /tmp, two clusters at once clash on job ids
+TmpFS=$d/tmp
 SlurmctldPidFile=$d/slurmctld.pid
 SlurmdPidFile=$d/slurmd.pid
 SlurmctldLogFile=$d/slurmctld.log
@@ -174,6 +192,7 @@ ReturnToService=2
 MinJobAge=600
 JobRequeue=1
 KillWait=${SLURM_HARNESS_KILLWAIT:-5}
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=100000
 InactiveLimit=0
 MailProg=/bin/true
 JobCompType=jobcomp/none
@@ -185,8 +204,10 @@ EOF
   export SLURM_CONF=$d/slurm.conf
 
   # ---- daemons (both daemonize and write their pid files) ----
-  slurmctld > "$d/slurmctld.out" 2>&1 || { cat "$d/slurmctld.out" >&2; _slurm_fail "slurmctld exited $?"; return; }
-  slurmd -N localhost > "$d/slurmd.out" 2>&1 || { cat "$d/slurmd.out" >&2; _slurm_fail "slurmd exited $?"; return; }
+  slurmctld > "$d/slurmctld.out" 2>&1; i=$?
+  [ "$i" = 0 ] || { cat "$d/slurmctld.out" >&2; _slurm_fail "slurmctld exited $i"; return; }
+  slurmd -N localhost > "$d/slurmd.out" 2>&1; i=$?
+  [ "$i" = 0 ] || { cat "$d/slurmd.out" >&2; _slurm_fail "slurmd exited $i"; return; }
   for i in $(seq 1 120); do           # ~30 s
     state=$(sinfo -h -o %t 2>/dev/null)
     [ "$state" = idle ] && return 0
@@ -220,10 +241,23 @@ _slurm_strays() {
   done
 }
 
+# _slurm_kill9 PID... : SIGKILL those of the pids that are still a daemon or job process of this cluster (the
+# comm name is checked first, so a pid reused by an unrelated process is spared), then wait for them
+_slurm_kill9() {
+  local p c dead=
+  for p in "$@"; do
+    c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+    case $c in slurmctld|slurmd|munged) ;; *) _slurm_strays | grep -qx "$p" || continue ;; esac
+    kill -9 "$p" 2>/dev/null && dead="$dead $p"
+  done
+  # shellcheck disable=SC2086
+  [ -z "$dead" ] || _slurm_wait_gone 5 $dead >/dev/null
+}
+
 # _slurm_teardown : stop whatever of the cluster runs, remove the directory.  Idempotent.
 _slurm_teardown() {
   local d=$SLURM_HARNESS_DIR ctld slurmd munged left ids i
-  [ -n "$d" ] && [ -d "$d" ] || { SLURM_HARNESS_DIR=; return 0; }
+  if [ -z "$d" ] || [ ! -d "$d" ]; then SLURM_HARNESS_DIR=; return 0; fi
   ctld=$(_slurm_pid slurmctld); slurmd=$(_slurm_pid slurmd); munged=$(_slurm_pid munged)
   if _slurm_alive "$ctld"; then
     # scontrol shutdown does not end running jobs, and a left-over slurmstepd ignores SIGTERM: cancel first
@@ -242,20 +276,19 @@ _slurm_teardown() {
   # shellcheck disable=SC2086
   if ! left=$(_slurm_wait_gone 20 $ctld $slurmd); then
     _slurm_say "daemons still alive after shutdown, kill -9:$left"
-    # shellcheck disable=SC2086
-    kill -9 $left 2>/dev/null; _slurm_wait_gone 5 $left >/dev/null
+    _slurm_kill9 $left
   fi
   left=$(_slurm_strays)
   if [ -n "$left" ]; then
-    _slurm_say "left-over job processes, kill -9: $(echo $left)"
+    _slurm_say "left-over job processes, kill -9: ${left//$'\n'/ }"
     # shellcheck disable=SC2086
-    kill -9 $left 2>/dev/null; _slurm_wait_gone 5 $left >/dev/null
+    _slurm_kill9 $left
   fi
   if _slurm_alive "$munged"; then
     munged --socket="$d/munge.sock" --stop >/dev/null 2>&1
     if ! _slurm_wait_gone 10 "$munged" >/dev/null; then
-      _slurm_say "munged $munged still alive, kill -9"; kill -9 "$munged" 2>/dev/null
-      _slurm_wait_gone 5 "$munged" >/dev/null
+      _slurm_say "munged $munged still alive, kill -9"
+      _slurm_kill9 "$munged"
     fi
   fi
   rm -rf "$d"
@@ -297,6 +330,17 @@ slurm_wait_job() {
   done
 }
 
+# slurm_wait_output FILE REGEX [TIMEOUT=60] : wait until FILE has a line matching REGEX (grep -E), e.g. a
+# job printing "ready" once its traps are set, before the test signals it
+slurm_wait_output() {
+  local end
+  end=$(( $(date +%s) + ${3:-60} ))
+  until grep -qE -- "$2" "$1" 2>/dev/null; do
+    [ "$(date +%s)" -ge "$end" ] && { _slurm_say "no '$2' in $1 after ${3:-60} s"; return 1; }
+    sleep 0.1
+  done
+}
+
 # slurm_wait_state ID STATE [TIMEOUT=60] : wait until the job's JobState is STATE (an extended regex, e.g.
 # 'RUNNING' or 'PENDING|RUNNING').  Fails at once if the job ends in another state.
 slurm_wait_state() {
@@ -316,17 +360,24 @@ slurm_wait_state() {
 }
 
 # slurm_release_requeued ID [TIMEOUT=60] : wait until the job has been requeued (PENDING with Restarts >= 1),
-# then make it eligible at once instead of after the ~120 s BeginTime delay.  Call it right after triggering
-# the requeue (e.g. after `scancel --batch --signal=USR1 ID`); it waits for the requeue itself.  For a second
-# requeue of the same job, call it again once the job runs again (it only acts on a PENDING job).
+# then make it eligible at once instead of after the ~120 s delay (Reason=BeginTime).  Call it right after
+# triggering the requeue (e.g. after `scancel --batch --signal=USR1 ID`); it waits for the requeue itself.  For
+# a second requeue of the same job, call it again once the job runs again (it only acts on a PENDING job).
+# Why the delay exists: on the requeue slurmd revokes the job's credential with a time stamp in whole seconds,
+# and refuses a relaunch whose new credential is from the same second ("Job n already killed, do not launch
+# batch job"; slurmctld: "Killing non-startable batch JobId=n: Job credential revoked"; the job ends FAILED
+# 1:0).  So the update is issued only once the clock has moved past the second in which PENDING was seen.
 slurm_release_requeued() {
-  local id=$1 end s r
+  local id=$1 end s r seen=
   end=$(( $(date +%s) + ${2:-60} ))
   while :; do
     s=$(slurm_job_field "$id" JobState); r=$(slurm_job_field "$id" Restarts)
     if [ "$s" = PENDING ] && [ "${r:-0}" -ge 1 ]; then
+      [ -n "$seen" ] || seen=$(date +%s)
       # may race with the scheduler starting it anyway: then the update fails and the state is no longer PENDING
-      scontrol update JobId="$id" StartTime=now >/dev/null 2>&1 && return 0
+      if [ "$(date +%s)" -gt "$seen" ]; then
+        scontrol update JobId="$id" StartTime=now >/dev/null 2>&1 && return 0
+      fi
     fi
     case $s in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)
       _slurm_say "job $id ended $s before it was requeued"; return 1 ;;
@@ -334,6 +385,6 @@ slurm_release_requeued() {
     if [ "$(date +%s)" -ge "$end" ]; then
       _slurm_say "job $id not requeued after ${2:-60} s (JobState=$s Restarts=$r)"; return 1
     fi
-    sleep 0.25
+    sleep 0.1
   done
 }
