@@ -25,7 +25,8 @@ typedef struct {
 static const as_command commands[] = {
     {"check", as_cmd_check, "check DECK...          validate decks and exit"},
     {"scf", as_cmd_scf, "scf DECK... [-o DIR] [--restart] [--pools N] [--groups N]  ground state: energy, gap, forces, stress"},
-    {"relax", as_cmd_relax, "relax DECK [-o DIR] [--restart]  geometry optimisation (positions, and the cell with [relax] cell = true)"},
+    {"relax", as_cmd_relax, "relax DECK... [-o DIR] [--restart] [--groups N]  geometry optimisation (positions, and the cell "
+                            "with [relax] cell = true); several decks at once in groups of ranks"},
     {"scan", as_cmd_scan, "scan DECK [-o DIR] [--restart] [--dry-run] [--groups G]  the interstitial scan: every site, "
                           "species and mode relaxed and ranked by energy and band-gap shift"},
     {"sites", as_cmd_sites, "sites DECK [-o DIR]     interstitial sites of the host: table, sites.json/csv/cif"},
@@ -77,7 +78,9 @@ int main(int argc, char **argv)
             as_error err;
             as_error_clear(&err);
             status = cmd->fn(argc - 2, argv + 2, MPI_COMM_WORLD, &err);
-            if (status != 0 && rank == 0)
+            if (status == AS_ESTOPPED && rank == 0) /* a clean stop is no error: what stopped and how to go on */
+                printf("anionscan: %s\n", err.msg);
+            else if (status != 0 && rank == 0)
                 fprintf(stderr, "anionscan: %s\n", err.msg[0] ? err.msg : "failed");
         }
     }

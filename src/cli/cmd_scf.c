@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/deck_farm.h"
 #include "pw/report.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -14,7 +15,6 @@
 #include "core/units.h"
 #include "io/structure_input.h"
 #include "parallel/layout.h"
-#include "parallel/stop.h"
 #include "pw/bandedges.h"
 #include "pw/density_io.h"
 #include "pw/disc.h"
@@ -193,89 +193,7 @@ int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err)
         free(decks);
         return rc;
     }
-    /* The task farm: configuration groups of ranks take the decks in turn. */
-    if (o.outdir) {
-        free(decks);
-        return as_error_set(err, AS_EINPUT, "-o names one directory but %d decks were given; give each deck its own "
-                            "[output] dir (the default is runs/<deck name>)", nd);
-    }
-    int ngroups = o.ngroups > 0 ? o.ngroups : (nd < nranks ? nd : nranks);
-    if (ngroups > nranks)
-        ngroups = nranks;
-    MPI_Comm group;
-    int gid = 0, grank = 0;
-    if (as_layout_split_groups(comm, ngroups, &group, &gid, err)) {
-        free(decks);
-        return err->code;
-    }
-    MPI_Comm_rank(group, &grank);
-    double *res = calloc((size_t)nd * 3, sizeof *res); /* status, energy, gap per deck */
-    if (!res) {
-        free(decks);
-        MPI_Comm_free(&group);
-        return as_error_nomem(err, "results", (size_t)nd * 24);
-    }
-    as_log("anionscan scf: %d decks on %d ranks in %d configuration groups\n", nd, nranks, ngroups);
-    const int console = as_log_enabled();
-    for (int i = gid; i < nd; i += ngroups) {
-        /* Each deck's console goes to DIR/scf.log, written by the group's first rank. */
-        FILE *logf = NULL;
-        as_log_set_enabled(grank == 0);
-        if (grank == 0) {
-            as_deck *dk = NULL;
-            as_settings st;
-            as_error e2;
-            char dir[AS_PATH_MAX], lp[AS_PATH_MAX + 16];
-            as_cli_opts oi = o;
-            oi.deck_path = decks[i];
-            if (as_cli_load(decks[i], MPI_COMM_SELF, &dk, &st, &e2) == AS_OK) {
-                as_cli_outdir(&oi, &st, dir, sizeof dir);
-                if (as_file_mkdirs(dir, &e2) == AS_OK && as_path_join(lp, sizeof lp, dir, "scf.log", &e2) == AS_OK)
-                    logf = fopen(lp, "w");
-                as_settings_free(&st);
-                as_deck_destroy(dk);
-            }
-            as_log_set_stream(logf);
-        }
-        as_error e;
-        as_error_clear(&e);
-        double o2[2] = {0, 0};
-        char why[160];
-        /* a signal or the time budget (parallel/stop.h): the decks not started are left for --restart */
-        int rc = as_stop_check(group, 0.0)
-                     ? as_error_set(&e, AS_ESTOPPED, "%s: not started (%s)", decks[i], as_stop_reason(why, sizeof why))
-                     : run_scf(&o, decks[i], group, o2, &e);
-        if (grank == 0) {
-            if (rc)
-                fprintf(stderr, "anionscan: %s\n", e.msg);
-            res[3 * i] = rc, res[3 * i + 1] = o2[0], res[3 * i + 2] = o2[1];
-            if (logf)
-                fclose(logf);
-            as_log_set_stream(NULL);
-        }
-    }
-    as_log_set_enabled(console);
-    MPI_Allreduce(MPI_IN_PLACE, res, 3 * nd, MPI_DOUBLE, MPI_SUM, comm);
-    int worst = 0;
-    char why_stop[160];
-    as_log("\n  deck                                      status      energy (Ha)     gap (eV)\n");
-    for (int i = 0; i < nd; i++) {
-        const int st = (int)res[3 * i];
-        worst = st > worst ? st : worst;
-        if (st == 0)
-            as_log("  %-40s %6s %18.10f %11.4f\n", decks[i], "ok", res[3 * i + 1], res[3 * i + 2]);
-        else if (st == AS_ESTOPPED)
-            as_log("  %-40s %6s  (continue with --restart)\n", decks[i], "STOPPED");
-        else
-            as_log("  %-40s %6s  (exit status %d; see its scf.log)\n", decks[i], "FAILED", st);
-    }
-    free(res);
+    int rc = as_cli_deck_farm("scf", &o, decks, nd, comm, run_scf, "scf.log", "w", err);
     free(decks);
-    MPI_Comm_free(&group);
-    if (worst == AS_ESTOPPED)
-        return as_error_set(err, worst, "stopped (%s): the decks listed STOPPED continue with the same command and "
-                            "--restart", as_stop_reason(why_stop, sizeof why_stop));
-    if (worst)
-        return as_error_set(err, worst, "%s", "some decks failed (listed above)");
-    return AS_OK;
+    return rc;
 }

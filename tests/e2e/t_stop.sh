@@ -27,7 +27,13 @@ PYEOF
 }
 
 # --max-time: the whole relaxation takes over a second, so 0.4 s stops it
-expect_status 5 "$ANIONSCAN" relax "$DECK" -o "$TMP/budget" --max-time 0.4s
+expect_stdout() { # CODE cmd...: the exit status, and a clean stop's message is on stdout (kept in $ERR_OUT)
+  local want=$1; shift
+  ERR_OUT=$("$@" 2> /dev/null); local got=$?
+  [ "$got" = "$want" ] || die "'$*' exited $got, expected $want; stdout: $(tail -3 <<<"$ERR_OUT")"
+}
+expect_stdout 5 "$ANIONSCAN" relax "$DECK" -o "$TMP/budget" --max-time 0.4s
+expect_stderr_has "anionscan: relax: stopped"
 expect_stderr_has "time budget"
 expect_stderr_has "--restart"
 check_relax "$TMP/budget"
@@ -46,7 +52,7 @@ expect_status 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/x" --max-time soon
 expect_stderr_has "--max-time: 'soon' is not a time"
 sed 's/^\[dft\]/[run]\nmax_time = 0.4\n\n&/' "$DECK" > "$TMP/deck_budget.in"
 cp "$TMP/deck_budget.in" "$TMP/deck_budget_ok.in"
-expect_status 5 "$ANIONSCAN" relax "$TMP/deck_budget.in" -o "$TMP/deckb"
+expect_stdout 5 "$ANIONSCAN" relax "$TMP/deck_budget.in" -o "$TMP/deckb"
 expect_stderr_has "max_time = 0.4 s"
 # --max-time wins over the deck's
 "$ANIONSCAN" relax "$TMP/deck_budget.in" -o "$TMP/deckb" --restart --max-time 1:00 > "$TMP/deckb.log" 2>&1 \
@@ -65,8 +71,8 @@ sleep 3
 kill -USR1 $pid
 st=0; wait $pid || st=$?
 [ "$st" = 5 ] || die "scf after SIGUSR1: exit status $st, expected 5: $(cat "$TMP/scf_stop.err")"
-grep -q "SIGUSR1" "$TMP/scf_stop.err" && grep -q -- "--restart" "$TMP/scf_stop.err" \
-  || die "scf stop message: $(cat "$TMP/scf_stop.err")"
+grep -q "anionscan: scf .*SIGUSR1.*--restart" "$TMP/scf_stop.log" || die "scf stop message: $(tail -3 "$TMP/scf_stop.log")"
+[ ! -s "$TMP/scf_stop.err" ] || die "a clean stop wrote to stderr: $(cat "$TMP/scf_stop.err")"
 [ -s "$TMP/scf_stop/density.dat" ] && [ ! -e "$TMP/scf_stop/result.json" ] || die "scf stop: files"
 "$ANIONSCAN" scf "$SCF" -o "$TMP/scf_stop" --restart > "$TMP/scf_restart.log" 2>&1 || die "scf restart exited $?"
 "$PY" - "$TMP/scf_full/result.json" "$TMP/scf_stop/result.json" <<'PYEOF' || die "scf restart differs"

@@ -2,9 +2,10 @@
 # The job scripts of jobs/ on a real single-node SLURM (tests/slurm/cluster.sh), each with a tiny deck:
 #   1. scf.slurm, two decks farmed in one job, the binary found from the submit directory's bin/ (no
 #      $ANIONSCAN, not on the PATH), launched with srun --mpi=pmix: COMPLETED 0:0, the direct runs' energies;
-#   2. relax.slurm (2 ranks, launched with mpirun) stopped by `scancel --batch --signal=USR1` in the middle of
-#      the relaxation: it stops cleanly, requeues itself, comes back with --restart and ends COMPLETED with
-#      Restarts=1 and the uninterrupted relaxation's energy (1e-8 Ha);
+#   2. relax.slurm with two decks farmed in one group of 2 ranks (launched with mpirun), stopped by
+#      `scancel --batch --signal=USR1` in the middle of the first relaxation: it stops cleanly (the second
+#      deck listed STOPPED), requeues itself, comes back with --restart and ends COMPLETED with Restarts=1 and
+#      the uninterrupted relaxations' energies (1e-8 Ha);
 #   3. scan.slurm stopped the same way in the middle of a configuration: requeued, COMPLETED, the
 #      uninterrupted scan's ranking (1e-8 Ha);
 #   4. scan-array.slurm, two elements: both COMPLETED with the direct scan's numbers;
@@ -67,6 +68,7 @@ stop_and_requeue() {
 
 cp "$TOP/tests/scf/si_10_gamma.in" "$TOP/tests/scf/si_10_k222.in" .
 cp "$TOP/tests/relax/cspbbr3_cubic_cell_12_k222.in" cubic.in
+cp "$TOP/tests/relax/si_displaced_10_k222.in" si.in
 sed 's/^mode = both/mode = interstitial/' "$TOP/tests/scan/toy.in" > toy.in
 cp "$TOP/tests/scan/toy_recombine.in" rec_a.in
 cp "$TOP/tests/scan/toy_recombine.in" rec_b.in
@@ -77,6 +79,7 @@ for d in si_10_gamma si_10_k222; do
   "$ANIONSCAN" scf $d.in -o ref/$d > ref_$d.log 2>&1 || die "direct scf $d"
 done
 $MPIRUN -np 2 "$ANIONSCAN" relax cubic.in -o ref/cubic > ref_cubic.log 2>&1 || die "direct relax"
+$MPIRUN -np 2 "$ANIONSCAN" relax si.in -o ref/si > ref_si.log 2>&1 || die "direct relax si"
 $MPIRUN -np 2 "$ANIONSCAN" scan toy.in -o ref/toy > ref_toy.log 2>&1 || die "direct scan"
 "$ANIONSCAN" scan rec_a.in -o ref/rec > ref_rec.log 2>&1 || die "direct scan rec"
 
@@ -89,7 +92,8 @@ grep -q "$SLURM_WORKDIR/bin/anionscan; launcher: srun --mpi=pmix" scf.out || { c
 for d in si_10_gamma si_10_k222; do same_energy ref/$d/result.json runs/$d/result.json 1e-8 "scf.slurm $d"; done
 
 # 2. relax.slurm stopped in the middle of the relaxation (after 3 ionic steps), with mpirun
-id=$(ANIONSCAN_LAUNCH="$MPIRUN" sbatch --parsable -n 2 -o relax.out "$JOBS/relax.slurm" cubic.in) || die "sbatch relax"
+id=$(ANIONSCAN_LAUNCH="$MPIRUN" sbatch --parsable -n 2 -o relax.out "$JOBS/relax.slurm" cubic.in si.in --groups 1) \
+  || die "sbatch relax"
 until [ "$(grep -c '^Lattice' runs/cubic/trajectory.extxyz 2>/dev/null)" -ge 3 ] 2>/dev/null; do
   [ "$(slurm_job_field "$id" JobState)" = RUNNING ] || [ "$(slurm_job_field "$id" JobState)" = PENDING ] \
     || { cat relax.out; die "relax.slurm ended before it could be stopped"; }
@@ -100,8 +104,10 @@ stop_and_requeue "$id" relax.out relax.ready
 done_ok "$id" relax.out
 [ "$(slurm_job_field "$id" Restarts)" = 1 ] || die "relax.slurm: Restarts=$(slurm_job_field "$id" Restarts)"
 grep -q "stopped cleanly; requeueing" relax.out || { cat relax.out; die "relax.slurm: no requeue line"; }
-grep -q "restart .*steps done" relax.out || { cat relax.out; die "relax.slurm: the requeued job did not continue"; }
+grep -q "restart .*steps done" runs/cubic/relax.log || { cat runs/cubic/relax.log; die "relax.slurm: the requeued job did not continue"; }
+grep -q "si.in .*STOPPED" relax.out || { cat relax.out; die "relax.slurm: the second deck is not listed STOPPED"; }
 same_energy ref/cubic/result.json runs/cubic/result.json 1e-8 "relax.slurm stopped, requeued, restarted"
+same_energy ref/si/result.json runs/si/result.json 1e-8 "relax.slurm, the second deck"
 
 # 3. scan.slurm stopped in the middle of its configuration (after 3 steps of its prerelaxation)
 id=$(sbatch --parsable -n 2 -o scan.out "$JOBS/scan.slurm" toy.in) || die "sbatch scan"
