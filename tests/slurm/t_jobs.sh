@@ -9,8 +9,9 @@
 #   3. scan.slurm stopped the same way in the middle of a configuration: requeued, COMPLETED, the
 #      uninterrupted scan's ranking (1e-8 Ha);
 #   4. scan-array.slurm, two elements: both COMPLETED with the direct scan's numbers;
-#   5. a bad deck: the job fails at `anionscan check` with exit status 2, not requeued;
-#   6. the requeue cap: a relaxation stopped by its deck's max_time with ANIONSCAN_MAX_REQUEUE=0 ends with
+#   5. sites.slurm: the direct run's sites.json;
+#   6. a bad deck: the job fails at `anionscan check` with exit status 2, not requeued;
+#   7. the requeue cap: a relaxation stopped by its deck's max_time with ANIONSCAN_MAX_REQUEUE=0 ends with
 #      exit status 5, not requeued, saying how to continue.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -128,13 +129,20 @@ id=$(sbatch --parsable -n 1 --array=0-1 -o 'array-%a.out' "$JOBS/scan-array.slur
 for e in 0 1; do done_ok "${id}_$e" "array-$e.out"; done
 for d in rec_a rec_b; do same_ranking ref/rec/ranking.json runs/$d/ranking.json "scan-array.slurm $d"; done
 
-# 5. a bad deck fails at the check, exit status 2, not requeued
+# 5. sites.slurm: the sites of the host, as a direct run finds them
+cp toy.in host.in
+"$ANIONSCAN" sites host.in -o ref/sites > ref_sites.log 2>&1 || die "direct sites"
+id=$(sbatch --parsable -n 1 -o sites.out "$JOBS/sites.slurm" host.in) || die "sbatch sites"
+done_ok "$id" sites.out
+cmp -s ref/sites/sites.json runs/host/sites.json || die "sites.slurm: sites.json differs from the direct run's"
+
+# 6. a bad deck fails at the check, exit status 2, not requeued
 id=$(sbatch --parsable -n 1 -o bad.out "$JOBS/scan.slurm" bad.in) || die "sbatch bad"
 done_ok "$id" bad.out FAILED 2:0
 grep -q "bad.in:$(grep -n '^kpoints' bad.in | cut -d: -f1):" bad.out || { cat bad.out; die "bad deck: no DECK:LINE message"; }
 [ "$(slurm_job_field "$id" Restarts)" = 0 ] || die "a bad deck was requeued"
 
-# 6. the requeue cap: stopped by max_time, ANIONSCAN_MAX_REQUEUE=0: exit status 5, not requeued
+# 7. the requeue cap: stopped by max_time, ANIONSCAN_MAX_REQUEUE=0: exit status 5, not requeued
 sed 's/^\[dft\]/[run]\nmax_time = 2 s\n\n&/' cubic.in > capped.in
 id=$(ANIONSCAN_MAX_REQUEUE=0 sbatch --parsable -n 1 -o capped.out "$JOBS/relax.slurm" capped.in) || die "sbatch capped"
 done_ok "$id" capped.out FAILED 5:0
