@@ -221,6 +221,22 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
         cJSON_AddNumberToObject(j, "pressure_gpa",
                                 (stress[0][0] + stress[1][1] + stress[2][2]) / 3.0 * AS_HA_BOHR3_GPA);
     }
+    /* the settings that decide whether two runs' energies compare (anionscan report checks them) */
+    cJSON_AddNumberToObject(j, "charge", m->charge);
+    cJSON_AddNumberToObject(j, "nspin", m->nspin);
+    cJSON *sm = cJSON_AddObjectToObject(j, "smearing");
+    static const char *const kinds[] = {"none", "gaussian", "fermi-dirac", "marzari-vanderbilt", "methfessel-paxton"};
+    cJSON_AddStringToObject(sm, "kind", kinds[m->smearing]);
+    cJSON_AddNumberToObject(sm, "width_ha", m->smearing == AS_SMEAR_NONE ? 0.0 : m->smear_width);
+    cJSON *pp = cJSON_AddArrayToObject(j, "potentials");
+    for (int i = 0; i < m->nspecies; i++) {
+        cJSON *o = cJSON_CreateObject();
+        const char *base = strrchr(m->species[i].path, '/');
+        cJSON_AddStringToObject(o, "element", m->species[i].symbol);
+        cJSON_AddStringToObject(o, "label", m->species[i].name);
+        cJSON_AddStringToObject(o, "file", base ? base + 1 : m->species[i].path);
+        cJSON_AddItemToArray(pp, o);
+    }
     cJSON_AddBoolToObject(j, "converged", res->converged);
     cJSON_AddNumberToObject(j, "scf_iterations", res->iterations);
     cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);
