@@ -41,5 +41,6 @@ int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_scf(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_relax(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_scan(int argc, char **argv, MPI_Comm comm, as_error *err);
+int as_cmd_report(int argc, char **argv, MPI_Comm comm, as_error *err);
 
 #endif

@@ -228,6 +228,26 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     static const char *const kinds[] = {"none", "gaussian", "fermi-dirac", "marzari-vanderbilt", "methfessel-paxton"};
     cJSON_AddStringToObject(sm, "kind", kinds[m->smearing]);
     cJSON_AddNumberToObject(sm, "width_ha", m->smearing == AS_SMEAR_NONE ? 0.0 : m->smear_width);
+    if (d->kp->mesh[0] > 0) { /* a Monkhorst-Pack mesh (else: the explicit list in "kpoints") */
+        cJSON_AddItemToObject(j, "kmesh", cJSON_CreateIntArray(d->kp->mesh, 3));
+        cJSON_AddItemToObject(j, "kshift", cJSON_CreateIntArray(d->kp->shift, 3));
+    }
+    {
+        /* the structure computed (a relaxation adds its final one in "relax") */
+        const as_structure *x = m->s;
+        cJSON *so = cJSON_AddObjectToObject(j, "structure"), *la = cJSON_AddArrayToObject(so, "lattice_angstrom");
+        cJSON *fr = cJSON_AddArrayToObject(so, "positions_frac"), *sy = cJSON_AddArrayToObject(so, "symbols");
+        for (int i = 0; i < 3; i++) {
+            const double v[3] = {x->lattice[i][0] * AS_BOHR_ANG, x->lattice[i][1] * AS_BOHR_ANG,
+                                 x->lattice[i][2] * AS_BOHR_ANG};
+            cJSON_AddItemToArray(la, vec3(v));
+        }
+        for (int a = 0; a < x->natoms; a++) {
+            cJSON_AddItemToArray(fr, vec3(x->frac[a]));
+            const char *e = as_element_symbol(x->z[a]);
+            cJSON_AddItemToArray(sy, cJSON_CreateString(e ? e : "?"));
+        }
+    }
     cJSON *pp = cJSON_AddArrayToObject(j, "potentials");
     for (int i = 0; i < m->nspecies; i++) {
         cJSON *o = cJSON_CreateObject();

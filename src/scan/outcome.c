@@ -60,7 +60,8 @@ static as_structure *structure(const cJSON *relax, const char *path, as_error *e
     return s;
 }
 
-int as_scan_outcome_read(const char *dir, as_scan_record *rec, as_structure **final, as_error *err)
+static int outcome_read(const char *dir, as_scan_record *rec, as_structure **final, int require_relax,
+                        as_error *err)
 {
     char path[AS_PATH_MAX + 32];
     char *text = NULL;
@@ -77,10 +78,17 @@ int as_scan_outcome_read(const char *dir, as_scan_record *rec, as_structure **fi
     int rc = AS_OK;
     double e, g;
     const cJSON *relax = cJSON_GetObjectItemCaseSensitive(j, "relax");
+    if (!cJSON_IsObject(relax) && !require_relax) /* an scf result: its structure, no ionic steps */
+        relax = cJSON_GetObjectItemCaseSensitive(j, "structure");
     if (!number(j, "energy_ha", &e) || !number(j, "gap_ev", &g) || !cJSON_IsObject(relax)) {
-        rc = as_error_set(err, AS_EINPUT, "%s lacks energy_ha, gap_ev or the \"relax\" block", path);
+        rc = as_error_set(err, AS_EINPUT, "%s lacks energy_ha, gap_ev or the \"%s\" block", path,
+                          require_relax ? "relax" : "relax\" or \"structure");
         goto done;
     }
+    const cJSON *conv = cJSON_GetObjectItemCaseSensitive(relax, "converged");
+    rec->cls = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "converged")) && (!conv || cJSON_IsTrue(conv))
+                   ? AS_CLASS_OK
+                   : AS_CLASS_FAILED;
     rec->have_energy = 1;
     rec->energy = e;
     rec->gap = g * AS_EV_HA;
@@ -104,4 +112,14 @@ int as_scan_outcome_read(const char *dir, as_scan_record *rec, as_structure **fi
 done:
     cJSON_Delete(j);
     return rc;
+}
+
+int as_scan_outcome_read(const char *dir, as_scan_record *rec, as_structure **final, as_error *err)
+{
+    return outcome_read(dir, rec, final, 1, err);
+}
+
+int as_scan_outcome_read_run(const char *dir, as_scan_record *rec, as_structure **final, as_error *err)
+{
+    return outcome_read(dir, rec, final, 0, err);
 }

@@ -28,6 +28,8 @@ void as_rank_params_default(as_rank_params *p)
     p->host_energy = NAN;
     p->host_gap = NAN;
     p->formula_units = 1;
+    p->settings = NULL;
+    p->sources = NULL;
 }
 
 const char *as_rank_status_name(as_scan_class cls)
@@ -504,6 +506,11 @@ static int write_json(const char *path, const as_ranking *r, const as_scan_recor
     json_num(h, "energy_ha", p->host_energy);
     json_num(h, "gap_ev", p->host_gap * AS_HA_EV);
     cJSON_AddNumberToObject(h, "formula_units", p->formula_units);
+    cJSON *st = p->settings ? cJSON_Parse(p->settings) : NULL, *so = p->sources ? cJSON_Parse(p->sources) : NULL;
+    if (st)
+        cJSON_AddItemToObject(j, "settings", st);
+    if (so)
+        cJSON_AddItemToObject(j, "sources", so);
     cJSON *fs = cJSON_AddArrayToObject(j, "families");
     for (int f = 0; f < r->nfamilies; f++) {
         const as_rank_family *fa = &r->family[f];

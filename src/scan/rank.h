@@ -17,9 +17,12 @@ typedef struct as_rank_params {
     double host_energy;    /* Ha, the relaxed host (all anions on lattice sites); NAN if unknown */
     double host_gap;       /* Ha; NAN if unknown (then no Δgap) */
     int formula_units;     /* formula units CsPbX3 in the host cell (>= 1), for ΔE per formula unit */
+    const char *settings;  /* JSON text of the settings the energies were computed with (scan/settings.h),
+                            * written as ranking.json's "settings" (anionscan report compares them); or NULL */
+    const char *sources;   /* JSON text of an array of the directories ranked (anionscan report), or NULL */
 } as_rank_params;
 
-/* temperature 300 K, no reference, host energy and gap unknown (NAN), 1 formula unit. */
+/* temperature 300 K, no reference, host energy and gap unknown (NAN), 1 formula unit, no settings. */
 void as_rank_params_default(as_rank_params *p);
 
 typedef struct as_rank_row { /* one configuration, ranked or not */

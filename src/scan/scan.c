@@ -21,6 +21,7 @@
 #include "parallel/stop.h"
 #include "relax/run.h"
 #include "scan/classify.h"
+#include "scan/compat.h"
 #include "scan/config.h"
 #include "scan/farm.h"
 #include "scan/journal.h"
@@ -542,6 +543,7 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
     as_ranking *r = NULL;
     int rc = AS_OK, nfailed = 0, seeded_n = 0;
     double first_sum = 0.0;
+    char *sig = NULL;
     if (!rec || !fin) {
         rc = as_error_nomem(err, "records", (size_t)n * sizeof *rec);
         goto done;
@@ -592,6 +594,9 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
     p.host_energy = x->host_energy;
     p.host_gap = x->host_gap;
     p.formula_units = as_structure_count(x->host, 82) > 0 ? as_structure_count(x->host, 82) : 1;
+    as_error e3;
+    sig = as_compat_signature(x->hostdir, &e3); /* for anionscan report (scan/compat.h) */
+    p.settings = sig;
     if (!(r = as_rank_compute(rec, n, &p, err))) {
         rc = err->code;
         if (rc == AS_EINPUT && x->job->set->scan.reference_line)
@@ -599,7 +604,10 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
         goto done;
     }
     as_rank_print(r, rec, &p);
-    if ((rc = as_rank_write(x->job->outdir, r, rec, n, &p, err)))
+    rc = as_rank_write(x->job->outdir, r, rec, n, &p, err);
+    free(sig);
+    sig = NULL;
+    if (rc)
         goto done;
     if (seeded_n)
         as_log("\n  first SCF from the host's density: %.1f iterations on average over %d configurations "
@@ -611,6 +619,7 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
         as_log("  %d configuration%s failed or could not be read (listed above with the reason; their logs are in "
                "%s/configs/NAME/relax.log)\n", nfailed, nfailed > 1 ? "s" : "", x->job->outdir);
 done:
+    free(sig);
     as_ranking_destroy(r);
     for (int i = 0; fin && i < n; i++)
         as_structure_destroy(fin[i]);

@@ -70,7 +70,7 @@ stop_and_requeue() {
 cp "$TOP/tests/scf/si_10_gamma.in" "$TOP/tests/scf/si_10_k222.in" .
 cp "$TOP/tests/relax/cspbbr3_cubic_cell_12_k222.in" cubic.in
 cp "$TOP/tests/relax/si_displaced_10_k222.in" si.in
-sed 's/^mode = both/mode = interstitial/' "$TOP/tests/scan/toy.in" > toy.in
+cp "$TOP/tests/scan/toy_interstitial.in" toy.in
 cp "$TOP/tests/scan/toy_recombine.in" rec_a.in
 cp "$TOP/tests/scan/toy_recombine.in" rec_b.in
 sed 's/^kpoints = 2 2 2/kpoints = 2 2/' cubic.in > bad.in
