@@ -29,7 +29,7 @@ static const as_command commands[] = {
                             "with [relax] cell = true); several decks at once in groups of ranks"},
     {"scan", as_cmd_scan, "scan DECK [-o DIR] [--restart] [--dry-run] [--groups G]  the interstitial scan: every site, "
                           "species and mode relaxed and ranked by energy and band-gap shift"},
-    {"report", as_cmd_report, "report DIR... [--reference NAME] [--temperature T] [--host DIR] [-o OUT]  the ranking "
+    {"report", as_cmd_report, "report DIR... [--reference NAME] [--temperature T] [--host DIR] [-o OUT] [--no-figures]  the ranking "
                               "of finished scans, relax/scf runs or imported runs, recomputing nothing"},
     {"sites", as_cmd_sites, "sites DECK [-o DIR]     interstitial sites of the host: table, sites.json/csv/cif"},
     {"structure", as_cmd_structure, "structure DECK [-o DIR] build the host, print it, write CIF/POSCAR/XSF/extXYZ"},

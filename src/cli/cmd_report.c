@@ -1,13 +1,18 @@
-/* anionscan report DIR... [--reference NAME] [--temperature T] [--host DIR] [-o OUT]: the ranking of
+/* anionscan report DIR... [--reference NAME] [--temperature T] [--host DIR] [-o OUT] [--no-figures]: the ranking of
  * finished runs, computed from their files without computing anything (scan/gather.h): scan directories
  * (e.g. the Cl and Br families run as separate jobs, or a scan continued on another cluster), plain relax
  * or scf directories, and results imported from other codes (analysis/import_results.py).  Writes
- * OUT/ranking.csv, OUT/ranking.json and OUT/report.md with the scan's one ranking (scan/rank.h). */
+ * OUT/ranking.csv, OUT/ranking.json and OUT/report.md with the scan's one ranking (scan/rank.h), and the
+ * figures of analysis/plot_scan.py in OUT/figures. */
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/log.h"
@@ -22,6 +27,7 @@ typedef struct report_opts {
     int ndirs;
     const char *reference, *host, *out;
     double temperature;
+    int figures;
 } report_opts;
 
 static int parse(int argc, char **argv, report_opts *o, as_error *err)
@@ -29,6 +35,7 @@ static int parse(int argc, char **argv, report_opts *o, as_error *err)
     memset(o, 0, sizeof *o);
     o->out = "report";
     o->temperature = NAN;
+    o->figures = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const int more = i + 1 < argc;
@@ -44,6 +51,8 @@ static int parse(int argc, char **argv, report_opts *o, as_error *err)
             if (!more)
                 return as_error_set(err, AS_EINPUT, "--host needs the host's run directory (its result.json)");
             o->host = argv[++i];
+        } else if (!strcmp(a, "--no-figures")) {
+            o->figures = 0;
         } else if (!strcmp(a, "--temperature")) {
             char *end;
             if (!more || ((o->temperature = strtod(argv[++i], &end)), *end) || !(o->temperature > 0.0))
@@ -74,6 +83,53 @@ static char *sources(const report_opts *o)
     char *t = cJSON_PrintUnformatted(a);
     cJSON_Delete(a);
     return t;
+}
+
+/* analysis/plot_scan.py beside the binary: BIN/../analysis (a source tree) or BIN/../share/anionscan/analysis
+ * (make install); 0 if there is none. */
+static int plot_script(char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l <= 0)
+        return 0;
+    exe[l] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    static const char *const rel[] = {"/../analysis/plot_scan.py", "/../share/anionscan/analysis/plot_scan.py"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        struct stat st;
+        snprintf(out, n, "%s%s", exe, rel[i]);
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+            return 1;
+    }
+    return 0;
+}
+
+/* The figures of OUT/ranking.json (analysis/plot_scan.py, matplotlib; docs/analysis.md), with $ANIONSCAN_PYTHON
+ * or /usr/bin/python3.  A missing script or a failed plot is said, not fatal: the ranking is written. */
+static void figures(const char *out)
+{
+    char script[PATH_MAX + 64];
+    if (!plot_script(script, sizeof script)) {
+        as_log("  figures: analysis/plot_scan.py not found beside the binary; no figures\n");
+        return;
+    }
+    const char *py = getenv("ANIONSCAN_PYTHON");
+    if (!py || !*py)
+        py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp(py, py, script, out, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        as_log("  figures: %s %s %s failed (status %d); the ranking stands\n", py, script, out,
+               pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
 static int report(const report_opts *o, as_error *err)
@@ -108,8 +164,9 @@ static int report(const report_opts *o, as_error *err)
     as_rank_print(r, g->rec, &p);
     if ((rc = as_rank_write(o->out, r, g->rec, g->n, &p, err)))
         goto done;
-    as_log("  wrote %s/{ranking.csv,ranking.json,report.md}; figures: /usr/bin/python3 analysis/plot_scan.py %s\n",
-           o->out, o->out);
+    as_log("  wrote %s/{ranking.csv,ranking.json,report.md}\n", o->out);
+    if (o->figures)
+        figures(o->out);
 done:
     free(src);
     as_ranking_destroy(r);

@@ -6,15 +6,15 @@
 #   2. Plain relax directories (the scan's configs/NAME) with --host: the family "runs ...", energies and Δgap
 #      equal to the scan's; without --host, no Δgap.
 #   3. Refused with exit status 2, a message naming both runs and the key, and nothing written: runs with
-#      another cutoff; the same configuration twice.  A directory that is not a run, and a truncated
-#      ranking.json: exit 2 naming the path.
+#      another cutoff; the same configuration twice.  A directory that is not a run, a truncated
+#      ranking.json or result.json: exit 2 naming the path.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 export ANIONSCAN_FFTW_PLANNER=estimate
 "$ANIONSCAN" scan "$TOP/tests/scan/toy_interstitial.in" -o "$TMP/int" > "$TMP/int.log" 2>&1 || die "scan int: exit $?"
 "$ANIONSCAN" scan "$TOP/tests/scan/toy_recombine.in" -o "$TMP/rec" > "$TMP/rec.log" 2>&1 || die "scan rec: exit $?"
 
-"$ANIONSCAN" report "$TMP/int" "$TMP/rec" -o "$TMP/both" --temperature 600 > "$TMP/both.log" 2>&1 \
+"$ANIONSCAN" report "$TMP/int" "$TMP/rec" -o "$TMP/both" --temperature 600 --no-figures > "$TMP/both.log" 2>&1 \
   || die "report: exit $?: $(tail -3 "$TMP/both.log")"
 for f in ranking.csv ranking.json report.md; do [ -s "$TMP/both/$f" ] || die "report wrote no $f"; done
 "$PY" - "$TMP" <<'PYEOF' || die "the report differs from the scans' own rankings"
@@ -42,8 +42,8 @@ grep -q "^ *1  Br_i2_q-1" "$TMP/both.log" || die "the report's table lacks Br_i2
 
 # plain relax directories, with and without the host
 cfg="$TMP/int/configs/Br_i2_q-1"
-"$ANIONSCAN" report "$cfg" -o "$TMP/runs" --host "$TMP/int/host" > "$TMP/runs.log" 2>&1 || die "report of runs: exit $?"
-"$ANIONSCAN" report "$cfg" -o "$TMP/nohost" > "$TMP/nohost.log" 2>&1 || die "report without host: exit $?"
+"$ANIONSCAN" report "$cfg" -o "$TMP/runs" --host "$TMP/int/host" --no-figures > "$TMP/runs.log" 2>&1 || die "report of runs: exit $?"
+"$ANIONSCAN" report "$cfg" -o "$TMP/nohost" --no-figures > "$TMP/nohost.log" 2>&1 || die "report without host: exit $?"
 "$PY" - "$TMP" <<'PYEOF' || die "the report of relax directories differs from the scan"
 import json, sys
 t = sys.argv[1]
@@ -73,5 +73,8 @@ expect_stderr_has "$TMP is not a finished run"
 mkdir -p "$TMP/trunc" && head -c 300 "$TMP/int/ranking.json" > "$TMP/trunc/ranking.json"
 expect_status 2 "$ANIONSCAN" report "$TMP/trunc" -o "$TMP/bad4"
 expect_stderr_has "$TMP/trunc/ranking.json is not a ranking"
-[ ! -e "$TMP/bad2" ] && [ ! -e "$TMP/bad3" ] && [ ! -e "$TMP/bad4" ] || die "a refused report wrote its directory"
+mkdir -p "$TMP/trunc2" && head -c 200 "$cfg/result.json" > "$TMP/trunc2/result.json"
+expect_status 2 "$ANIONSCAN" report "$TMP/trunc2" -o "$TMP/bad5"
+expect_stderr_has "$TMP/trunc2/result.json is not valid JSON"
+for b in bad2 bad3 bad4 bad5; do [ ! -e "$TMP/$b" ] || die "a refused report wrote $TMP/$b"; done
 echo ok
