@@ -11,8 +11,8 @@ SHELL := /bin/bash
 DEPS_BUILD := make gcc openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libsymspg-dev libxc-dev \
               libfftw3-dev libfftw3-mpi-dev libopenblas-dev liblapacke-dev libqhull-dev libcjson-dev \
               pkg-config
-DEPS_TEST  := libcmocka-dev python3 python3-ase python3-spglib python3-pymatgen \
-              slurmctld slurmd slurm-client munge
+DEPS_TEST  := libcmocka-dev python3 python3-ase python3-spglib python3-pymatgen python3-matplotlib \
+              quantum-espresso slurmctld slurmd slurm-client munge
 # Independent codes for validation and benchmarks (make validate / make bench).
 DEPS_REF   := quantum-espresso cp2k-data time
 
@@ -104,7 +104,10 @@ RUN_NP   ?= $(shell nproc 2>/dev/null || echo 1)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	mpirun -np $(RUN_NP) ./$(BIN) scan $(RUN_DECK) -o $(RUN_DIR)
+	@st=0; mpirun -np $(RUN_NP) ./$(BIN) scan $(RUN_DECK) -o $(RUN_DIR) || st=$$?; \
+	if [ -s $(RUN_DIR)/ranking.json ]; then \
+	  echo "figures (analysis/plot_scan.py, docs/analysis.md):"; /usr/bin/python3 analysis/plot_scan.py $(RUN_DIR) || st=1; \
+	fi; exit $$st
 
 # ----------------------------------------------------------------- tests ----
 check: deps
