@@ -5,7 +5,12 @@
 #      --temperature and --reference are applied and written.
 #   2. Plain relax directories (the scan's configs/NAME) with --host: the family "runs ...", energies and Δgap
 #      equal to the scan's; without --host, no Δgap.
-#   3. Refused with exit status 2, a message naming both runs and the key, and nothing written: runs with
+#   3. The figures (analysis/plot_scan.py, drawn by the report and again by the script): every figure in PNG
+#      and PDF, each path printed once; figures.json's numbers equal ranking.json's (1e-9): fig3 (dE per f.u.,
+#      dgap), the scatter, the populations; the relaxation traces agree with the ionic steps and SCF iterations;
+#      the structure figure's interstitial is the atom at final_frac.  Bad input to the script (no directory,
+#      no ranking.json, a truncated or a foreign one): exit 2 naming the path, nothing written.
+#   4. Refused with exit status 2, a message naming both runs and the key, and nothing written: runs with
 #      another cutoff; the same configuration twice.  A directory that is not a run, a truncated
 #      ranking.json or result.json: exit 2 naming the path.
 source "$(dirname "$0")/lib.sh"
@@ -14,7 +19,7 @@ export ANIONSCAN_FFTW_PLANNER=estimate
 "$ANIONSCAN" scan "$TOP/tests/scan/toy_interstitial.in" -o "$TMP/int" > "$TMP/int.log" 2>&1 || die "scan int: exit $?"
 "$ANIONSCAN" scan "$TOP/tests/scan/toy_recombine.in" -o "$TMP/rec" > "$TMP/rec.log" 2>&1 || die "scan rec: exit $?"
 
-"$ANIONSCAN" report "$TMP/int" "$TMP/rec" -o "$TMP/both" --temperature 600 --no-figures > "$TMP/both.log" 2>&1 \
+"$ANIONSCAN" report "$TMP/int" "$TMP/rec" -o "$TMP/both" --temperature 600 > "$TMP/both.log" 2>&1 \
   || die "report: exit $?: $(tail -3 "$TMP/both.log")"
 for f in ranking.csv ranking.json report.md; do [ -s "$TMP/both/$f" ] || die "report wrote no $f"; done
 "$PY" - "$TMP" <<'PYEOF' || die "the report differs from the scans' own rankings"
@@ -77,4 +82,93 @@ mkdir -p "$TMP/trunc2" && head -c 200 "$cfg/result.json" > "$TMP/trunc2/result.j
 expect_status 2 "$ANIONSCAN" report "$TMP/trunc2" -o "$TMP/bad5"
 expect_stderr_has "$TMP/trunc2/result.json is not valid JSON"
 for b in bad2 bad3 bad4 bad5; do [ ! -e "$TMP/$b" ] || die "a refused report wrote $TMP/$b"; done
+
+PLOT="$TOP/analysis/plot_scan.py"
+NAMES="Br_i2_q-1 Br_u1_v3"
+S="$TMP/both"
+# figures: drawn by the report itself, and again by analysis/plot_scan.py into another directory
+[ -s "$S/figures/fig3_energy_gap.png" ] || die "anionscan report drew no figures: $(grep -i figure "$TMP/both.log")"
+t0=$(date +%s)
+"$PY" "$PLOT" "$S" -o "$TMP/figs" > "$TMP/plot.out" 2> "$TMP/plot.err" || die "plot_scan.py exited $?: $(cat "$TMP/plot.err")"
+echo "plot_scan.py: $(( $(date +%s) - t0 )) s, $(wc -l < "$TMP/plot.out") files"
+F="$TMP/figs"
+stems="fig3_energy_gap energy_vs_dgap populations"
+for n in $NAMES; do stems="$stems relax_$n structure_$n"; done
+want=""
+for s in $stems; do
+  for ext in png pdf; do
+    f="$F/$s.$ext"
+    [ -s "$f" ] || die "no $f"
+    want="$want$f"$'\n'
+  done
+  [ "$(head -c 8 "$F/$s.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || die "$F/$s.png is not a PNG"
+  [ "$(head -c 5 "$F/$s.pdf")" = "%PDF-" ] || die "$F/$s.pdf is not a PDF"
+done
+want="$want$F/figures.json"$'\n'
+[ "$(sort "$TMP/plot.out")" = "$(printf '%s' "$want" | sort)" ] || die "printed paths differ from the expected files: $(cat "$TMP/plot.out")"
+ls -a "$F" | grep -q '\.tmp$' && die "temporary files left in $F: $(ls -a "$F")"
+
+# the numbers plotted
+"$PY" - "$S" <<'PYEOF' || die "figures.json against ranking.json"
+import json, math, os, sys
+d = sys.argv[1]
+r = json.load(open(d + "/ranking.json"))
+g = json.load(open(d + "/../figs/figures.json"))["figures"]
+cs = {c["name"]: c for f in r["families"] for c in f["configurations"]}
+def same(a, b, what):
+    assert (a is None) == (b is None), (what, a, b)
+    assert a is None or abs(a - b) <= 1e-9, (what, a, b)
+fig3 = g["fig3_energy_gap"]["values"]
+assert set(fig3) == set(cs), (sorted(fig3), sorted(cs))
+for n, c in cs.items():
+    de, dg = fig3[n]
+    if c["status"] == "failed":
+        assert de is None and dg is None, n
+    else:
+        same(de, c["de_mev_per_fu"], n + " fig3 dE"); same(dg, c["dgap_mev"], n + " fig3 dgap")
+assert [f["name"] for f in g["fig3_energy_gap"]["families"]] == [f["name"] for f in r["families"]]
+pts = g["energy_vs_dgap"]["points"]
+for n, c in cs.items():
+    if c["de_mev_per_fu"] is not None and c["dgap_mev"] is not None and c["status"] != "failed":
+        same(pts[n][0], c["de_mev_per_fu"], n + " scatter dE"); same(pts[n][1], c["dgap_mev"], n + " scatter dgap")
+    else:
+        assert n not in pts and any(m.startswith(n + " ") for m in g["energy_vs_dgap"]["not_plotted"]), n
+pop = g["populations"]
+assert pop["temperature_K"] == r["temperature_K"]
+assert set(pop["values"]) == set(cs)
+for n, c in cs.items():
+    same(pop["values"][n], c["population"], n + " population")
+for n, c in cs.items():
+    st = g["relax"][n]["stages"]
+    assert [s["stage"] for s in st] == ["prerelax", "main"], (n, [s["stage"] for s in st])
+    main = st[-1]
+    assert len(main["step"]) == c["ionic_steps"], (n, len(main["step"]), c["ionic_steps"])
+    assert sum(main["scf_iterations"]) == c["scf_iterations"], (n, sum(main["scf_iterations"]), c["scf_iterations"])
+    assert main["energy_rel_mev"][-1] == 0.0 and abs(main["energy_ev"][-1] - c["energy_ev"]) < 1e-6, n
+    assert main["fmax_ev_ang"] == 0.1 and main["max_force_ev_ang"][-1] < 0.1, n
+    s = g["structure"][n]
+    assert s["symbol"] == "Br" and s["distance_to_final_frac_ang"] < 1e-3, (n, s["distance_to_final_frac_ang"])
+    assert s["neighbours"] and all(x["distance_ang"] <= 4.0 for x in s["neighbours"]), n
+print("figures.json: %d configurations, every number equals ranking.json's" % len(cs))
+PYEOF
+
+# plot_scan.py on bad input: exit 2, the path named, nothing written
+expect_status 2 "$PY" "$PLOT" "$TMP/nosuchdir" -o "$TMP/out1"
+expect_stderr_has "$TMP/nosuchdir"
+[ -e "$TMP/out1" ] && die "a figure directory was made for a missing scan directory"
+mkdir "$TMP/empty"
+expect_status 2 "$PY" "$PLOT" "$TMP/empty"
+expect_stderr_has "$TMP/empty/ranking.json"
+[ -e "$TMP/empty/figures" ] && die "figures written for a directory without ranking.json"
+mkdir "$TMP/ftrunc"
+head -c 1500 "$S/ranking.json" > "$TMP/ftrunc/ranking.json"
+expect_status 2 "$PY" "$PLOT" "$TMP/ftrunc"
+expect_stderr_has "$TMP/ftrunc/ranking.json"
+expect_stderr_has "truncated"
+[ -e "$TMP/ftrunc/figures" ] && die "figures written for a truncated ranking.json"
+mkdir "$TMP/foreign"
+echo '{"schema": "something-else/1", "families": []}' > "$TMP/foreign/ranking.json"
+expect_status 2 "$PY" "$PLOT" "$TMP/foreign" -o "$TMP/out2"
+expect_stderr_has "$TMP/foreign/ranking.json"
+[ -e "$TMP/out2" ] && die "figures written for a foreign ranking.json"
 echo ok
