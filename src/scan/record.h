@@ -17,7 +17,7 @@ typedef enum {
 } as_scan_class;
 
 /* One in-gap defect level: an eigenvalue between the host's band edges (Ha, absolute) and its
- * occupation (0..2 without spin, 0..1 per channel with spin). */
+ * occupation (0..1: the fraction of the state filled, with or without spin; pw/bandedges.h). */
 typedef struct as_scan_level {
     double energy;
     double occupation;
