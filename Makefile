@@ -110,15 +110,16 @@ run: deps
 	fi; exit $$st
 
 # ----------------------------------------------------------------- tests ----
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+
 check: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BIN) $(TEST_BIN)
 	@$(MAKE) --no-print-directory unit e2e mpi-tests slurm-tests
 
+# the unit tests are single-process: as many at once as there are cores
 unit: $(TEST_BIN)
-	@fail=0; for t in $(TEST_BIN); do \
-	  if ./$$t > $$t.log 2>&1; then echo "PASS  $$t"; \
-	  else echo "FAIL  $$t"; cat $$t.log; fail=1; fi; \
-	done; exit $$fail
+	@printf '%s\n' $(TEST_BIN) | xargs -P $(NPROC) -I{} sh -c \
+	  'if ./{} > {}.log 2>&1; then echo "PASS  {}"; else { echo "FAIL  {}"; cat {}.log; } | flock $(BUILD)/.unit.lock cat; exit 1; fi'
 
 e2e: $(BIN)
 	@tests/e2e/run_all.sh

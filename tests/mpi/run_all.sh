@@ -9,6 +9,7 @@ fail=0
 for t in tests/mpi/t_*.sh; do
   log="build/mpi_$(basename "$t" .sh).log"
   # a rank waiting in a collective the others never reach would hang forever: fail it instead
-  if timeout 900 bash "$t" > "$log" 2>&1; then echo "PASS  $t"; else echo "FAIL  $t (exit $?; 124 = timed out)"; tail -40 "$log"; fail=1; fi
+  start=$(date +%s)
+  if timeout 900 bash "$t" > "$log" 2>&1; then echo "PASS  $t ($(( $(date +%s) - start )) s)"; else echo "FAIL  $t (exit $?; 124 = timed out)"; tail -40 "$log"; fail=1; fi
 done
 exit $fail
