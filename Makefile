@@ -100,7 +100,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 # or, when finished, reprints the ranking.
 RUN_DECK ?= input/scan_demo.in
 RUN_DIR  ?= runs/scan_demo
-RUN_NP   ?= $(shell nproc 2>/dev/null || echo 1)
+RUN_NP   ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -110,7 +110,8 @@ run: deps
 	fi; exit $$st
 
 # ----------------------------------------------------------------- tests ----
-NPROC := $(shell nproc 2>/dev/null || echo 1)
+# the cores (not nproc: it answers OMP_NUM_THREADS, which is 1 here)
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 check: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) $(BIN) $(TEST_BIN)

@@ -35,6 +35,9 @@ void as_cli_outdir(const as_cli_opts *o, const as_settings *s, char *out, int n)
  * prefix "deck:LINE: " unless the message already names the deck. */
 int as_cli_deck_context(as_error *err, const char *deck_path, int line);
 
+/* Rank 0's status and message to every rank of comm (after work only rank 0 did); returns the status. */
+int as_cli_share(MPI_Comm comm, int rc, as_error *err);
+
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_structure(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err);

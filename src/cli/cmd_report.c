@@ -183,10 +183,5 @@ int as_cmd_report(int argc, char **argv, MPI_Comm comm, as_error *err)
         return rc;
     if (rank == 0) /* files only: rank 0 reads and writes, the others wait for its status */
         rc = report(&o, err);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-    if (rc) {
-        MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, comm);
-        err->code = rc;
-    }
-    return rc;
+    return as_cli_share(comm, rc, err);
 }

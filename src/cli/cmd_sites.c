@@ -92,10 +92,7 @@ int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err)
     MPI_Comm_rank(comm, &rank);
     if (rank == 0)
         rc = run(&o, &st, err);
-    /* Every rank returns the same status; the message is printed by rank 0 only. */
-    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-    if (rc && rank != 0)
-        as_error_set(err, rc, "the site search failed on rank 0");
+    rc = as_cli_share(comm, rc, err); /* every rank returns the same status */
     as_settings_free(&st);
     as_deck_destroy(deck);
     return rc;

@@ -123,6 +123,16 @@ int as_cli_deck_context(as_error *err, const char *deck_path, int line)
     return as_error_prefix(err, "%s: ", deck_path);
 }
 
+int as_cli_share(MPI_Comm comm, int rc, as_error *err)
+{
+    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    if (rc) {
+        MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, comm);
+        err->code = rc;
+    }
+    return rc;
+}
+
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
 {
     as_cli_opts o;
