@@ -1,6 +1,7 @@
 #include "io/poscar.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,10 +156,17 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
     snprintf(buf, sizeof buf, "%s", L.line[6]);
     for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
         char *end;
+        errno = 0;
         long v = strtol(t, &end, 10);
-        if (*end || v < 0 || ncount == MAX_SPECIES) {
+        if (*end || v < 0 || errno == ERANGE || ncount == MAX_SPECIES) {
             as_error_set(err, AS_EINPUT, "%s:7: expected atom counts (non-negative integers), got '%s'", path,
                          L.line[6]);
+            goto done;
+        }
+        /* every atom needs a line of the file: a count beyond them is no structure (and would overflow) */
+        if (v > L.n || natoms + v > L.n) {
+            as_error_set(err, AS_EINPUT, "%s:7: the atom counts '%s' add up to more atoms than the file has lines (%d)",
+                         path, L.line[6], L.n);
             goto done;
         }
         counts[ncount++] = (int)v;

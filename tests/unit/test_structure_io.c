@@ -211,6 +211,12 @@ static void poscar_variants_and_errors(void **state)
     assert_non_null(strstr(err.msg, "short:10:"));
     assert_null(as_poscar_parse("el", "x\n1\n5 0 0\n0 5 0\n0 0 5\nCs Qq\n1 1\nDirect\n0 0 0\n0 0 .5\n", &err));
     assert_non_null(strstr(err.msg, "el:6: unknown element 'Qq'"));
+    /* Counts that would overflow an int (or need more lines than the file has) are refused on line 7, before any
+     * allocation: 2147483647 + 2 wrapped to a small count once and wrote past the atoms' buffer. */
+    assert_null(as_poscar_parse("big", "x\n1\n5 0 0\n0 5 0\n0 0 5\nCs Br\n2147483647 2\nDirect\n0 0 0\n0 0 .5\n", &err));
+    assert_non_null(strstr(err.msg, "big:7:"));
+    assert_null(as_poscar_parse("huge", "x\n1\n5 0 0\n0 5 0\n0 0 5\nCs\n99999999999999999999\nDirect\n0 0 0\n", &err));
+    assert_non_null(strstr(err.msg, "huge:7:"));
 }
 
 static void shared_cifs(void **state)
