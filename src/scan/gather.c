@@ -221,9 +221,14 @@ static void formula(const as_structure *s, char *out, size_t n)
     }
 }
 
-/* a run directory's result.json: one record, and its charge and structure */
-static int read_run(const char *dir, as_scan_record *r, double *charge, as_structure **s, as_error *err)
+/* a run directory's result.json, its settings checked against the others': one record, its charge and structure */
+static int read_run(as_gathered *g, const char *dir, as_scan_record *r, double *charge, as_structure **s,
+                    as_error *err)
 {
+    char *sig = as_compat_signature(dir, err);
+    if (!sig || settings(g, sig, dir, err))
+        return err->code;
+    memset(r, 0, sizeof *r);
     if (as_scan_outcome_read_run(dir, r, s, err))
         return err->code;
     char path[AS_PATH_MAX + 32], *text = NULL;
@@ -252,14 +257,10 @@ static void basename_of(const char *dir, char *out, size_t n)
 
 static int add_run(as_gathered *g, const char *dir, as_error *err)
 {
-    char *sig = as_compat_signature(dir, err);
-    if (!sig || settings(g, sig, dir, err))
-        return err->code;
     as_scan_record tmp;
-    memset(&tmp, 0, sizeof tmp);
     as_structure *s = NULL;
     double q = 0.0;
-    if (read_run(dir, &tmp, &q, &s, err))
+    if (read_run(g, dir, &tmp, &q, &s, err))
         return err->code;
     char name[AS_PATH_MAX], f[AS_SCAN_NAME_LEN];
     basename_of(dir, name, sizeof name);
@@ -304,14 +305,10 @@ int as_gather_add(as_gathered *g, const char *dir, as_error *err)
 
 int as_gather_host(as_gathered *g, const char *dir, as_error *err)
 {
-    char *sig = as_compat_signature(dir, err);
-    if (!sig || settings(g, sig, dir, err))
-        return err->code;
     as_scan_record r;
-    memset(&r, 0, sizeof r);
     as_structure *s = NULL;
     double q = 0.0;
-    if (read_run(dir, &r, &q, &s, err))
+    if (read_run(g, dir, &r, &q, &s, err))
         return err->code;
     const int fu = as_structure_count(s, 82);
     as_structure_destroy(s);
