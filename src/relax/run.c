@@ -404,7 +404,7 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
     if (header && !job->quiet)
         intro(&run);
     const int want_stress = rs->cell;
-    int stop_rc = AS_OK, stopped = 0;
+    int stop_rc = AS_OK;
     double last_step = 0.0; /* the last step's wall time: what the next is expected to take */
     as_error stop_err;
     as_error_clear(&stop_err);
@@ -424,7 +424,6 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             stop_rc = as_error_set(&stop_err, AS_ESTOPPED,
                                    "relax: stopped after step %d (%s); %s holds every step done; continue with "
                                    "--restart", run.r->step, as_stop_reason(why, sizeof why), chk);
-            stopped = 1;
             break;
         }
         const double ts = as_wtime();
@@ -506,7 +505,7 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         if (run.r->converged)
             break;
     }
-    if (stopped) { /* the checkpoint has every step done; result.json is written by the run that finishes */
+    if (stop_rc == AS_ESTOPPED) { /* the checkpoint has every step done; result.json is written by the run that finishes */
         if (!job->quiet)
             as_log("\n  relaxation stopped after %d steps, %ld SCF iterations, %.1f s: %s\n", run.r->step,
                    run.r->total_scf, run.r->wall, stop_err.msg);
