@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make bench: speed and memory of anionscan, side by side with Quantum ESPRESSO (pw.x) where it
 # is installed, on the same inputs (bench/decks/*.in and bench/qe/*.in).  Prints one table.
-#   bench/run.sh [quick|scf]   quick: only the Gamma cases; scf: the SCF cases and the scaling model, no relaxation
+#   bench/run.sh [quick|scf|full]   quick: only the 20-atom Gamma case; scf: the SCF cases and the scaling model, no
+#   relaxation or scan; full: also the 80-atom cell on 1 rank and the 160-atom cell (ours only), an hour more.
+# Every case runs twice for anionscan: the deck a user writes (CASE_default.in: cutoff, k-points, atoms) and the
+# settings matched to pw.x's input (CASE.in), both against pw.x on the same ranks; under each, where the time went.
 # Columns: wall seconds, peak resident memory of the largest process (MB), SCF iterations.
 # Times depend on the machine's load: run it on a quiet machine (uptime's load < 0.5).
 set -u
@@ -35,41 +38,68 @@ qe() {
     bench/qe/run_qe.sh "$1" "$2" 2> "$OUT/qe_$1_$2.err" | awk '{ print $4, $5, $6 }'
 }
 
-row() { printf "%-34s %8s %8s %6s   %8s %8s %6s   %s\n" "$@"; }
+row() { printf "%-40s %8s %8s %6s   %8s %8s %6s   %s\n" "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+# clocks NAME: the per-phase table of a run (result.json's timings_s), one line
+clocks() {
+    /usr/bin/python3 - "$OUT/$1/result.json" <<'PYEOF' 2>/dev/null
+import json, sys
+t = json.load(open(sys.argv[1])).get("timings_s", {})
+keys = ["setup", "scf", "diagonalization", "h_psi", "subspace", "density", "potential", "band_edges", "forces", "stress"]
+print("    phases: " + ", ".join("%s %.1f" % (k, t[k]) for k in keys if k in t))
+PYEOF
+}
 
-echo "anionscan bench on $(nproc --all) cores, load $(cut -d' ' -f1 /proc/loadavg); QE $([ $have_qe = 1 ] && echo 6.7 || echo 'not installed')"
+echo "anionscan bench on $(getconf _NPROCESSORS_ONLN) cores, load $(cut -d' ' -f1 /proc/loadavg); QE $([ $have_qe = 1 ] && echo 6.7 || echo 'not installed')"
+echo "  default: the deck a user writes (bench/decks/CASE_default.in); matched: the settings of pw.x's input"
 row "case" "wall s" "peak MB" "iters" "QE wall" "QE MB" "QE it" "ours/QE wall"
-cases="pnma_25_gamma"
-[ "${1:-}" = quick ] || cases="$cases pnma_25_k212"
+# CASE RANKS...: the default and the matched deck against pw.x on the same ranks
 declare -A W
-for c in $cases; do
-    read -r w m i <<< "$(ours "$c.np1" "bench/decks/$c.in" 1)"
-    read -r qw qm qi <<< "$(qe "$c" 1)"
-    row "$c, 1 rank" "$w" "$m" "$i" "$qw" "$qm" "$qi" "$(ratio "$w" "$qw")"
-    W[$c.1]=$w
-    read -r w m i <<< "$(ours "$c.np2" "bench/decks/$c.in" 2)"
-    read -r qw qm qi <<< "$(qe "$c" 2)"
-    row "$c, 2 ranks (auto layout)" "$w" "$m" "$i" "$qw" "$qm" "$qi" "$(ratio "$w" "$qw")"
-    W[$c.2]=$w
-    grep -m1 "parallel  " "$OUT/$c.np2.log" | sed 's/^ */    layout: /'
-done
-if [ -n "${W[pnma_25_k212.1]:-}" ]; then
+bench_case() {
+    local c=$1; shift
+    for np in "$@"; do
+        local qw qm qi w m i
+        read -r qw qm qi <<< "$(qe "$c" "$np")"
+        for kind in default matched; do
+            local deck="bench/decks/${c}_default.in"
+            [ $kind = matched ] && deck="bench/decks/$c.in"
+            read -r w m i <<< "$(ours "$c.$kind.np$np" "$deck" "$np")"
+            row "$c, $np rank(s), $kind" "$w" "$m" "$i" "$qw" "$qm" "$qi" "$(ratio "$w" "$qw")"
+            W[$c.$kind.$np]=$w
+            clocks "$c.$kind.np$np"
+        done
+        echo "    default/matched: $(ratio "${W[$c.default.$np]}" "${W[$c.matched.$np]}") (bar <= 1.2)"
+    done
+}
+bench_case pnma_25_gamma 1 2
+if [ "${1:-}" != quick ]; then
+    bench_case pnma_25_k212 1 2
+    # the defect-sized cell: 80 atoms, one Br moved (bench/gen/make_defect_cells.py)
+    if [ "${1:-}" = full ]; then bench_case pnma_2x1x2_br_dx 1 2; else bench_case pnma_2x1x2_br_dx 2; fi
+    [ -n "${W[pnma_2x1x2_br_dx.default.1]:-}" ] &&
+        echo "  80 atoms, default deck, 2 ranks against 1: $(ratio "${W[pnma_2x1x2_br_dx.default.1]}" "${W[pnma_2x1x2_br_dx.default.2]}")x (bar >= 1.8)"
+    if [ "${1:-}" = full ]; then
+        read -r w m i <<< "$(ours big.np2 bench/decks/pnma_2x2x2_br_dx_default.in 2)"
+        row "pnma_2x2x2_br_dx (160 atoms), 2 ranks, default" "$w" "$m" "$i" "" "" "" ""
+        clocks big.np2
+    fi
+fi
+if [ -n "${W[pnma_25_k212.matched.1]:-}" ]; then
     read -r w m i <<< "$(ours k212_pw bench/decks/pnma_25_k212.in 2 --pools 1)"
-    row "pnma_25_k212, 2 ranks, 1 pool" "$w" "$m" "$i" "" "" "" ""
+    row "pnma_25_k212, 2 ranks, 1 pool, matched" "$w" "$m" "$i" "" "" "" ""
     W[k212_pw]=$w
 fi
 read -r w m i <<< "$(ours gamma_complex bench/decks/pnma_25_gamma_complex.in 1)"
-row "pnma_25_gamma complex path" "$w" "$m" "$i" "" "" "" ""
+row "pnma_25_gamma complex path, matched" "$w" "$m" "$i" "" "" "" ""
 echo
 echo "speed-ups against one rank of anionscan:"
-echo "  plane waves over 2 ranks (Gamma):      $(ratio "${W[pnma_25_gamma.1]}" "${W[pnma_25_gamma.2]}")x  (bar >= 1.6)"
-[ -n "${W[pnma_25_k212.1]:-}" ] &&
-echo "  k-point pools over 2 ranks (2x1x2):    $(ratio "${W[pnma_25_k212.1]}" "${W[pnma_25_k212.2]}")x  (bar >= 1.8)"
+echo "  plane waves over 2 ranks (Gamma):      $(ratio "${W[pnma_25_gamma.matched.1]}" "${W[pnma_25_gamma.matched.2]}")x  (bar >= 1.6)"
+[ -n "${W[pnma_25_k212.matched.1]:-}" ] &&
+echo "  k-point pools over 2 ranks (2x1x2):    $(ratio "${W[pnma_25_k212.matched.1]}" "${W[pnma_25_k212.matched.2]}")x  (bar >= 1.8)"
 [ -n "${W[k212_pw]:-}" ] &&
-echo "  plane waves over 2 ranks (2x1x2):      $(ratio "${W[pnma_25_k212.1]}" "${W[k212_pw]}")x  (real path at every point)"
-echo "  Gamma path against the complex path:   $(ratio "$w" "${W[pnma_25_gamma.1]}")x  (bar >= 1.7)"
-if [ "${1:-}" = "" ]; then
+echo "  plane waves over 2 ranks (2x1x2):      $(ratio "${W[pnma_25_k212.matched.1]}" "${W[k212_pw]}")x  (real path at every point)"
+echo "  Gamma path against the complex path:   $(ratio "$w" "${W[pnma_25_gamma.matched.1]}")x  (bar >= 1.7)"
+if [ "${1:-}" = "" ] || [ "${1:-}" = full ]; then
     echo
     [ -x bench/relax.sh ] && bench/relax.sh
     [ -x bench/sites.sh ] && bench/sites.sh

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/deck_farm.h"
 #include "pw/report.h"
+#include "core/clock.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/timer.h"
@@ -41,6 +42,8 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     as_band_edges be = {0};
     double(*forces)[3] = NULL, stress[3][3];
     int rc = AS_OK;
+    as_clock_reset();
+    as_clock_start(AS_CLK_INPUT);
     if ((rc = as_cli_load(o.deck_path, comm, &deck, &set, err)))
         return rc;
     char outdir[AS_PATH_MAX], path[AS_PATH_MAX + 32];
@@ -49,12 +52,14 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         rc = err->code;
         goto done;
     }
+    as_clock_stop(AS_CLK_INPUT);
     if (!(m = as_model_create(s, &set.dft, set.dft.use_symmetry, err))) {
         /* a missing potential file points at the potentials line when there is one */
         int line = strstr(err->msg, "potential for") && set.dft.potentials_line ? set.dft.potentials_line : set.dft.line;
         rc = as_cli_deck_context(err, o.deck_path, line);
         goto done;
     }
+    as_clock_start(AS_CLK_PLAN);
     as_kpoints *kp = NULL;
     if (set.dft.gamma_only) {
         const double g[1][3] = {{0, 0, 0}};
@@ -86,6 +91,7 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         rc = err->code;
         goto done;
     }
+    as_clock_stop(AS_CLK_PLAN);
     as_report_header("scf", o.deck_path, m, d, st, &set.dft);
     if ((rc = as_file_mkdirs(outdir, err)))
         goto done;
@@ -107,11 +113,13 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         goto done;
     }
     as_error werr; /* the density is kept whatever the SCF's outcome: --restart starts from it */
+    as_clock_start(AS_CLK_OUTPUT);
     if ((rc = as_density_write(path, m, d, st->rho_g, scf_rc ? &werr : err))) {
         if (scf_rc)
             *err = werr;
         goto done;
     }
+    as_clock_stop(AS_CLK_OUTPUT);
     if (scf_rc == AS_ESTOPPED) {
         char msg[AS_ERROR_MSG_LEN / 2];
         snprintf(msg, sizeof msg, "%.1000s", err->msg);
@@ -122,10 +130,8 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         rc = scf_rc;
         goto done;
     }
-    const double t_scf = as_wtime();
-    if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges_special, &be, err)))
+    if ((rc = as_band_edges_compute(m, d, st, set.dft.band_edges, &be, err)))
         goto done;
-    const double t_edges = as_wtime();
     as_report_energies(m, st, &res.e, &be);
     if (!(forces = calloc((size_t)m->s->natoms, sizeof *forces))) {
         rc = as_error_nomem(err, "forces", (size_t)m->s->natoms * 24);
@@ -134,16 +140,13 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     as_stress_terms sterms;
     if ((rc = as_forces(m, d, st, forces, NULL, err)))
         goto done;
-    const double t_forces = as_wtime();
     if (set.dft.stress && (rc = as_stress(m, d, st, stress, &sterms, err)))
         goto done;
-    const double t_stress = as_wtime();
     as_report_forces_stress(m, (const double(*)[3])forces, set.dft.stress ? stress : NULL,
                             set.dft.stress ? &sterms : NULL);
+    as_log("\n     convergence has been achieved in %d iterations\n", res.iterations);
+    as_clock_start(AS_CLK_OUTPUT);
     const double wall = as_wtime() - t0;
-    as_log("\n     convergence has been achieved in %d iterations; wall time %.2f s\n", res.iterations, wall);
-    as_log("     time: set-up + SCF %.2f s, band edges %.2f s, forces %.2f s, stress %.2f s\n", t_scf - t0,
-           t_edges - t_scf, t_forces - t_edges, t_stress - t_forces);
     if (as_path_join(path, sizeof path, outdir, "result.json", err)) {
         rc = err->code;
         goto done;
@@ -157,7 +160,9 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         err->code = rc;
         goto done;
     }
+    as_clock_stop(AS_CLK_OUTPUT);
     as_log("     wrote %s\n", path);
+    as_clock_report(as_wtime() - t0);
     out[0] = res.e.total;
     out[1] = be.gap * AS_HA_EV;
 done:

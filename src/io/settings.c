@@ -102,10 +102,10 @@ void as_settings_defaults(as_settings *s)
     s->dft.mixing_beta = 0.5;
     s->dft.spin = AS_SPIN_NONE;
     s->dft.smearing = AS_SMEAR_NONE;
-    s->dft.band_edges_special = 1;
+    s->dft.band_edges = AS_EDGES_AUTO;
     s->dft.use_symmetry = 1;
     s->dft.real_wavefunctions = 1;
-    s->dft.stress = 1;
+    s->dft.stress = 0;
 
     s->relax.fmax = 0.05 / AS_HA_BOHR_EV_ANG;
     s->relax.max_steps = 100;
@@ -480,12 +480,12 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
         return err->code;
     if (as_deck_get_bool(d, "dft", "stress", &dft->stress, NULL, err))
         return err->code;
-    static const char *const edges[] = {"mesh", "special", NULL};
-    int be = 1;
+    static const char *const edges[] = {"mesh", "special", "auto", NULL}; /* the as_edges_mode order */
+    int be = AS_EDGES_AUTO;
     if (as_deck_get_choice(d, "dft", "band_edges", edges, &be, &found, err))
         return err->code;
     if (found)
-        dft->band_edges_special = be;
+        dft->band_edges = (as_edges_mode)be;
     if (as_deck_get_double(d, "dft", "charge", &dft->charge, &found, err))
         return err->code;
     if (found && fabs(dft->charge) > 20.0)

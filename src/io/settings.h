@@ -48,6 +48,9 @@ typedef struct as_pseudo_override {
 } as_pseudo_override;
 
 /* [dft] */
+/* band_edges: on the k mesh only, also at the special points, or the rule in pw/bandedges.h. */
+typedef enum { AS_EDGES_MESH = 0, AS_EDGES_SPECIAL = 1, AS_EDGES_AUTO = 2 } as_edges_mode;
+
 typedef struct as_dft_settings {
     char xc[32];                 /* PBE (default), PBEsol, LDA (PZ), PW */
     double ecut;                 /* Ha, wavefunction cutoff; default 25 Ha */
@@ -68,10 +71,10 @@ typedef struct as_dft_settings {
     int spin_fixed;              /* 'collinear M fixed': keep M with smearing too (two Fermi levels) */
     as_smearing_kind smearing;
     double smearing_width;       /* Ha */
-    int band_edges_special;      /* band edges also at the special points (default 1) */
+    as_edges_mode band_edges;    /* where the band edges are looked for (default AS_EDGES_AUTO) */
     int use_symmetry;            /* reduce k-points and symmetrise the density (default 1) */
     int real_wavefunctions;      /* real layout at time-reversal-invariant k-points (default 1) */
-    int stress;                  /* 'scf' computes and prints the stress tensor (default 1) */
+    int stress;                  /* 'scf' computes and prints the stress tensor (default 0: when asked) */
     int line;                    /* deck line for errors found later (the xc key, else [dft]) */
     int potentials_line;         /* deck line of 'potentials' (0 if absent) */
 } as_dft_settings;

@@ -1,4 +1,5 @@
 #include "pw/bandedges.h"
+#include "core/clock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -169,10 +170,36 @@ static int add_level(as_band_edges *be, int k, int s, int n, double e, double f)
     return 0;
 }
 
-int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_state *st, int special,
+int as_band_edges_want_special(const as_model *m, const as_disc *d, as_edges_mode mode, char *why, size_t n)
+{
+    if (mode == AS_EDGES_MESH) {
+        snprintf(why, n, "mesh only (band_edges = mesh)");
+        return 0;
+    }
+    if (mode == AS_EDGES_SPECIAL) {
+        snprintf(why, n, "mesh and special points (band_edges = special)");
+        return 1;
+    }
+    if (d->kp->nk == 1 && as_kpoint_equal(d->kp->k[0], (const double[3]){0, 0, 0})) {
+        snprintf(why, n, "Gamma only (band_edges = auto: a Gamma-only run takes the Gamma gap; band_edges = special "
+                         "adds the special points)");
+        return 0;
+    }
+    if (m->s->natoms > AS_EDGES_AUTO_MAX_ATOMS) {
+        snprintf(why, n, "mesh only (band_edges = auto: %d atoms > %d, a supercell; band_edges = special adds the "
+                         "special points)", m->s->natoms, AS_EDGES_AUTO_MAX_ATOMS);
+        return 0;
+    }
+    snprintf(why, n, "mesh and special points (band_edges = auto)");
+    return 1;
+}
+
+static int as_band_edges_compute_body(const as_model *m, const as_disc *d, const as_scf_state *st, as_edges_mode mode,
                           as_band_edges *be, as_error *err)
 {
     memset(be, 0, sizeof *be);
+    const int special = as_band_edges_want_special(m, d, mode, be->rule, sizeof be->rule);
+    be->special_asked = special;
     be->vbm = -INFINITY;
     be->cbm = INFINITY;
     const int nb = st->nbands;
@@ -256,6 +283,15 @@ int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_stat
     }
     be->gap = be->cbm - be->vbm;
     return AS_OK;
+}
+
+int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_state *st, as_edges_mode mode,
+                          as_band_edges *be, as_error *err)
+{
+    as_clock_start(AS_CLK_EDGES);
+    const int rc = as_band_edges_compute_body(m, d, st, mode, be, err);
+    as_clock_stop(AS_CLK_EDGES);
+    return rc;
 }
 
 void as_band_edges_free(as_band_edges *be)

@@ -4,13 +4,26 @@
  * in-gap levels with their occupations.  Taken from the converged eigenvalues on the k mesh, and from
  * non-self-consistent calculations at the lattice's special points (the 8 TRIM points),
  * with the converged potential, because a mesh can miss the edges (a 3x3x3 mesh has no
- * R point, where cubic CsPbBr3's PBE gap is). */
+ * R point, where cubic CsPbBr3's PBE gap is).
+ *
+ * band_edges = auto (the default) takes the special points only where they can change the
+ * answer at a small price: when the mesh misses some of them, the mesh is more than the
+ * single point Gamma, and the cell has at most AS_EDGES_AUTO_MAX_ATOMS atoms.  A Gamma-only
+ * run is the supercell convention (defect cells, the scan's configurations): its gap is the
+ * Gamma gap, as in VASP's and pw.x's Gamma-only defect calculations, and the special points
+ * would cost several k-points (complex at most of them) on top of a one-point SCF.  In cells
+ * above 40 atoms the Brillouin zone is small and the folded bands flat across it, while
+ * each extra point costs a full diagonalisation of the large cell.  `special` always adds
+ * them, `mesh` never. */
 #ifndef AS_PW_BANDEDGES_H
 #define AS_PW_BANDEDGES_H
 
 #include "pw/disc.h"
 #include "pw/model.h"
 #include "pw/scf.h"
+#include "io/settings.h"
+
+#define AS_EDGES_AUTO_MAX_ATOMS 40
 
 typedef struct as_band_edges {
     double vbm, cbm, gap;           /* Ha, including special points */
@@ -23,6 +36,8 @@ typedef struct as_band_edges {
     char (*special_label)[8];
     double *special_eig;            /* nspecial x nspin x nbands_special */
     int nbands_special;
+    int special_asked;              /* 1 if the special points were looked at (mode and rule) */
+    char rule[160];                 /* why they were or were not, for the output */
     int nlevels;                    /* partly occupied states on the mesh */
     struct as_level {
         int k, spin, band;
@@ -30,8 +45,9 @@ typedef struct as_band_edges {
     } *levels;
 } as_band_edges;
 
-/* special: also compute the special points off the mesh. */
-int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_state *st, int special,
+/* Whether mode (auto resolved by the rule above) takes the special points; why in why[n]. */
+int as_band_edges_want_special(const as_model *m, const as_disc *d, as_edges_mode mode, char *why, size_t n);
+int as_band_edges_compute(const as_model *m, const as_disc *d, const as_scf_state *st, as_edges_mode mode,
                           as_band_edges *be, as_error *err);
 void as_band_edges_free(as_band_edges *be);
 

@@ -1,4 +1,5 @@
 #include "pw/davidson.h"
+#include "core/clock.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -48,7 +49,7 @@ static int reduced_eig_fallback(int n, double complex *a, double complex *b, dou
 
 /* Lowest nb eigenpairs of the n x n pencil (hc, sc) (leading dimension ld) into vc, ew.
  * real: the matrices are real symmetric (Gamma layout) and so are the eigenvectors. */
-static int reduced_eig(const as_blacs *blacs, int real, int n, int ld, const double complex *hc,
+static int reduced_eig_body(const as_blacs *blacs, int real, int n, int ld, const double complex *hc,
                        const double complex *sc, int nb, double complex *vc, double *ew, int *fallback)
 {
     if (blacs && n >= blacs->min_n && as_blacs_eig(blacs, real, n, hc, sc, ld, nb, ew, vc) == 0)
@@ -122,6 +123,15 @@ done:
     return rc;
 }
 
+static int reduced_eig(const as_blacs *blacs, int real, int n, int ld, const double complex *hc,
+                       const double complex *sc, int nb, double complex *vc, double *ew, int *fallback)
+{
+    as_clock_start(AS_CLK_SUBSPACE);
+    const int rc = reduced_eig_body(blacs, real, n, ld, hc, sc, nb, vc, ew, fallback);
+    as_clock_stop(AS_CLK_SUBSPACE);
+    return rc;
+}
+
 int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const as_david_opts *o,
                 as_david_stats *st, as_error *err)
 {
@@ -134,13 +144,12 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
     double complex *hc = calloc((size_t)nvecx * nvecx, sizeof *hc), *sc = calloc((size_t)nvecx * nvecx, sizeof *sc);
     double complex *vc = calloc((size_t)nvecx * nvecx, sizeof *vc);
     double complex *work = malloc(AS_NONLOCAL_WORK(nproj, nvecx) * sizeof *work);
-    double complex *tmp = malloc((size_t)npw * nb * sizeof *tmp);
     double *rwork = malloc((size_t)nvecx * nvecx * sizeof *rwork);
     double *ew = malloc((size_t)nvecx * sizeof *ew);
     int *unc = malloc((size_t)nb * sizeof *unc);
     memset(st, 0, sizeof *st);
     int rc = AS_OK;
-    if (!v || !hv || !hc || !sc || !vc || !work || !tmp || !rwork || !ew || !unc) {
+    if (!v || !hv || !hc || !sc || !vc || !work || !rwork || !ew || !unc) {
         rc = as_error_nomem(err, "Davidson work space", big * 32);
         goto done;
     }
@@ -219,8 +228,9 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
                 break;
             /* Restart on the Ritz vectors. */
             memcpy(v, psi, (size_t)npw * nb * sizeof *v);
-            as_wf_combine(bs, nbase, hv, vc, nvecx, nb, 0.0, tmp, rwork);
-            memcpy(hv, tmp, (size_t)npw * nb * sizeof *hv);
+            /* H V vc into V's upper columns, free now (nvecx >= 2 nb): no third block of vectors */
+            as_wf_combine(bs, nbase, hv, vc, nvecx, nb, 0.0, v + (size_t)nb * npw, rwork);
+            memcpy(hv, v + (size_t)nb * npw, (size_t)npw * nb * sizeof *hv);
             nbase = nb;
             memset(hc, 0, (size_t)nvecx * nvecx * sizeof *hc);
             memset(sc, 0, (size_t)nvecx * nvecx * sizeof *sc);
@@ -234,6 +244,45 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
     }
     st->notconv = notconv;
 done:
-    free(v), free(hv), free(hc), free(sc), free(vc), free(work), free(tmp), free(rwork), free(ew), free(unc);
+    free(v), free(hv), free(hc), free(sc), free(vc), free(work), free(rwork), free(ew), free(unc);
+    return rc;
+}
+
+int as_rayleigh_ritz(const as_ham *h, int nvec, const double complex *v, int nb, double complex *psi, double *eig,
+                     as_error *err)
+{
+    const as_basis *bs = h->basis;
+    const int npw = bs->npw;
+    const int nproj = h->nl->nproj > 0 ? h->nl->nproj : 1;
+    double complex *hv = malloc((size_t)(npw > 0 ? npw : 1) * nvec * sizeof *hv);
+    double complex *hc = calloc((size_t)nvec * nvec, sizeof *hc), *sc = calloc((size_t)nvec * nvec, sizeof *sc);
+    double complex *vc = calloc((size_t)nvec * nvec, sizeof *vc);
+    double complex *work = malloc(AS_NONLOCAL_WORK(nproj, nvec) * sizeof *work);
+    double *rwork = malloc((size_t)nvec * nvec * sizeof *rwork);
+    double *ew = malloc((size_t)nvec * sizeof *ew);
+    int rc = AS_OK, fallbacks = 0;
+    if (!hv || !hc || !sc || !vc || !work || !rwork || !ew) {
+        rc = as_error_nomem(err, "Rayleigh-Ritz work space", (size_t)npw * nvec * 16);
+        goto done;
+    }
+    as_ham_apply(h, nvec, v, hv, work);
+    as_wf_overlap(bs, nvec, v, nvec, hv, hc, nvec, rwork);
+    as_wf_overlap(bs, nvec, v, nvec, v, sc, nvec, rwork);
+    /* symmetrise: the subspace solvers read one triangle */
+    for (int j = 0; j < nvec; j++)
+        for (int i = j + 1; i < nvec; i++) {
+            hc[(size_t)j * nvec + i] = 0.5 * (hc[(size_t)j * nvec + i] + conj(hc[(size_t)i * nvec + j]));
+            hc[(size_t)i * nvec + j] = conj(hc[(size_t)j * nvec + i]);
+            sc[(size_t)j * nvec + i] = 0.5 * (sc[(size_t)j * nvec + i] + conj(sc[(size_t)i * nvec + j]));
+            sc[(size_t)i * nvec + j] = conj(sc[(size_t)j * nvec + i]);
+        }
+    if (reduced_eig(h->blacs, bs->real, nvec, nvec, hc, sc, nb, vc, ew, &fallbacks)) {
+        rc = as_error_set(err, AS_EINTERNAL, "Rayleigh-Ritz: the subspace problem of %d vectors failed", nvec);
+        goto done;
+    }
+    as_wf_combine(bs, nvec, v, vc, nvec, nb, 0.0, psi, rwork);
+    memcpy(eig, ew, (size_t)nb * sizeof *eig);
+done:
+    free(hv), free(hc), free(sc), free(vc), free(work), free(rwork), free(ew);
     return rc;
 }

@@ -32,4 +32,9 @@ typedef struct as_david_stats {
 int as_davidson(const as_ham *h, int nbnd, double complex *psi, double *eig, const as_david_opts *o,
                 as_david_stats *st, as_error *err);
 
+/* Rayleigh-Ritz in the span of the nvec vectors v (npw x nvec, need not be orthonormal): the
+ * lowest nb <= nvec Ritz vectors into psi (npw x nb), their values into eig. */
+int as_rayleigh_ritz(const as_ham *h, int nvec, const double complex *v, int nb, double complex *psi, double *eig,
+                     as_error *err);
+
 #endif

@@ -1,4 +1,5 @@
 #include "pw/forces.h"
+#include "core/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -66,12 +67,19 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
     for (int k = 0; k < st->nk; k++)
         if (d->owns[k])
             npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
-    double complex *db = malloc((size_t)npwmax * np * sizeof *db);
+    int blk = 1; /* columns of the largest projector block */
+    for (int k = 0; k < st->nk; k++)
+        for (int j0 = 0; d->owns[k] && j0 < np;) {
+            const int n = as_projectors_block(d->proj[k], j0);
+            blk = n > blk ? n : blk;
+            j0 += n;
+        }
+    double complex *db = malloc((size_t)npwmax * blk * sizeof *db);
     double complex *p = malloc((size_t)np * nb * sizeof *p), *dp = malloc((size_t)np * nb * sizeof *dp);
     double *rw = malloc((size_t)np * nb * sizeof *rw);
     if (!db || !p || !dp || !rw) {
         free(db), free(p), free(dp), free(rw);
-        return as_error_nomem(err, "nonlocal forces", (size_t)npwmax * np * 16);
+        return as_error_nomem(err, "nonlocal forces", (size_t)npwmax * blk * 16);
     }
     for (int k = 0; k < st->nk; k++) {
         if (!d->owns[k])
@@ -81,12 +89,18 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
         for (int s = 0; s < st->nspin; s++) {
             const int ks = k * st->nspin + s;
             const double *occ = st->occ + (size_t)ks * nb;
-            as_wf_overlap(b, np, pr->b, nb, st->psi[ks], p, np, rw);
+            as_projectors_project(pr, b, nb, st->psi[ks], p, rw);
             for (int x = 0; x < 3; x++) {
-                for (int j = 0; j < np; j++)
-                    for (int g = 0; g < b->npw; g++)
-                        db[(size_t)j * b->npw + g] = -I * b->kpg[g][x] * pr->b[(size_t)j * b->npw + g];
-                as_wf_overlap(b, np, db, nb, st->psi[ks], dp, np, rw);
+                /* dP_x = <-i (k+G)_x beta | psi>, a block of whole atoms at a time */
+                for (int j0 = 0; j0 < np;) {
+                    const int n = as_projectors_block(pr, j0);
+                    const double complex *bb = as_projectors_get(pr, j0, n);
+                    for (int j = 0; j < n; j++)
+                        for (int g = 0; g < b->npw; g++)
+                            db[(size_t)j * b->npw + g] = -I * b->kpg[g][x] * bb[(size_t)j * b->npw + g];
+                    as_wf_overlap(b, n, db, nb, st->psi[ks], dp + j0, np, rw);
+                    j0 += n;
+                }
                 for (int n = 0; n < nb; n++) {
                     const double w = d->kp->w[k] * occ[n];
                     if (w == 0.0)
@@ -108,7 +122,7 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
     return AS_OK;
 }
 
-int as_forces(const as_model *m, const as_disc *d, const as_scf_state *st, double (*f)[3], as_force_terms *terms,
+static int as_forces_body(const as_model *m, const as_disc *d, const as_scf_state *st, double (*f)[3], as_force_terms *terms,
               as_error *err)
 {
     const int nat = m->s->natoms;
@@ -145,5 +159,14 @@ int as_forces(const as_model *m, const as_disc *d, const as_scf_state *st, doubl
     }
 done:
     free(fl), free(fn), free(fe), free(rho);
+    return rc;
+}
+
+int as_forces(const as_model *m, const as_disc *d, const as_scf_state *st, double (*f)[3], as_force_terms *terms,
+              as_error *err)
+{
+    as_clock_start(AS_CLK_FORCES);
+    const int rc = as_forces_body(m, d, st, f, terms, err);
+    as_clock_stop(AS_CLK_FORCES);
     return rc;
 }

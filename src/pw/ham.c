@@ -1,4 +1,5 @@
 #include "pw/ham.h"
+#include "core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +17,24 @@ int as_ham_prepare(as_ham *h, as_error *err)
         vavg += h->vloc[r];
     vavg = as_fft_sum(grid, vavg) / (double)grid->nglobal;
     const as_nonlocal *nl = h->nl;
-    for (int g = 0; g < npw; g++) {
-        double d = 0.0;
-        for (int j = 0; j < nl->nproj; j++) {
-            double complex bj = h->proj->b[(size_t)j * npw + g];
-            for (int k = 0; k < nl->nblk[j]; k++) {
-                int jj = nl->first[j] + k;
-                d += nl->h[j][k] * creal(conj(bj) * h->proj->b[(size_t)jj * npw + g]);
+    for (int g = 0; g < npw; g++)
+        h->hdiag[g] = h->basis->ekin[g] + vavg;
+    /* + sum_jk h_jk conj(beta_j) beta_k per G, block by block (D is block-diagonal per atom) */
+    for (int j0 = 0; j0 < nl->nproj;) {
+        const int n = as_projectors_block(h->proj, j0);
+        const double complex *blk = as_projectors_get(h->proj, j0, n);
+        for (int g = 0; g < npw; g++) {
+            double d = 0.0;
+            for (int j = j0; j < j0 + n; j++) {
+                double complex bj = blk[(size_t)(j - j0) * npw + g];
+                for (int k = 0; k < nl->nblk[j]; k++) {
+                    int jj = nl->first[j] + k;
+                    d += nl->h[j][k] * creal(conj(bj) * blk[(size_t)(jj - j0) * npw + g]);
+                }
             }
+            h->hdiag[g] += d;
         }
-        h->hdiag[g] = h->basis->ekin[g] + vavg + d;
+        j0 += n;
     }
     return AS_OK;
 }
@@ -36,7 +45,7 @@ void as_ham_release(as_ham *h)
     h->hdiag = NULL;
 }
 
-void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double complex *hpsi, double complex *work)
+static void as_ham_apply_body(const as_ham *h, int nb, const double complex *psi, double complex *hpsi, double complex *work)
 {
     const as_basis *b = h->basis;
     const int npw = b->npw;
@@ -82,4 +91,11 @@ void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double com
         }
     }
     as_nonlocal_apply(h->nl, h->proj, b, nb, psi, hpsi, work);
+}
+
+void as_ham_apply(const as_ham *h, int nb, const double complex *psi, double complex *hpsi, double complex *work)
+{
+    as_clock_start(AS_CLK_HPSI);
+    as_ham_apply_body(h, nb, psi, hpsi, work);
+    as_clock_stop(AS_CLK_HPSI);
 }

@@ -1,4 +1,5 @@
 #include "pw/mixer.h"
+#include "core/clock.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -96,7 +97,7 @@ static double dot(const as_mixer *m, const double complex *a, const double compl
 
 double as_mixer_norm(const as_mixer *m, const double complex *f) { return dot(m, f, f); }
 
-int as_mixer_mix(as_mixer *m, double complex *x, const double complex *xout, as_error *err)
+static int as_mixer_mix_body(as_mixer *m, double complex *x, const double complex *xout, as_error *err)
 {
     const int n = m->n;
     double complex *f = malloc((size_t)n * sizeof *f);
@@ -151,4 +152,12 @@ int as_mixer_mix(as_mixer *m, double complex *x, const double complex *xout, as_
     }
     free(f);
     return AS_OK;
+}
+
+int as_mixer_mix(as_mixer *m, double complex *x, const double complex *xout, as_error *err)
+{
+    as_clock_start(AS_CLK_MIX);
+    const int rc = as_mixer_mix_body(m, x, xout, err);
+    as_clock_stop(AS_CLK_MIX);
+    return rc;
 }

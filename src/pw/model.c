@@ -1,4 +1,5 @@
 #include "pw/model.h"
+#include "core/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -95,7 +96,11 @@ as_model *as_model_create(const as_structure *s, const as_dft_settings *dft, int
         }
     }
     m->omega = fabs(as_lattice_volume(s->lattice));
-    if (use_symmetry && !(m->sym = as_symmetry_create(s, 0.0, err)))
+    as_clock_start(AS_CLK_SYMMETRY);
+    if (use_symmetry)
+        m->sym = as_symmetry_create(s, 0.0, err);
+    as_clock_stop(AS_CLK_SYMMETRY);
+    if (use_symmetry && !m->sym)
         goto fail;
     if (as_ewald(s->lattice, nat, (const double(*)[3])s->frac, m->zion_of_atom, 0.0, &m->e_ewald, NULL, NULL, err))
         goto fail;

@@ -68,24 +68,65 @@ void as_nonlocal_destroy(as_nonlocal *nl)
     free(nl);
 }
 
+static int whole_max = AS_PROJ_WHOLE_MAX, block_cols = AS_PROJ_BLOCK;
+
+void as_projectors_tune(int wmax, int block)
+{
+    whole_max = wmax > 0 ? wmax : AS_PROJ_WHOLE_MAX;
+    block_cols = block > 0 ? block : AS_PROJ_BLOCK;
+}
+
 as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis, const as_structure *s,
                                     const as_pseudo *const *ps, as_error *err)
 {
     as_projectors *pr = calloc(1, sizeof *pr);
-    const int npw = basis->npw, np = nl->nproj;
+    const int npw = basis->npw, np = nl->nproj, nat = s->natoms;
+    const size_t npw1 = (size_t)(npw > 0 ? npw : 1);
+    const int whole = np <= whole_max;
+    /* species shapes: one set of columns per distinct potential, in the atoms' order */
+    int nshape = 0;
     if (pr) {
         pr->npw = npw;
         pr->nproj = np;
-        pr->b = malloc((size_t)npw * (size_t)(np > 0 ? np : 1) * sizeof *pr->b);
+        pr->natoms = nat;
+        pr->block = block_cols;
+        pr->atom_first = malloc((size_t)(nat + 1) * sizeof *pr->atom_first);
+        pr->shape_of_atom = malloc((size_t)(nat > 0 ? nat : 1) * sizeof *pr->shape_of_atom);
     }
-    double *q = malloc((size_t)npw * sizeof *q);
-    double *ylm = malloc((size_t)npw * 7 * sizeof *ylm);
-    double *rad = malloc((size_t)npw * sizeof *rad);
-    double complex *phase = malloc((size_t)npw * sizeof *phase);
-    if (!pr || !pr->b || !q || !ylm || !rad || !phase) {
-        free(q), free(ylm), free(rad), free(phase);
+    if (pr && pr->atom_first && pr->shape_of_atom) {
+        int j = 0;
+        for (int a = 0; a < nat; a++) {
+            pr->atom_first[a] = j;
+            j += as_pseudo_nproj(ps[a]);
+            int b0 = -1;
+            for (int a2 = 0; a2 < a && b0 < 0; a2++)
+                if (ps[a2] == ps[a])
+                    b0 = pr->shape_of_atom[a2];
+            if (b0 < 0) {
+                b0 = nshape;
+                nshape += as_pseudo_nproj(ps[a]);
+            }
+            pr->shape_of_atom[a] = b0;
+        }
+        pr->atom_first[nat] = j;
+        for (int a = 0; a < nat; a++) /* a block holds at least one whole atom */
+            if (pr->atom_first[a + 1] - pr->atom_first[a] > pr->block)
+                pr->block = pr->atom_first[a + 1] - pr->atom_first[a];
+        if (whole)
+            pr->b = malloc(npw1 * (size_t)(np > 0 ? np : 1) * sizeof *pr->b);
+        pr->shape = malloc(npw1 * (size_t)(nshape > 0 ? nshape : 1) * sizeof *pr->shape);
+        pr->phase = malloc(npw1 * (size_t)(nat > 0 ? nat : 1) * sizeof *pr->phase);
+        if (!whole)
+            pr->scratch = malloc(npw1 * (size_t)pr->block * sizeof *pr->scratch);
+    }
+    double *q = malloc(npw1 * sizeof *q);
+    double *ylm = malloc(npw1 * 7 * sizeof *ylm);
+    double *rad = malloc(npw1 * sizeof *rad);
+    if (!pr || !pr->atom_first || !pr->shape_of_atom || (whole && !pr->b) || !pr->shape || !pr->phase ||
+        (!whole && !pr->scratch) || !q || !ylm || !rad) {
+        free(q), free(ylm), free(rad);
         as_projectors_destroy(pr);
-        as_error_nomem(err, "projectors", (size_t)npw * (size_t)np * sizeof(double complex));
+        as_error_nomem(err, "projectors", npw1 * (size_t)(whole ? np : nshape + nat + block_cols) * 16);
         return NULL;
     }
     const double omega = fabs(as_lattice_volume(s->lattice));
@@ -94,34 +135,54 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
         const double *v = basis->kpg[g];
         q[g] = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
     }
-    /* Projectors come grouped by (atom, l): all m, each with nprj radial functions. */
-    for (int j = 0; j < np;) {
-        const int a = nl->atom[j], l = nl->l[j];
-        const as_pseudo *p = ps[a];
-        const int nprj = p->nprj[l];
+    static const double complex il[4] = {1.0, -I, -1.0, I}; /* (-i)^l */
+    for (int a = 0; a < nat; a++) {
         /* e^{-i (k+G).tau}, tau in fractional: (k+G).tau = 2 pi (m + k) . frac */
-        for (int g = 0; g < npw; g++) {
-            double ph = AS_TWOPI * ((basis->mill[g][0] + basis->kfrac[0]) * s->frac[a][0] +
-                                    (basis->mill[g][1] + basis->kfrac[1]) * s->frac[a][1] +
-                                    (basis->mill[g][2] + basis->kfrac[2]) * s->frac[a][2]);
-            phase[g] = cexp(-I * ph);
-            as_ylm(l, basis->kpg[g], ylm + (size_t)g * 7);
-        }
-        /* (-i)^l */
-        static const double complex il[4] = {1.0, -I, -1.0, I};
-        for (int i = 0; i < nprj; i++) {
+        double complex *ph = pr->phase + (size_t)a * npw1;
+        for (int g = 0; g < npw; g++)
+            ph[g] = cexp(-I * AS_TWOPI * ((basis->mill[g][0] + basis->kfrac[0]) * s->frac[a][0] +
+                                          (basis->mill[g][1] + basis->kfrac[1]) * s->frac[a][1] +
+                                          (basis->mill[g][2] + basis->kfrac[2]) * s->frac[a][2]));
+        int first_of_species = 1;
+        for (int a2 = 0; a2 < a && first_of_species; a2++)
+            first_of_species = ps[a2] != ps[a];
+        if (!first_of_species)
+            continue;
+        /* the species' shapes, grouped by l: all m, each with nprj radial functions */
+        const as_pseudo *p = ps[a];
+        int col0 = pr->shape_of_atom[a];
+        for (int l = 0; l < p->nl; l++) {
+            const int nprj = p->nprj[l];
             for (int g = 0; g < npw; g++)
-                rad[g] = pref * as_pseudo_proj_q(p, l, i, q[g]);
-            for (int m = 0; m < 2 * l + 1; m++) {
-                /* column for (a, l, m, i): index first + m*nprj + i */
-                double complex *col = pr->b + (size_t)(j + m * nprj + i) * (size_t)npw;
+                as_ylm(l, basis->kpg[g], ylm + (size_t)g * 7);
+            for (int i = 0; i < nprj; i++) {
                 for (int g = 0; g < npw; g++)
-                    col[g] = il[l] * rad[g] * ylm[(size_t)g * 7 + m] * phase[g];
+                    rad[g] = pref * as_pseudo_proj_q(p, l, i, q[g]);
+                for (int m = 0; m < 2 * l + 1; m++) {
+                    /* column (l, m, i): first of l + m*nprj + i */
+                    double complex *col = pr->shape + (size_t)(col0 + m * nprj + i) * npw1;
+                    for (int g = 0; g < npw; g++)
+                        col[g] = il[l] * rad[g] * ylm[(size_t)g * 7 + m];
+                }
             }
+            col0 += (2 * l + 1) * nprj;
         }
-        j += (2 * l + 1) * nprj;
     }
-    free(q), free(ylm), free(rad), free(phase);
+    free(q), free(ylm), free(rad);
+    pr->ncols_stored = whole ? np : nshape + nat + pr->block;
+    if (whole) {
+        for (int a = 0; a < nat; a++)
+            for (int c = 0; c < pr->atom_first[a + 1] - pr->atom_first[a]; c++) {
+                const double complex *sh = pr->shape + (size_t)(pr->shape_of_atom[a] + c) * npw1;
+                const double complex *ph = pr->phase + (size_t)a * npw1;
+                double complex *col = pr->b + (size_t)(pr->atom_first[a] + c) * npw1;
+                for (int g = 0; g < npw; g++)
+                    col[g] = sh[g] * ph[g];
+            }
+        free(pr->shape), free(pr->phase);
+        pr->shape = pr->phase = NULL;
+    }
+    (void)nl;
     return pr;
 }
 
@@ -130,7 +191,56 @@ void as_projectors_destroy(as_projectors *p)
     if (!p)
         return;
     free(p->b);
+    free(p->atom_first);
+    free(p->shape_of_atom);
+    free(p->shape);
+    free(p->phase);
+    free(p->scratch);
     free(p);
+}
+
+int as_projectors_block(const as_projectors *pr, int j0)
+{
+    if (pr->b)
+        return pr->nproj - j0;
+    int a = 0;
+    while (a < pr->natoms && pr->atom_first[a + 1] <= j0)
+        a++;
+    int end = pr->atom_first[a + 1];
+    for (int a2 = a + 1; a2 < pr->natoms && pr->atom_first[a2 + 1] - j0 <= pr->block; a2++)
+        end = pr->atom_first[a2 + 1];
+    return end - j0;
+}
+
+const double complex *as_projectors_get(const as_projectors *pr, int j0, int n)
+{
+    const size_t npw1 = (size_t)(pr->npw > 0 ? pr->npw : 1);
+    if (pr->b)
+        return pr->b + (size_t)j0 * npw1;
+    int a = 0;
+    while (a < pr->natoms && pr->atom_first[a + 1] <= j0)
+        a++;
+    for (int c = 0; c < n; c++) {
+        const int j = j0 + c;
+        while (pr->atom_first[a + 1] <= j)
+            a++;
+        const double complex *sh = pr->shape + (size_t)(pr->shape_of_atom[a] + j - pr->atom_first[a]) * npw1;
+        const double complex *ph = pr->phase + (size_t)a * npw1;
+        double complex *col = pr->scratch + (size_t)c * npw1;
+        for (int g = 0; g < pr->npw; g++)
+            col[g] = sh[g] * ph[g];
+    }
+    return pr->scratch;
+}
+
+void as_projectors_project(const as_projectors *pr, const as_basis *b, int nb, const double complex *psi,
+                           double complex *p, double *rw)
+{
+    for (int j0 = 0; j0 < pr->nproj;) {
+        const int n = as_projectors_block(pr, j0);
+        as_wf_overlap(b, n, as_projectors_get(pr, j0, n), nb, psi, p + j0, pr->nproj, rw);
+        j0 += n;
+    }
 }
 
 /* dp = D p, D block-diagonal in (atom, l, m) with the h^l_ij blocks. */
@@ -157,9 +267,13 @@ void as_nonlocal_apply(const as_nonlocal *nl, const as_projectors *pr, const as_
         return;
     double complex *p = work, *dp = work + (size_t)np * nb;
     double *rw = (double *)(work + (size_t)2 * np * nb);
-    as_wf_overlap(b, np, pr->b, nb, psi, p, np, rw);
+    as_projectors_project(pr, b, nb, psi, p, rw);
     apply_d(nl, nb, p, dp);
-    as_wf_combine(b, np, pr->b, dp, np, nb, 1.0, hpsi, rw);
+    for (int j0 = 0; j0 < np;) {
+        const int n = as_projectors_block(pr, j0);
+        as_wf_combine(b, n, as_projectors_get(pr, j0, n), dp + j0, np, nb, 1.0, hpsi, rw);
+        j0 += n;
+    }
 }
 
 double as_nonlocal_energy(const as_nonlocal *nl, const as_projectors *pr, const as_basis *b, int nb,
@@ -170,7 +284,7 @@ double as_nonlocal_energy(const as_nonlocal *nl, const as_projectors *pr, const 
         return 0.0;
     double complex *p = work, *dp = work + (size_t)np * nb;
     double *rw = (double *)(work + (size_t)2 * np * nb);
-    as_wf_overlap(b, np, pr->b, nb, psi, p, np, rw);
+    as_projectors_project(pr, b, nb, psi, p, rw);
     apply_d(nl, nb, p, dp);
     double e = 0.0;
     for (int n = 0; n < nb; n++) {

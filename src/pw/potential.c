@@ -1,4 +1,5 @@
 #include "pw/potential.h"
+#include "core/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ void as_density_g2r(const as_disc *d, int nspin, const double complex *rho_g, do
     }
 }
 
-int as_potential(const as_model *m, const as_disc *d, const double complex *rho_g, double *rho_r, double *v_r,
+static int as_potential_body(const as_model *m, const as_disc *d, const double complex *rho_g, double *rho_r, double *v_r,
                  as_energies *e, as_error *err)
 {
     const as_gvecs *gv = d->gv;
@@ -60,4 +61,13 @@ int as_potential(const as_model *m, const as_disc *d, const double complex *rho_
         for (size_t r = 0; r < f->ntot; r++)
             v_r[(size_t)s * f->ntot + r] += creal(f->rbuf[r]);
     return AS_OK;
+}
+
+int as_potential(const as_model *m, const as_disc *d, const double complex *rho_g, double *rho_r, double *v_r,
+                 as_energies *e, as_error *err)
+{
+    as_clock_start(AS_CLK_POTENTIAL);
+    const int rc = as_potential_body(m, d, rho_g, rho_r, v_r, e, err);
+    as_clock_stop(AS_CLK_POTENTIAL);
+    return rc;
 }

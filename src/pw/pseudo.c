@@ -84,8 +84,11 @@ int as_pseudo_parse(const char *text, const char *path, as_pseudo *p, as_error *
         rc = as_error_set(err, AS_EINPUT, "%s:%d: expected electron counts per l", path, ln);
         goto done;
     }
-    for (int i = 0; i < ne; i++)
+    for (int i = 0; i < ne; i++) {
         p->zion += v[i];
+        if (i <= AS_PSEUDO_LMAX)
+            p->nelec_l[i] = v[i];
+    }
     /* rloc nloc C1..Cn */
     if (!(s = next_line(&cur, &ln)) || numbers(s, v, 6) < 2) {
         rc = as_error_set(err, AS_EINPUT, "%s:%d: expected 'rloc nloc C1 ... Cn'", path, ln);

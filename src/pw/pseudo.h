@@ -21,6 +21,7 @@ typedef struct as_pseudo {
     char family[8];         /* "GGA" or "LDA", from the name (PBE/BLYP/.. vs PADE/LDA) */
     char path[1024];
     double zion;            /* valence charge */
+    double nelec_l[AS_PSEUDO_LMAX + 1]; /* valence electrons per l (the file's second line): the starting orbitals */
     double rloc;
     int nloc;               /* number of C_i */
     double c[4];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/clock.h"
 
 #include "pw/report.h"
 #include "core/file.h"
@@ -61,7 +62,7 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
         if (!d->owns[k])
             continue;
         wf += (double)d->basis[k]->npw * st->nbands * 16.0 * m->nspin;
-        proj += (double)d->basis[k]->npw * d->nl->nproj * 16.0;
+        proj += (double)d->basis[k]->npw * d->proj[k]->ncols_stored * 16.0;
     }
     /* the largest share of any rank */
     MPI_Allreduce(MPI_IN_PLACE, &wf, 1, MPI_DOUBLE, MPI_MAX, d->lay->group);
@@ -106,8 +107,8 @@ void as_report_energies(const as_model *m, const as_scf_state *st, const as_ener
                st->mag_total, st->mag_abs);
     as_log("\n     highest occupied, lowest unoccupied level (mesh): %10.4f %10.4f eV, gap %.4f eV\n",
            be->vbm_mesh * AS_HA_EV, be->cbm_mesh * AS_HA_EV, be->gap_mesh * AS_HA_EV);
-    as_log("     band edges incl. special points: VBM %.4f eV at %s (%.3f %.3f %.3f), CBM %.4f eV at %s "
-           "(%.3f %.3f %.3f)\n     band gap %.4f eV\n",
+    as_log("     band edges, %s:\n       VBM %.4f eV at %s (%.3f %.3f %.3f), CBM %.4f eV at %s "
+           "(%.3f %.3f %.3f)\n     band gap %.4f eV\n", be->rule,
            be->vbm * AS_HA_EV, be->vbm_label[0] ? be->vbm_label : "k", be->vbm_k[0], be->vbm_k[1], be->vbm_k[2],
            be->cbm * AS_HA_EV, be->cbm_label[0] ? be->cbm_label : "k", be->cbm_k[0], be->cbm_k[1], be->cbm_k[2],
            be->gap * AS_HA_EV);
@@ -271,6 +272,10 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     cJSON_AddItemToObject(j, "fft_grid", cJSON_CreateIntArray(d->fft->n, 3));
     cJSON_AddStringToObject(j, "xc", m->xc->name);
     cJSON_AddNumberToObject(j, "wall_s", wall);
+    cJSON *tm = cJSON_AddObjectToObject(j, "timings_s"); /* rank 0's clocks so far (core/clock.h) */
+    for (int c = 0; c < AS_CLK_N; c++)
+        if (as_clock_calls((as_clock_id)c) > 0)
+            cJSON_AddNumberToObject(tm, as_clock_name((as_clock_id)c), as_clock_seconds((as_clock_id)c));
     cJSON_AddNumberToObject(j, "nranks", nranks);
     cJSON_AddNumberToObject(j, "npools", d->lay->npools);
     cJSON *ks = cJSON_AddArrayToObject(j, "kpoints");
@@ -289,6 +294,7 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
         }
         cJSON_AddItemToArray(ks, o);
     }
+    cJSON_AddStringToObject(j, "band_edges_rule", be->rule);
     cJSON *sp = cJSON_AddArrayToObject(j, "special_points");
     for (int i = 0; i < be->nspecial; i++) {
         cJSON *o = cJSON_CreateObject();

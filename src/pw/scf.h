@@ -34,6 +34,7 @@ typedef struct as_scf_state {
     double efermi_spin[2]; /* per channel when the magnetisation is fixed with smearing */
     double ts;             /* -TS, Ha (smearing) */
     double mag_total, mag_abs; /* Bohr magnetons (nspin = 2) */
+    int psi_fresh;         /* psi is the random fill of _create: as_scf_run starts from atomic orbitals */
 } as_scf_state;
 
 as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nbands, as_error *err);

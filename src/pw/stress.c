@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/clock.h"
 
 #include "core/units.h"
 #include "pw/ewald.h"
@@ -133,7 +134,14 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
     /* distinct (pseudo, l, i) radial functions */
     radial_cache *rc = calloc((size_t)np, sizeof *rc);
     int *rid = malloc((size_t)np * sizeof *rid), nrad = 0;
-    double complex *db = malloc((size_t)npwmax * np * sizeof *db);
+    int blk = 1; /* columns of the largest projector block */
+    for (int k = 0; k < st->nk; k++)
+        for (int j0 = 0; d->owns[k] && j0 < np;) {
+            const int n = as_projectors_block(d->proj[k], j0);
+            blk = n > blk ? n : blk;
+            j0 += n;
+        }
+    double complex *db = malloc((size_t)npwmax * blk * sizeof *db);
     double complex *p = malloc((size_t)np * nb * sizeof *p), *dp = malloc((size_t)np * nb * sizeof *dp);
     double complex *phase = malloc((size_t)npwmax * nat * sizeof *phase);
     double *rw = malloc((size_t)np * nb * sizeof *rw), *qn = malloc((size_t)npwmax * sizeof *qn);
@@ -157,7 +165,7 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
     }
     int status = AS_OK;
     if (!ok) {
-        status = as_error_nomem(err, "nonlocal stress", (size_t)npwmax * np * 16);
+        status = as_error_nomem(err, "nonlocal stress", (size_t)npwmax * blk * 16);
         goto done;
     }
     const double pref = AS_FOURPI / sqrt(m->omega);
@@ -197,7 +205,7 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
         for (int sp = 0; sp < st->nspin; sp++) {
             const int ks = k * st->nspin + sp;
             const double *occ = st->occ + (size_t)ks * nb;
-            as_wf_overlap(b, np, pr->b, nb, st->psi[ks], p, np, rw);
+            as_projectors_project(pr, b, nb, st->psi[ks], p, rw);
             for (int n = 0; n < nb; n++) {
                 const double w = d->kp->w[k] * occ[n];
                 if (w == 0.0)
@@ -211,22 +219,27 @@ static int nonlocal_stress(const as_model *m, const as_disc *d, const as_scf_sta
             }
             for (int i = 0; i < 3; i++)
                 for (int jx = i; jx < 3; jx++) {
-                    for (int j = 0; j < np; j++) {
-                        const int l = nl->l[j], mj = nl->m[j];
-                        const double *rad = rc[rid[j]].rad, *drad = rc[rid[j]].drad;
-                        const double *y = ylm + (size_t)l * npwmax * 7;
-                        const double *dy = dylm + (size_t)l * npwmax * 21;
-                        const double complex *ph = phase + (size_t)nl->atom[j] * npwmax;
-                        const double complex c = -il[l] * pref;
-                        double complex *col = db + (size_t)j * npw;
-                        for (int g = 0; g < npw; g++) {
-                            const double *q = b->kpg[g];
-                            const double di = (qn[g] > 1e-12 ? drad[g] * q[i] / qn[g] : 0.0) * y[(size_t)g * 7 + mj] +
-                                              rad[g] * dy[((size_t)g * 3 + i) * 7 + mj];
-                            col[g] = c * (di * q[jx]) * ph[g];
+                    for (int j0 = 0; j0 < np;) {
+                        const int nblock = as_projectors_block(pr, j0);
+                        for (int j = j0; j < j0 + nblock; j++) {
+                            const int l = nl->l[j], mj = nl->m[j];
+                            const double *rad = rc[rid[j]].rad, *drad = rc[rid[j]].drad;
+                            const double *y = ylm + (size_t)l * npwmax * 7;
+                            const double *dy = dylm + (size_t)l * npwmax * 21;
+                            const double complex *ph = phase + (size_t)nl->atom[j] * npwmax;
+                            const double complex c = -il[l] * pref;
+                            double complex *col = db + (size_t)(j - j0) * npw;
+                            for (int g = 0; g < npw; g++) {
+                                const double *q = b->kpg[g];
+                                const double di =
+                                    (qn[g] > 1e-12 ? drad[g] * q[i] / qn[g] : 0.0) * y[(size_t)g * 7 + mj] +
+                                    rad[g] * dy[((size_t)g * 3 + i) * 7 + mj];
+                                col[g] = c * (di * q[jx]) * ph[g];
+                            }
                         }
+                        as_wf_overlap(b, nblock, db, nb, st->psi[ks], dp + j0, np, rw);
+                        j0 += nblock;
                     }
-                    as_wf_overlap(b, np, db, nb, st->psi[ks], dp, np, rw);
                     double acc = 0.0;
                     for (int n = 0; n < nb; n++) {
                         const double w = d->kp->w[k] * occ[n];
@@ -260,7 +273,7 @@ done:
     return status;
 }
 
-int as_stress(const as_model *m, const as_disc *d, const as_scf_state *st, double sigma[3][3],
+static int as_stress_body(const as_model *m, const as_disc *d, const as_scf_state *st, double sigma[3][3],
               as_stress_terms *terms, as_error *err)
 {
     as_stress_terms t;
@@ -296,4 +309,13 @@ int as_stress(const as_model *m, const as_disc *d, const as_scf_state *st, doubl
     if (terms)
         *terms = t;
     return AS_OK;
+}
+
+int as_stress(const as_model *m, const as_disc *d, const as_scf_state *st, double sigma[3][3],
+              as_stress_terms *terms, as_error *err)
+{
+    as_clock_start(AS_CLK_STRESS);
+    const int rc = as_stress_body(m, d, st, sigma, terms, err);
+    as_clock_stop(AS_CLK_STRESS);
+    return rc;
 }

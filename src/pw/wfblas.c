@@ -1,4 +1,5 @@
 #include "pw/wfblas.h"
+#include "core/clock.h"
 
 #include <cblas.h>
 #include <mpi.h>
@@ -21,7 +22,7 @@ static void reduce_block(const as_basis *b, int nx, int ny, double complex *s, i
         MPI_Allreduce(MPI_IN_PLACE, s + (size_t)j * lds, nx, MPI_C_DOUBLE_COMPLEX, MPI_SUM, b->comm);
 }
 
-void as_wf_overlap(const as_basis *b, int nx, const double complex *x, int ny, const double complex *y,
+static void as_wf_overlap_body(const as_basis *b, int nx, const double complex *x, int ny, const double complex *y,
                    double complex *s, int lds, double *r)
 {
     const int npw = b->npw;
@@ -58,7 +59,15 @@ void as_wf_overlap(const as_basis *b, int nx, const double complex *x, int ny, c
             s[(size_t)j * lds + i] = r[(size_t)j * nx + i];
 }
 
-void as_wf_combine(const as_basis *b, int nx, const double complex *x, const double complex *c, int ldc, int ny,
+void as_wf_overlap(const as_basis *b, int nx, const double complex *x, int ny, const double complex *y,
+                   double complex *s, int lds, double *r)
+{
+    as_clock_start(AS_CLK_SUBSPACE);
+    as_wf_overlap_body(b, nx, x, ny, y, s, lds, r);
+    as_clock_stop(AS_CLK_SUBSPACE);
+}
+
+static void as_wf_combine_body(const as_basis *b, int nx, const double complex *x, const double complex *c, int ldc, int ny,
                    double beta, double complex *y, double *cr)
 {
     const int npw = b->npw;
@@ -84,6 +93,14 @@ void as_wf_combine(const as_basis *b, int nx, const double complex *x, const dou
             cr[(size_t)j * nx + i] = creal(c[(size_t)j * ldc + i]);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, 2 * npw, ny, nx, 1.0, (const double *)x, 2 * npw, cr, nx,
                 beta, (double *)y, 2 * npw);
+}
+
+void as_wf_combine(const as_basis *b, int nx, const double complex *x, const double complex *c, int ldc, int ny,
+                   double beta, double complex *y, double *cr)
+{
+    as_clock_start(AS_CLK_SUBSPACE);
+    as_wf_combine_body(b, nx, x, c, ldc, ny, beta, y, cr);
+    as_clock_stop(AS_CLK_SUBSPACE);
 }
 
 double as_wf_norm2(const as_basis *b, const double complex *x)

@@ -208,7 +208,7 @@ static int write_final(relax_run *run, const as_structure *s, const as_calc_resu
     as_stress_terms terms;
     double stress[3][3];
     int rc;
-    if ((rc = as_band_edges_compute(c->m, c->d, c->st, run->dft.band_edges_special, &be, err)) ||
+    if ((rc = as_band_edges_compute(c->m, c->d, c->st, run->dft.band_edges, &be, err)) ||
         (rc = as_stress(c->m, c->d, c->st, stress, &terms, err)))
         goto done;
     if (!run->job->quiet) {

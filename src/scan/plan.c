@@ -18,12 +18,12 @@ void as_scan_fingerprint(const as_settings *set, const as_structure *host0, char
                  (as_checksum(host0->frac, (size_t)host0->natoms * sizeof *host0->frac) * 7);
     int w = snprintf(out, (size_t)n,
                      "xc=%s; ecut=%.12g Ha; kpoints=%s%d %d %d; kshift=%d %d %d; nbands=%d; charge=%.12g; "
-                     "spin=%d; smearing=%d %.12g; symmetry=%d; band_edges_special=%d; scf_tol=%.6g; "
+                     "spin=%d; smearing=%d %.12g; symmetry=%d; band_edges=%d; scf_tol=%.6g; "
                      "potentials=%s; host=%d atoms %016llx; relax_host=%d; fmax=%.6g; relax_method=%d; "
                      "max_step=%.6g; rattle=%.6g; seed=%ld; prerelax=%d %.6g %.6g",
                      d->xc, d->ecut, d->gamma_only ? "gamma " : "", d->kmesh[0], d->kmesh[1], d->kmesh[2],
                      d->kshift[0], d->kshift[1], d->kshift[2], d->nbands, d->charge, (int)d->spin, (int)d->smearing,
-                     d->smearing_width, d->use_symmetry, d->band_edges_special, d->scf_tol, d->potentials,
+                     d->smearing_width, d->use_symmetry, d->band_edges, d->scf_tol, d->potentials,
                      host0->natoms, (unsigned long long)h, (int)set->scan.relax_host, set->relax.fmax,
                      set->relax.method, set->relax.max_step, set->scan.rattle, set->scan.seed,
                      set->scan.prerelax, set->scan.prerelax_ecut, set->scan.prerelax_fmax);

@@ -39,17 +39,19 @@ compare "$RESULT" "$QE_RES/si_dftk_10_k333.json" --label "Si PBE 10 Ha 3x3x3"
 # Gamma only: the real path (kpoints = gamma) and the complex path (kpoints = 1 1 1), both against QE
 scf_run "$SCF_DECKS/si_10_gamma.in"
 compare "$RESULT" "$QE_RES/si_dftk_10_gamma.json" --label "Si PBE 10 Ha Gamma (real path)"
-# stress = false: the same energy and forces, no stress in the output
+# stress: off by default (pw.x's tstress = .false.); stress = true adds it and changes nothing else
 si_gamma=$RESULT
-nostress="$TMP/si_10_gamma_nostress.in"
-sed 's/^band_edges = mesh$/band_edges = mesh\nstress = false/' "$SCF_DECKS/si_10_gamma.in" > "$nostress"
-grep -q '^stress = false' "$nostress" || die "could not make the stress = false deck"
-scf_run "$nostress"
-[ "$(json "$RESULT" '"stress_gpa" in d or "pressure_gpa" in d')" = False ] || die "stress = false still wrote a stress"
-close "$(json "$RESULT" 'd["energy_ha"]')" "$(json "$si_gamma" 'd["energy_ha"]')" 1e-12 "Si Gamma energy, stress = false"
+[ "$(json "$RESULT" '"stress_gpa" in d or "pressure_gpa" in d')" = False ] || die "the default wrote a stress"
+grep -q "total   stress" "$RUNDIR/stdout.log" && die "the default printed a stress"
+withstress="$TMP/si_10_gamma_stress.in"
+sed 's/^band_edges = mesh$/band_edges = mesh\nstress = true/' "$SCF_DECKS/si_10_gamma.in" > "$withstress"
+grep -q '^stress = true' "$withstress" || die "could not make the stress = true deck"
+scf_run "$withstress"
+[ "$(json "$RESULT" '"stress_gpa" in d and "pressure_gpa" in d')" = True ] || die "stress = true wrote no stress"
+grep -q "total   stress" "$RUNDIR/stdout.log" || die "stress = true printed no stress"
+close "$(json "$RESULT" 'd["energy_ha"]')" "$(json "$si_gamma" 'd["energy_ha"]')" 1e-12 "Si Gamma energy, stress = true"
 close "$(json "$RESULT" 'd["forces_ha_bohr"][0][0]')" "$(json "$si_gamma" 'd["forces_ha_bohr"][0][0]')" 1e-12 \
-  "Si Gamma force, stress = false"
-grep -q "total   stress" "$RUNDIR/stdout.log" && die "stress = false still printed a stress"
+  "Si Gamma force, stress = true"
 scf_run "$SCF_DECKS/si_10_k111.in"
 compare "$RESULT" "$QE_RES/si_dftk_10_k111.json" --label "Si PBE 10 Ha 1x1x1 (complex path)"
 # half-step shifted 2x2x2 (kshift = 1 1 1), with symmetry and without: fcc's shifted mesh is not closed under the
