@@ -164,9 +164,9 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
         goto done;
     }
     memcpy(eig, ew, (size_t)nb * sizeof *eig);
-    int notconv = nb;
-    for (int n = 0; n < nb; n++)
-        unc[n] = n;
+    int notconv = 0;
+    for (int n = o->first_open > 0 && o->first_open < nb ? o->first_open : 0; n < nb; n++)
+        unc[notconv++] = n;
     for (int kter = 0; kter < o->maxiter; kter++) {
         st->iterations = kter + 1;
         /* Corrections for the unconverged bands, r = (HV - e V) vc[:, n], preconditioned.

@@ -19,6 +19,7 @@ typedef struct as_david_opts {
     int ntight;        /* bands below this (from tight_lo) are converged to ethr */
     int maxiter;       /* Davidson iterations */
     int nvec_factor;   /* subspace size / nbnd (>= 2) */
+    int first_open;    /* bands below it enter converged (psi already solved them in this potential) */
 } as_david_opts;
 
 typedef struct as_david_stats {
