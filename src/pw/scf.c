@@ -412,6 +412,19 @@ static int atomic_start(const as_model *m, const as_disc *d, as_scf_state *st, i
         return AS_ENOMEM;
     }
     double complex *psi = st->psi[k * st->nspin + s];
+    /* pw.x's 'atomic+random': a 5 % random factor on every coefficient, so that the start has a component of
+     * every symmetry (Davidson's corrections keep the symmetry of what they start from, and a band of a kind
+     * no valence orbital has, Cs d at Gamma, would never be found); the stored layout's reality is kept. */
+    double complex *r = malloc(npw * sizeof *r);
+    if (r) {
+        for (int c = 0; c < nat; c++) {
+            as_random_wavefunctions(b, 7919 + (k * st->nspin + s) * 4099 + c, 1, r);
+            double complex *col = v + npw * c;
+            for (int g = 0; g < b->npw; g++)
+                col[g] *= 1.0 + 0.05 * r[g] * (1.0 + b->ekin[g]);
+        }
+        free(r);
+    }
     if (ncol > nat)
         memcpy(v + npw * nat, psi + npw * nat, npw * (size_t)(ncol - nat) * sizeof *v);
     as_ham h = {.basis = b, .nl = d->nl, .proj = d->proj[k], .fft = as_disc_sticks(d, b), .blacs = d->blacs,
