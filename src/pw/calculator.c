@@ -107,6 +107,7 @@ static void carry_wavefunctions(const as_calculator *c, const as_disc *d, as_scf
     }
     memcpy(st->eig, ost->eig, (size_t)nks * st->nbands * sizeof *st->eig);
     memcpy(st->occ, ost->occ, (size_t)nks * st->nbands * sizeof *st->occ);
+    st->psi_fresh = 0; /* a start far better than atomic orbitals: keep it */
 }
 
 /* A fresh model, discretisation and state for s, carrying the previous density over. */

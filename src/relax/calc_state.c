@@ -397,6 +397,7 @@ static int shares_restore(const shares *sh, const as_disc *d, as_scf_state *st, 
     const unsigned char *t = sh->s[own >= 0 && own < sh->n ? own : 0].tail;
     memcpy(st->eig, t, ne * 8);
     memcpy(st->occ, t + ne * 8, ne * 8);
+    st->psi_fresh = 0; /* the checkpoint's bands, not a fresh start: a restart continues the same path */
     double v[4];
     memcpy(v, t + ne * 16, 32);
     st->efermi = v[0], st->ts = v[1], st->mag_total = v[2], st->mag_abs = v[3];
