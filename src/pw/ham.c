@@ -16,26 +16,9 @@ int as_ham_prepare(as_ham *h, as_error *err)
     for (size_t r = 0; r < grid->ntot; r++)
         vavg += h->vloc[r];
     vavg = as_fft_sum(grid, vavg) / (double)grid->nglobal;
-    const as_nonlocal *nl = h->nl;
+    /* the nonlocal part is fixed per k-point: the projectors keep it */
     for (int g = 0; g < npw; g++)
-        h->hdiag[g] = h->basis->ekin[g] + vavg;
-    /* + sum_jk h_jk conj(beta_j) beta_k per G, block by block (D is block-diagonal per atom) */
-    for (int j0 = 0; j0 < nl->nproj;) {
-        const int n = as_projectors_block(h->proj, j0);
-        const double complex *blk = as_projectors_get(h->proj, j0, n);
-        for (int g = 0; g < npw; g++) {
-            double d = 0.0;
-            for (int j = j0; j < j0 + n; j++) {
-                double complex bj = blk[(size_t)(j - j0) * npw + g];
-                for (int k = 0; k < nl->nblk[j]; k++) {
-                    int jj = nl->first[j] + k;
-                    d += nl->h[j][k] * creal(conj(bj) * blk[(size_t)(jj - j0) * npw + g]);
-                }
-            }
-            h->hdiag[g] += d;
-        }
-        j0 += n;
-    }
+        h->hdiag[g] = h->basis->ekin[g] + vavg + h->proj->diag[g];
     return AS_OK;
 }
 

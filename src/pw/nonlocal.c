@@ -182,7 +182,26 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
         free(pr->shape), free(pr->phase);
         pr->shape = pr->phase = NULL;
     }
-    (void)nl;
+    /* <G|V_nl|G> = sum_jk h_jk conj(beta_j(G)) beta_k(G), block by block (D is block-diagonal per atom) */
+    if (!(pr->diag = calloc(npw1, sizeof *pr->diag))) {
+        as_projectors_destroy(pr);
+        as_error_nomem(err, "projector diagonal", npw1 * 8);
+        return NULL;
+    }
+    for (int j0 = 0; j0 < np;) {
+        const int n = as_projectors_block(pr, j0);
+        const double complex *blk = as_projectors_get(pr, j0, n);
+        for (int g = 0; g < npw; g++) {
+            double dg = 0.0;
+            for (int j = j0; j < j0 + n; j++) {
+                const double complex bj = blk[(size_t)(j - j0) * npw1 + g];
+                for (int k = 0; k < nl->nblk[j]; k++)
+                    dg += nl->h[j][k] * creal(conj(bj) * blk[(size_t)(nl->first[j] + k - j0) * npw1 + g]);
+            }
+            pr->diag[g] += dg;
+        }
+        j0 += n;
+    }
     return pr;
 }
 
@@ -196,6 +215,7 @@ void as_projectors_destroy(as_projectors *p)
     free(p->shape);
     free(p->phase);
     free(p->scratch);
+    free(p->diag);
     free(p);
 }
 

@@ -44,6 +44,7 @@ typedef struct as_projectors {
     double complex *scratch; /* npw x block */
     int block;               /* columns of the scratch */
     int ncols_stored;        /* npw-long columns held: nproj when whole, else shapes + phases + scratch */
+    double *diag;            /* npw: <G|V_nl|G>, the preconditioner's nonlocal part */
 } as_projectors;
 
 as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis, const as_structure *s,
