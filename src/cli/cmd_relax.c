@@ -7,6 +7,8 @@
 
 #include "cli/cli.h"
 #include "cli/deck_farm.h"
+#include "core/clock.h"
+#include "core/timer.h"
 #include "core/units.h"
 #include "io/structure_input.h"
 #include "relax/run.h"
@@ -20,6 +22,8 @@ static int run_relax(const as_cli_opts *oin, const char *deck_path, MPI_Comm com
     as_deck *deck = NULL;
     as_settings set;
     int rc;
+    const double t0 = as_wtime();
+    as_clock_reset();
     if ((rc = as_cli_load(o.deck_path, comm, &deck, &set, err)))
         return rc;
     char outdir[AS_PATH_MAX];
@@ -42,6 +46,8 @@ static int run_relax(const as_cli_opts *oin, const char *deck_path, MPI_Comm com
         rc = as_relax_run(&job, &sum, err);
     }
     out[0] = out[1] = NAN;
+    if (rc == AS_OK || rc == AS_ENOCONV)
+        as_clock_report(as_wtime() - t0); /* over every ionic step */
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
     if ((rc == AS_OK || rc == AS_ENOCONV) && rank == 0) { /* the table's numbers: the written result */
