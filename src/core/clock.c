@@ -13,6 +13,7 @@ static const struct {
     const char *name, *what;
     int depth;
     int parent; /* counted only inside this phase (0: always; ids are offset by one) */
+    int not_in; /* and not inside this one (0: no such phase; offset by one) */
 } info[AS_CLK_N] = {
     [AS_CLK_INPUT] = {"input", "deck, structure, potentials", 0},
     [AS_CLK_SYMMETRY] = {"symmetry", "space group and atom maps", 0},
@@ -20,7 +21,8 @@ static const struct {
     [AS_CLK_SCF] = {"scf", "self-consistency", 0},
     [AS_CLK_DIAG] = {"diagonalization", "Davidson", 1},
     [AS_CLK_HPSI] = {"h_psi", "H|psi>", 2, AS_CLK_DIAG + 1},
-    [AS_CLK_SUBSPACE] = {"subspace", "overlaps, reduced problem, rotations", 2, AS_CLK_DIAG + 1},
+    /* the nonlocal projections inside H|psi> are GEMMs through the same wfblas calls */
+    [AS_CLK_SUBSPACE] = {"subspace", "overlaps, reduced problem, rotations", 2, AS_CLK_DIAG + 1, AS_CLK_HPSI + 1},
     [AS_CLK_DENSITY] = {"density", "density from the bands", 1},
     [AS_CLK_POTENTIAL] = {"potential", "Hartree, local, XC", 1},
     [AS_CLK_MIX] = {"mixing", "density mixing", 1},
@@ -32,9 +34,8 @@ static const struct {
 
 void as_clock_start(as_clock_id id)
 {
-    if (id < 0 || id >= AS_CLK_N || clk[id].running || (info[id].parent && !clk[info[id].parent - 1].running))
-        return;
-    if (id == AS_CLK_SUBSPACE && clk[AS_CLK_HPSI].running) /* the nonlocal projections are GEMMs too */
+    if (id < 0 || id >= AS_CLK_N || clk[id].running || (info[id].parent && !clk[info[id].parent - 1].running) ||
+        (info[id].not_in && clk[info[id].not_in - 1].running))
         return;
     clk[id].t0 = as_wtime();
     clk[id].running = 1;
@@ -58,7 +59,6 @@ void as_clock_reset(void)
 double as_clock_seconds(as_clock_id id) { return id >= 0 && id < AS_CLK_N ? clk[id].sum : 0.0; }
 long as_clock_calls(as_clock_id id) { return id >= 0 && id < AS_CLK_N ? clk[id].calls : 0; }
 const char *as_clock_name(as_clock_id id) { return id >= 0 && id < AS_CLK_N ? info[id].name : "?"; }
-int as_clock_depth(as_clock_id id) { return id >= 0 && id < AS_CLK_N ? info[id].depth : 0; }
 
 void as_clock_report(double total)
 {

@@ -27,9 +27,8 @@ void as_clock_stop(as_clock_id id);
 void as_clock_reset(void);
 double as_clock_seconds(as_clock_id id);
 long as_clock_calls(as_clock_id id);
-/* Short name (result.json key) and nesting depth of a phase. */
+/* Short name of a phase (result.json key). */
 const char *as_clock_name(as_clock_id id);
-int as_clock_depth(as_clock_id id);
 /* Print the table through as_log, with each phase's share of total seconds. */
 void as_clock_report(double total);
 

@@ -69,11 +69,8 @@ static int nonlocal_forces(const as_model *m, const as_disc *d, const as_scf_sta
             npwmax = d->basis[k]->npw > npwmax ? d->basis[k]->npw : npwmax;
     int blk = 1; /* columns of the largest projector block */
     for (int k = 0; k < st->nk; k++)
-        for (int j0 = 0; d->owns[k] && j0 < np;) {
-            const int n = as_projectors_block(d->proj[k], j0);
-            blk = n > blk ? n : blk;
-            j0 += n;
-        }
+        if (d->owns[k] && d->proj[k]->max_block > blk)
+            blk = d->proj[k]->max_block;
     double complex *db = malloc((size_t)npwmax * blk * sizeof *db);
     double complex *p = malloc((size_t)np * nb * sizeof *p), *dp = malloc((size_t)np * nb * sizeof *dp);
     double *rw = malloc((size_t)np * nb * sizeof *rw);

@@ -188,8 +188,10 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
         as_error_nomem(err, "projector diagonal", npw1 * 8);
         return NULL;
     }
+    pr->max_block = 1;
     for (int j0 = 0; j0 < np;) {
         const int n = as_projectors_block(pr, j0);
+        pr->max_block = n > pr->max_block ? n : pr->max_block;
         const double complex *blk = as_projectors_get(pr, j0, n);
         for (int g = 0; g < npw; g++) {
             double dg = 0.0;

@@ -45,6 +45,7 @@ typedef struct as_projectors {
     int block;               /* columns of the scratch */
     int ncols_stored;        /* npw-long columns held: nproj when whole, else shapes + phases + scratch */
     double *diag;            /* npw: <G|V_nl|G>, the preconditioner's nonlocal part */
+    int max_block;           /* columns of the largest block as_projectors_block returns */
 } as_projectors;
 
 as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis, const as_structure *s,

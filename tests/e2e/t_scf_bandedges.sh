@@ -1,6 +1,6 @@
 # Band edges at the special points.  Cubic CsPbBr3 (PBE, 12 Ha) on a 3x3x3 mesh: the mesh has Gamma but not X, M
 # or R, and the PBE gap is at R, so the mesh gap is far too large and the band edges must come from the
-# non-self-consistent eigenvalues at the special points (band_edges = special, the default).
+# non-self-consistent eigenvalues at the special points (band_edges = special).
 # Independent reference: Quantum ESPRESSO 6.7, scf on the same 3x3x3 mesh, then calculation='bands' at G, X, M, R
 # with that density (tests/reference/qe/results/cspbbr3_cubic_12_k333_nscf_XMR.json, made by
 # tests/reference/qe/tools/qe_nscf.py; our Cs potential chosen to match QE's by qe_case).  Asserted: gap_ev < gap_mesh_ev,
@@ -23,6 +23,27 @@ ok = ok and d["vbm_label"] == "R" and d["cbm_label"] == "R"
 labels = sorted({p["label"] for p in d["special_points"]})
 print("  special points computed off the mesh:", ", ".join(labels))
 ok = ok and labels == ["M", "R", "X"]
+sys.exit(0 if ok else 1)
+PYEOF
+special=$RESULT
+
+# band_edges = auto (the default): on this 5-atom cell with a 3x3x3 mesh the rule takes the same special points, so
+# the run equals the special one; at Gamma only (Si, 2 atoms) it takes none and says why
+grep -v '^band_edges' "$SCF_DECKS/cspbbr3_cubic_12_k333_special.in" > "$TMP/cubic_k333_auto.in"
+grep -q '^band_edges' "$TMP/cubic_k333_auto.in" && die "could not make the auto deck"
+scf_run "$TMP/cubic_k333_auto.in"
+auto_k333=$RESULT
+grep -v '^band_edges' "$SCF_DECKS/si_10_gamma.in" > "$TMP/si_gamma_auto.in"
+scf_run "$TMP/si_gamma_auto.in"
+"$PY" - "$auto_k333" "$special" "$RESULT" <<'PYEOF' || die "band_edges = auto"
+import json, sys
+auto, special, gamma = (json.load(open(p)) for p in sys.argv[1:4])
+print(f"  auto, 3x3x3: gap {auto['gap_ev']:.6f} eV ({auto['band_edges_rule']}); special: {special['gap_ev']:.6f} eV")
+print(f"  auto, Gamma only: {len(gamma['special_points'])} special points ({gamma['band_edges_rule']})")
+ok = abs(auto["gap_ev"] - special["gap_ev"]) < 1e-6
+ok = ok and sorted(p["label"] for p in auto["special_points"]) == ["M", "R", "X"]
+ok = ok and gamma["special_points"] == [] and gamma["gap_ev"] == gamma["gap_mesh_ev"]
+ok = ok and "Gamma only" in gamma["band_edges_rule"] and "auto" in auto["band_edges_rule"]
 sys.exit(0 if ok else 1)
 PYEOF
 echo "t_scf_bandedges: passed"
