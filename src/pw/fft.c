@@ -13,7 +13,7 @@ static unsigned planner_flags(void)
     static int flags = -1;
     if (flags < 0) {
         const char *e = getenv("ANIONSCAN_FFTW_PLANNER");
-        flags = e && !strcmp(e, "estimate") ? FFTW_ESTIMATE : FFTW_MEASURE;
+        flags = e && !strcmp(e, "estimate") ? FFTW_ESTIMATE : e && !strcmp(e, "patient") ? FFTW_PATIENT : FFTW_MEASURE;
     }
     return (unsigned)flags;
 }
