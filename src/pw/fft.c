@@ -98,17 +98,18 @@ void as_fft_sticks_destroy(as_fft_sticks *s)
 {
     if (!s)
         return;
-    fftw_plan *pl[4] = {&s->zb, &s->zf, &s->xb, &s->xf};
-    for (int i = 0; i < 4; i++)
+    fftw_plan *pl[6] = {&s->zb, &s->zf, &s->xb, &s->xf, &s->pxb, &s->pxf};
+    for (int i = 0; i < 6; i++)
         if (*pl[i])
             fftw_destroy_plan(*pl[i]);
-    for (int r = 0; r < s->nruns; r++) {
-        if (s->yb && s->yb[r])
-            fftw_destroy_plan(s->yb[r]);
-        if (s->yf && s->yf[r])
-            fftw_destroy_plan(s->yf[r]);
-    }
-    free(s->yb), free(s->yf), free(s->run), free(s->col), free(s->stick_of_col), free(s->owner_of_col);
+    fftw_plan *many[4] = {s->yb, s->yf, s->pyb, s->pyf};
+    for (int i = 0; i < 4; i++)
+        for (int r = 0; many[i] && r < s->nruns; r++)
+            if (many[i][r])
+                fftw_destroy_plan(many[i][r]);
+    free(s->yb), free(s->yf), free(s->pyb), free(s->pyf), free(s->pidx);
+    fftw_free(s->pbuf);
+    free(s->run), free(s->col), free(s->stick_of_col), free(s->owner_of_col);
     free(s->nst_of), free(s->off_of), free(s->all_col);
     free(s->scount), free(s->sdispl), free(s->rcount), free(s->rdispl);
     fftw_free(s->gbuf);
@@ -301,7 +302,27 @@ as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const
         s->xb = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_BACKWARD, planner_flags());
         s->xf = fftw_plan_guru_dft(1, &dim, 2, many, grid->rbuf, grid->rbuf, FFTW_FORWARD, planner_flags());
     }
-    if ((s->nst > 0 && (!s->zb || !s->zf)) || (nz > 0 && (!s->xb || !s->xf))) {
+    /* one plane: the same transforms on pbuf (it stays in cache) */
+    s->pbuf = fftw_malloc((size_t)n0 * n1 * sizeof *s->pbuf);
+    s->pidx = malloc((size_t)(s->nst_global > 0 ? s->nst_global : 1) * sizeof *s->pidx);
+    s->pyb = calloc((size_t)(s->nruns > 0 ? s->nruns : 1), sizeof *s->pyb);
+    s->pyf = calloc((size_t)(s->nruns > 0 ? s->nruns : 1), sizeof *s->pyf);
+    if (!s->pbuf || !s->pidx || !s->pyb || !s->pyf)
+        goto nomem;
+    for (int j = 0; j < s->nst_global; j++)
+        s->pidx[j] = s->all_col[j][0] * n1 + s->all_col[j][1];
+    if (nz > 0) {
+        for (int r = 0; r < s->nruns; r++) {
+            fftw_iodim dim = {n1, 1, 1}, many = {s->run[r][1], n1, n1};
+            double complex *base = s->pbuf + (size_t)s->run[r][0] * n1;
+            s->pyb[r] = fftw_plan_guru_dft(1, &dim, 1, &many, base, base, FFTW_BACKWARD, planner_flags());
+            s->pyf[r] = fftw_plan_guru_dft(1, &dim, 1, &many, base, base, FFTW_FORWARD, planner_flags());
+        }
+        fftw_iodim dim = {n0, n1, n1}, many = {n1, 1, 1};
+        s->pxb = fftw_plan_guru_dft(1, &dim, 1, &many, s->pbuf, s->pbuf, FFTW_BACKWARD, planner_flags());
+        s->pxf = fftw_plan_guru_dft(1, &dim, 1, &many, s->pbuf, s->pbuf, FFTW_FORWARD, planner_flags());
+    }
+    if ((s->nst > 0 && (!s->zb || !s->zf)) || (nz > 0 && (!s->xb || !s->xf || !s->pxb || !s->pxf))) {
         as_fft_sticks_destroy(s);
         as_error_set(err, AS_EINTERNAL, "FFTW could not plan the %dx%dx%d transforms", n0, n1, n2);
         return NULL;
@@ -311,6 +332,32 @@ nomem:
     as_fft_sticks_destroy(s);
     as_error_nomem(err, "FFT sticks", (size_t)n0 * n1 * 16);
     return NULL;
+}
+
+/* The exchange of the distributed case: every rank's sticks, cut into the receivers' z ranges
+ * (send: gbuf -> tbuf, each sender's sticks with my nz planes), and back (recv: tbuf -> gbuf). */
+static void sticks_send(as_fft_sticks *s)
+{
+    as_fft *g = s->grid;
+    const int n2 = g->n[2];
+    for (int r = 0; r < g->nproc; r++)
+        for (int st = 0; st < s->nst; st++)
+            memcpy(s->sbuf + s->sdispl[r] + (size_t)st * g->zcount[r], s->gbuf + (size_t)st * n2 + g->zstart[r],
+                   (size_t)g->zcount[r] * sizeof *s->sbuf);
+    MPI_Alltoallv(s->sbuf, s->scount, s->sdispl, MPI_C_DOUBLE_COMPLEX, s->tbuf, s->rcount, s->rdispl,
+                  MPI_C_DOUBLE_COMPLEX, g->comm);
+}
+
+static void sticks_recv(as_fft_sticks *s)
+{
+    as_fft *g = s->grid;
+    const int n2 = g->n[2];
+    MPI_Alltoallv(s->tbuf, s->rcount, s->rdispl, MPI_C_DOUBLE_COMPLEX, s->sbuf, s->scount, s->sdispl,
+                  MPI_C_DOUBLE_COMPLEX, g->comm);
+    for (int r = 0; r < g->nproc; r++)
+        for (int st = 0; st < s->nst; st++)
+            memcpy(s->gbuf + (size_t)st * n2 + g->zstart[r], s->sbuf + s->sdispl[r] + (size_t)st * g->zcount[r],
+                   (size_t)g->zcount[r] * sizeof *s->sbuf);
 }
 
 /* sticks (all z) -> planes (my z), zeroing the rest of the planes */
@@ -329,12 +376,7 @@ static void sticks_to_planes(as_fft_sticks *s)
         }
         return;
     }
-    for (int r = 0; r < P; r++)
-        for (int st = 0; st < s->nst; st++)
-            memcpy(s->sbuf + s->sdispl[r] + (size_t)st * g->zcount[r], s->gbuf + (size_t)st * n2 + g->zstart[r],
-                   (size_t)g->zcount[r] * sizeof *s->sbuf);
-    MPI_Alltoallv(s->sbuf, s->scount, s->sdispl, MPI_C_DOUBLE_COMPLEX, s->tbuf, s->rcount, s->rdispl,
-                  MPI_C_DOUBLE_COMPLEX, g->comm);
+    sticks_send(s);
     for (int r = 0; r < P; r++)
         for (int j = 0; j < s->nst_of[r]; j++) {
             const int x = s->all_col[s->off_of[r] + j][0], y = s->all_col[s->off_of[r] + j][1];
@@ -364,12 +406,7 @@ static void planes_to_sticks(as_fft_sticks *s)
             for (int z = 0; z < g->nz; z++)
                 dst[z] = g->rbuf[((size_t)z * n0 + x) * n1 + y];
         }
-    MPI_Alltoallv(s->tbuf, s->rcount, s->rdispl, MPI_C_DOUBLE_COMPLEX, s->sbuf, s->scount, s->sdispl,
-                  MPI_C_DOUBLE_COMPLEX, g->comm);
-    for (int r = 0; r < P; r++)
-        for (int st = 0; st < s->nst; st++)
-            memcpy(s->gbuf + (size_t)st * n2 + g->zstart[r], s->sbuf + s->sdispl[r] + (size_t)st * g->zcount[r],
-                   (size_t)g->zcount[r] * sizeof *s->sbuf);
+    sticks_recv(s);
 }
 
 void as_fft_g2r(as_fft_sticks *s)
@@ -394,6 +431,43 @@ void as_fft_r2g(as_fft_sticks *s)
             fftw_execute(s->yf[r]);
     }
     planes_to_sticks(s);
+    if (s->nst > 0)
+        fftw_execute(s->zf);
+}
+
+void as_fft_g2r_planes(as_fft_sticks *s, as_fft_plane_fn fn, void *ctx, int back)
+{
+    as_fft *g = s->grid;
+    const int n0 = g->n[0], n1 = g->n[1], P = g->nproc;
+    if (s->nst > 0)
+        fftw_execute(s->zb);
+    if (P > 1)
+        sticks_send(s);
+    /* the z-columns of every stick this rank's planes hold: gbuf itself on one rank, else tbuf */
+    const double complex *src = P > 1 ? s->tbuf : s->gbuf;
+    const size_t stride = P > 1 ? (size_t)g->nz : (size_t)g->n[2];
+    double complex *dst = P > 1 ? s->tbuf : s->gbuf;
+    double complex *pb = s->pbuf;
+    for (int iz = 0; iz < g->nz; iz++) {
+        memset(pb, 0, (size_t)n0 * n1 * sizeof *pb);
+        for (int j = 0; j < s->nst_global; j++)
+            pb[s->pidx[j]] = src[(size_t)j * stride + iz];
+        for (int r = 0; r < s->nruns; r++)
+            fftw_execute(s->pyb[r]);
+        fftw_execute(s->pxb);
+        fn(ctx, iz, pb);
+        if (!back)
+            continue;
+        fftw_execute(s->pxf);
+        for (int r = 0; r < s->nruns; r++)
+            fftw_execute(s->pyf[r]);
+        for (int j = 0; j < s->nst_global; j++)
+            dst[(size_t)j * stride + iz] = pb[s->pidx[j]];
+    }
+    if (!back)
+        return;
+    if (P > 1)
+        sticks_recv(s);
     if (s->nst > 0)
         fftw_execute(s->zf);
 }

@@ -76,6 +76,12 @@ typedef struct as_fft_sticks {
     int (*run)[2];         /* first x, count */
     fftw_plan zb, zf, xb, xf;
     fftw_plan *yb, *yf;    /* one per run */
+    /* one plane at a time (as_fft_g2r_planes): a plane buffer that stays in cache, its plans, and
+     * each stick's index in a plane (all_col order) */
+    double complex *pbuf;  /* n0 x n1 */
+    int *pidx;             /* nst_global */
+    fftw_plan pxb, pxf;
+    fftw_plan *pyb, *pyf;  /* one per run */
 } as_fft_sticks;
 
 /* A stick set from per-column G counts (n0 x n1, C order: x slowest; 0 = not a stick), the
@@ -100,6 +106,17 @@ static inline size_t as_fft_sticks_pos(const as_fft_sticks *s, const int m[3])
     int st = s->stick_of_col[(size_t)i0 * n[1] + i1];
     return st < 0 ? (size_t)-1 : (size_t)st * n[2] + (size_t)i2;
 }
+
+/* What a caller does with one real-space plane in as_fft_g2r_planes: plane iz (0 <= iz < nz, the
+ * grid's local planes) holds n0 x n1 values, point (x, y) at x * n1 + y, the same values as the
+ * rows of grid->rbuf after as_fft_g2r. */
+typedef void (*as_fft_plane_fn)(void *ctx, int iz, double complex *plane);
+
+/* as_fft_g2r, then fn on every plane, then (back != 0) as_fft_r2g of what fn left: gbuf ends as
+ * g2r; fn; r2g would leave it (without back, gbuf is overwritten).  The planes go one at a time
+ * through a buffer that stays in cache (transforms along y and x, fn, and back), where the
+ * whole-grid passes stream the grid through memory several times; grid->rbuf is not used. */
+void as_fft_g2r_planes(as_fft_sticks *s, as_fft_plane_fn fn, void *ctx, int back);
 
 /* gbuf -> grid->rbuf (gbuf is overwritten). */
 void as_fft_g2r(as_fft_sticks *s);

@@ -28,13 +28,23 @@ void as_ham_release(as_ham *h)
     h->hdiag = NULL;
 }
 
+/* The local potential on one real-space plane (as_fft_g2r_planes). */
+static void times_vloc(void *ctx, int iz, double complex *plane)
+{
+    const as_ham *h = ctx;
+    const size_t np = (size_t)h->fft->grid->n[0] * h->fft->grid->n[1];
+    const double *v = h->vloc + (size_t)iz * np;
+    for (size_t i = 0; i < np; i++)
+        plane[i] *= v[i];
+}
+
 static void as_ham_apply_body(const as_ham *h, int nb, const double complex *psi, double complex *hpsi, double complex *work)
 {
     const as_basis *b = h->basis;
     const int npw = b->npw;
     as_fft_sticks *st = h->fft;
     as_fft *grid = st->grid;
-    double complex *gb = st->gbuf, *rb = grid->rbuf;
+    double complex *gb = st->gbuf;
     const double inv = 1.0 / (double)grid->nglobal;
     if (!b->real) {
         for (int n = 0; n < nb; n++) {
@@ -43,10 +53,7 @@ static void as_ham_apply_body(const as_ham *h, int nb, const double complex *psi
             memset(gb, 0, st->ng * sizeof *gb);
             for (int g = 0; g < npw; g++)
                 gb[b->pos[g]] = p[g];
-            as_fft_g2r(st);
-            for (size_t r = 0; r < grid->ntot; r++)
-                rb[r] *= h->vloc[r];
-            as_fft_r2g(st);
+            as_fft_g2r_planes(st, times_vloc, (void *)h, 1);
             for (int g = 0; g < npw; g++)
                 hp[g] = b->ekin[g] * p[g] + inv * gb[b->pos[g]];
         }
@@ -61,10 +68,7 @@ static void as_ham_apply_body(const as_ham *h, int nb, const double complex *psi
                 gb[b->pos[g]] = a + I * c;
                 gb[b->pos_minus[g]] = conj(a) + I * conj(c);
             }
-            as_fft_g2r(st);
-            for (size_t r = 0; r < grid->ntot; r++)
-                rb[r] *= h->vloc[r];
-            as_fft_r2g(st);
+            as_fft_g2r_planes(st, times_vloc, (void *)h, 1);
             for (int g = 0; g < npw; g++) {
                 double complex fp = gb[b->pos[g]], fm = conj(gb[b->pos_minus[g]]);
                 h1[g] = b->ekin[g] * p1[g] + 0.5 * inv * (fp + fm);

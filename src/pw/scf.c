@@ -193,6 +193,45 @@ static int phase_factors(const as_fft *f, const double k[3], double complex *ph[
     return 0;
 }
 
+/* One band's (or, in the real layout, two bands') |psi|^2 into the density, plane by plane
+ * (as_fft_g2r_planes). */
+typedef struct {
+    const as_fft *f;
+    double *acc;
+    double w1, w2;
+    int complex_band; /* complex layout: w1 |psi|^2 */
+    int self0;        /* real layout at k = 0: w1 re^2 + w2 im^2 */
+    double complex *const *ph; /* real layout at k = G0/2 with w1 != w2: e^{ik.r} per axis */
+} density_plane;
+
+static void density_add_plane(void *ctx, int iz, double complex *pl)
+{
+    const density_plane *c = ctx;
+    const as_fft *f = c->f;
+    const int n0 = f->n[0], n1 = f->n[1];
+    double *acc = c->acc + (size_t)iz * n0 * n1;
+    const size_t np = (size_t)n0 * n1;
+    if (c->complex_band) {
+        for (size_t r = 0; r < np; r++)
+            acc[r] += c->w1 * creal(pl[r] * conj(pl[r]));
+    } else if (!c->ph) {
+        /* |e^{-ik.r}(psi_1 + i psi_2)|^2 = psi_1^2 + psi_2^2 needs no phase */
+        for (size_t r = 0; r < np; r++) {
+            const double re = creal(pl[r]), im = cimag(pl[r]);
+            acc[r] += c->self0 ? c->w1 * re * re + c->w2 * im * im : c->w1 * (re * re + im * im);
+        }
+    } else {
+        size_t r = 0;
+        for (int x = 0; x < n0; x++) {
+            const double complex pzx = c->ph[2][f->z0 + iz] * c->ph[0][x];
+            for (int y = 0; y < n1; y++, r++) {
+                const double complex v = pzx * c->ph[1][y] * pl[r];
+                acc[r] += c->w1 * creal(v) * creal(v) + c->w2 * cimag(v) * cimag(v);
+            }
+        }
+    }
+}
+
 static int as_scf_density_body(const as_model *m, const as_disc *d, const as_scf_state *st, double complex *rho_g,
                    as_error *err)
 {
@@ -226,9 +265,8 @@ static int as_scf_density_body(const as_model *m, const as_disc *d, const as_scf
                     memset(gb, 0, ws->ng * sizeof *gb);
                     for (int g = 0; g < b->npw; g++)
                         gb[b->pos[g]] = p[g];
-                    as_fft_g2r(ws);
-                    for (size_t r = 0; r < nt; r++)
-                        acc[r] += w * creal(rb[r] * conj(rb[r]));
+                    density_plane c = {f, acc, w, 0.0, 1, 0, NULL};
+                    as_fft_g2r_planes(ws, density_add_plane, &c, 0);
                 }
             } else {
                 /* two real bands per FFT: the transform gives e^{-ik.r} (psi_1 + i psi_2) */
@@ -251,24 +289,8 @@ static int as_scf_density_body(const as_model *m, const as_disc *d, const as_scf
                         gb[b->pos[g]] = a + I * c;
                         gb[b->pos_minus[g]] = conj(a) + I * conj(c);
                     }
-                    as_fft_g2r(ws);
-                    if (b->self0 || w1 == w2) {
-                        /* |e^{-ik.r}(psi_1 + i psi_2)|^2 = psi_1^2 + psi_2^2 needs no phase */
-                        for (size_t r = 0; r < nt; r++) {
-                            double re = creal(rb[r]), im = cimag(rb[r]);
-                            acc[r] += b->self0 ? w1 * re * re + w2 * im * im : w1 * (re * re + im * im);
-                        }
-                    } else {
-                        size_t r = 0;
-                        for (int z = 0; z < f->nz; z++)
-                            for (int x = 0; x < f->n[0]; x++) {
-                                const double complex pzx = ph[2][f->z0 + z] * ph[0][x];
-                                for (int y = 0; y < f->n[1]; y++, r++) {
-                                    const double complex v = pzx * ph[1][y] * rb[r];
-                                    acc[r] += w1 * creal(v) * creal(v) + w2 * cimag(v) * cimag(v);
-                                }
-                            }
-                    }
+                    density_plane c = {f, acc, w1, w2, 0, b->self0, (b->self0 || w1 == w2) ? NULL : ph};
+                    as_fft_g2r_planes(ws, density_add_plane, &c, 0);
                 }
                 for (int i = 0; i < 3; i++)
                     free(ph[i]);
