@@ -109,7 +109,7 @@ static int read_checkpoint(relax_run *run, const char *path, as_error *err)
     as_ser_get(&b, &tl, sizeof tl);
     const void *t = tl >= 0 ? as_ser_peek(&b, (size_t)tl) : NULL;
     if (!t || b.pos != b.len) {
-        rc = as_error_set(err, AS_EINPUT, "%s has a damaged trajectory record; delete it and start afresh", path);
+        rc = as_error_set(err, AS_EIO, "%s has a damaged trajectory record; restore it from a copy, or delete it and start afresh", path);
         goto done;
     }
     as_strbuf_init(&run->traj);

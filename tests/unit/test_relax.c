@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/file.h"
 #include "core/units.h"
@@ -480,6 +482,51 @@ static void restart_is_exact(void **state)
     as_structure_destroy(s);
 }
 
+/* Plain write (no fsync): the damaged copies of the every-byte loops below. */
+static void put_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A write that cannot be done (no such directory; a directory where the file should go): AS_EIO naming the
+ * final path, no temporary file left behind, and an existing file under the name unchanged. */
+static void atomic_write_failure(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/as_test_atomic_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], sub[256];
+    snprintf(path, sizeof path, "%s/nodir/result.json", dir);
+    as_error err;
+    as_error_clear(&err);
+    assert_int_equal(as_file_write_atomic(path, "{}", 2, &err), AS_EIO);
+    assert_non_null(strstr(err.msg, path));
+    /* rename onto a non-empty directory fails after the data were written: the temporary file goes */
+    snprintf(sub, sizeof sub, "%s/target", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    snprintf(path, sizeof path, "%s/target/keep", dir);
+    put_file(path, "x", 1);
+    assert_int_equal(as_file_write_atomic(sub, "{}", 2, &err), AS_EIO);
+    assert_non_null(strstr(err.msg, sub));
+    assert_non_null(strstr(err.msg, "nothing was written"));
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", sub, (long)getpid());
+    assert_false(as_file_exists(tmp));
+    remove(path);
+    rmdir(sub);
+    /* the mkdir of an output directory under a file */
+    snprintf(path, sizeof path, "%s/afile", dir);
+    put_file(path, "x", 1);
+    snprintf(sub, sizeof sub, "%s/afile/out", dir);
+    assert_int_equal(as_file_mkdirs(sub, &err), AS_EIO);
+    assert_non_null(strstr(err.msg, "afile"));
+    remove(path);
+    rmdir(dir);
+}
+
 static void checkpoint_file_integrity(void **state)
 {
     (void)state;
@@ -501,19 +548,38 @@ static void checkpoint_file_integrity(void **state)
     char *data;
     size_t n;
     assert_int_equal(as_file_read_all(path, &data, &n, &err), AS_OK);
-    /* truncated */
+    /* truncated: a file fault (AS_EIO, exit 4), naming the file and what to do */
     assert_int_equal(as_file_write_atomic(path, data, n - 100, &err), AS_OK);
-    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
     assert_non_null(strstr(err.msg, "truncated"));
     assert_non_null(strstr(err.msg, "without --restart"));
+    assert_non_null(strstr(err.msg, path));
+    /* cut at every byte, and every byte flipped (bit by bit for the header and the checksum): always
+     * refused with AS_EIO, never a payload */
+    for (size_t cut = 0; cut < n; cut++) {
+        put_file(path, data, cut);
+        assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
+        assert_null(back);
+        assert_non_null(strstr(err.msg, path));
+    }
+    for (size_t at = 0; at < n; at++)
+        for (int bit = 0; bit < 8; bit++) {
+            if (bit > 0 && at >= 16 && at < n - 8)
+                continue;
+            data[at] ^= (char)(1 << bit);
+            put_file(path, data, n);
+            assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
+            assert_null(back);
+            data[at] ^= (char)(1 << bit);
+        }
     /* one byte flipped */
     data[500] ^= 0x10;
     assert_int_equal(as_file_write_atomic(path, data, n, &err), AS_OK);
-    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
     assert_non_null(strstr(err.msg, "checksum"));
     /* another kind of file */
     assert_int_equal(as_file_write_atomic(path, "hello", 5, &err), AS_OK);
-    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
     assert_non_null(strstr(err.msg, "not a checkpoint"));
     free(data);
     remove(path);
@@ -532,6 +598,7 @@ int main(void)
         cmocka_unit_test(atoms_kept_apart),
         cmocka_unit_test(restart_is_exact),
         cmocka_unit_test(checkpoint_file_integrity),
+        cmocka_unit_test(atomic_write_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
