@@ -44,10 +44,13 @@ int as_checkpoint_read(const char *path, const char magic[8], void **payload, si
     if (size >= 16)
         memcpy(&n, data + 8, 8);
     if (size < 24 || n > size || size != 16 + n + 8) {
-        rc = as_error_set(err, AS_EIO, "%s is truncated or damaged (%zu bytes, the header promises %llu); it "
-                          "cannot be used: restore it from a copy, or delete it and start afresh (without --restart)",
-                          path, size,
-                          (unsigned long long)(size >= 16 && n <= size ? 16 + n + 8 : 0));
+        if (size < 16)
+            rc = as_error_set(err, AS_EIO, "%s is truncated (%zu bytes, shorter than its header); it cannot be used: "
+                              "restore it from a copy, or delete it and start afresh (without --restart)", path, size);
+        else
+            rc = as_error_set(err, AS_EIO, "%s is truncated or damaged (%zu bytes, its header promises a %llu-byte "
+                              "payload); it cannot be used: restore it from a copy, or delete it and start afresh "
+                              "(without --restart)", path, size, (unsigned long long)n);
         goto done;
     }
     memcpy(&h, data + 16 + n, 8);
