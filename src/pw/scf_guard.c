@@ -102,16 +102,15 @@ static void history(const as_scf_guard *g, char *out, size_t n)
     if (g->n == 0)
         return;
     const int last0 = g->n > 8 ? g->n - 8 + 1 : 1;
-    for (int it = 1; it <= g->n && w < n; it++) {
+    for (int it = 1, prev = 0; it <= g->n && w + 1 < n; it++) {
         if (!(it == 1 || it == g->best_iter || it >= last0))
             continue;
-        if (it > 1 && it == last0 && last0 > 2 && g->best_iter < last0 - 1)
+        if (prev && it != prev + 1)
             w += (size_t)snprintf(out + w, n - w, " ...");
-        else if (it == g->best_iter && it > 2)
-            w += (size_t)snprintf(out + w, n - w, " ...");
-        if (w < n)
-            w += (size_t)snprintf(out + w, n - w, " %d: %.3e/%.2e%s", it, it > 1 ? g->de[it - 1] : 0.0, g->dr2[it - 1],
-                                  it == g->best_iter ? " (best)" : "");
+        if (w + 1 < n)
+            w += (size_t)snprintf(out + w, n - w, " %d: %.3e/%.2e%s", it, it > 1 ? g->de[it - 1] : 0.0,
+                                  g->dr2[it - 1], it == g->best_iter ? " (best)" : "");
+        prev = it;
     }
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/file.h"
+#include "relax/progress.h"
 #include "core/units.h"
 #include "crystal/structure.h"
 #include "crystal/symmetry.h"
@@ -482,6 +483,33 @@ static void restart_is_exact(void **state)
     as_structure_destroy(s);
 }
 
+/* relax/progress.h: steady progress (forces or energy) never stalls; 8 steps without either does */
+static void progress_check(void **state)
+{
+    (void)state;
+    char why[256];
+    as_relax_progress p;
+    as_relax_progress_init(&p);
+    for (int k = 1; k <= 100; k++) /* forces falling 2 % a step, energy flat: progress */
+        assert_int_equal(as_relax_progress_tell(&p, k, -1.0, pow(0.98, k), why, sizeof why), 0);
+    as_relax_progress_init(&p);
+    for (int k = 1; k <= 100; k++) /* forces flat, energy falling 2e-7 Ha a step: progress, slowly */
+        assert_int_equal(as_relax_progress_tell(&p, k, -1.0 - 2e-7 * k, 0.5, why, sizeof why), 0);
+    as_relax_progress_init(&p);
+    int at = 0; /* forces noisy about a floor, energy flat to 1e-8: stalls */
+    for (int k = 1; k <= 100 && !at; k++)
+        if (as_relax_progress_tell(&p, k, -1.0 + 1e-8 * sin(k), k < 5 ? pow(0.3, k) : 3e-3 * (1.5 + sin(k)), why,
+                                   sizeof why))
+            at = k;
+    assert_true(at > 8 && at < 20);
+    assert_non_null(strstr(why, "no progress in the last"));
+    /* the window starts at the first step told (a restart) */
+    as_relax_progress_init(&p);
+    for (int k = 30; k < 30 + AS_RELAX_STALL_STEPS; k++)
+        assert_int_equal(as_relax_progress_tell(&p, k, -1.0, 0.1, why, sizeof why), 0);
+    assert_int_equal(as_relax_progress_tell(&p, 30 + AS_RELAX_STALL_STEPS, -1.0, 0.1, why, sizeof why), 1);
+}
+
 /* Plain write (no fsync): the damaged copies of the every-byte loops below. */
 static void put_file(const char *path, const void *data, size_t n)
 {
@@ -599,6 +627,7 @@ int main(void)
         cmocka_unit_test(restart_is_exact),
         cmocka_unit_test(checkpoint_file_integrity),
         cmocka_unit_test(atomic_write_failure),
+        cmocka_unit_test(progress_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
