@@ -7,8 +7,9 @@
 #      damage (exit 4, "scan.journal:LINE", the journal left untouched); a cut anywhere, or damage to the last
 #      line, is what a kill in the middle of an append leaves: the scan continues from the records before it
 #      (here: and stops again on its 1 s budget, exit 5), with the torn line cut off (docs/scan.md).
-#   2. a full disk (a small tmpfs, root only: SKIP otherwise): scf and relax exit 4 naming the file and the cause,
-#      no temporary file is left, and result.json is either the old one or none, never half written.
+#   2. a full disk (a small tmpfs, root only: SKIP otherwise): scf, relax and scan exit 4 naming the file and the
+#      cause, no temporary file is left, and result.json is either the old one or none, never half written; a scan
+#      records the configuration as stopped (the restart continues it), not failed, and ranks nothing.
 #   3. an output directory that cannot be made or written: exit 4 naming the path.
 # The every-byte versions of 1 are the unit tests (tests/unit/test_relax.c, test_journal.c).
 source "$(dirname "$0")/lib.sh"
@@ -141,6 +142,20 @@ else
   no_half_written "$TMP/small/r"
   umount "$TMP/small"
   echo "relax on a full disk: exit 4 naming relax.chk, nothing half written"
+  # scan: the host (about 1 MB) fits, a configuration's relax.chk does not: exit 4 naming it; the configuration is
+  # "stopped" in the journal (not "failed": after space is freed the restart continues it), nothing is ranked
+  mount -t tmpfs -o size=1400k tmpfs "$TMP/small" || die "mount failed"
+  run_status "$ANIONSCAN" scan "$TOP/tests/scan/toy.in" -o "$TMP/small/s"; st=$?
+  [ $st = 4 ] || die "scan on a 1400k disk: exit $st, expected 4: $ERR_OUT"
+  grep -qE "$TMP/small/s/configs/[^ ]+/relax.chk: cannot write it .*No space left on device" <<<"$ERR_OUT" \
+    || die "scan on a full disk: the file is not named: $ERR_OUT"
+  grep -q "the scan stopped on a file error" <<<"$ERR_OUT" || die "scan on a full disk: $ERR_OUT"
+  awk -F'\t' '$3 == "stopped"' "$TMP/small/s/scan.journal" | grep -q . || die "no 'stopped' record"
+  ! awk -F'\t' '$3 == "failed"' "$TMP/small/s/scan.journal" | grep -q . || die "a file fault recorded as a failure"
+  [ ! -e "$TMP/small/s/ranking.json" ] || die "a scan stopped on a full disk wrote a ranking"
+  ! find "$TMP/small/s" -name '*.tmp.*' | grep -q . || die "temporary files left: $(find "$TMP/small/s" -name '*.tmp.*')"
+  umount "$TMP/small"
+  echo "scan on a full disk: exit 4 naming the configuration's relax.chk, the configuration stopped, not failed"
   # a read-only file system
   mount -t tmpfs -o size=1m,ro tmpfs "$TMP/small" || die "mount failed"
   expect_status 4 "$ANIONSCAN" scf "$SCF_DECK" -o "$TMP/small/o"
