@@ -30,7 +30,8 @@ static void guard_free(as_scf_guard *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Fixed occupations: whether an occupied level lies above an empty one somewhere on the mesh. */
+/* Fixed occupations: whether the highest occupied level lies above, or within AS_SCF_GUARD_GAP of, the lowest
+ * empty one somewhere on the mesh (the occupied state can change character from one iteration to the next). */
 static int levels_cross(const as_model *m, const as_scf_state *st)
 {
     if (!m || !st || m->smearing != AS_SMEAR_NONE || !st->eig || !st->occ)
@@ -43,7 +44,7 @@ static int levels_cross(const as_model *m, const as_scf_state *st)
         else
             lumo = fmin(lumo, st->eig[i]);
     }
-    return isfinite(homo) && isfinite(lumo) && homo > lumo + 1e-6;
+    return isfinite(homo) && isfinite(lumo) && homo > lumo - AS_SCF_GUARD_GAP;
 }
 
 int as_scf_guard_step(as_scf_guard *g, const as_model *m, const as_scf_state *st, int iter, double e, double de,
@@ -57,8 +58,8 @@ int as_scf_guard_step(as_scf_guard *g, const as_model *m, const as_scf_state *st
         g->dr2[iter - 1] = dr2;
         g->n = iter;
     }
-    if (levels_cross(m, st))
-        g->crossed = 1;
+    if (iter > 2 && levels_cross(m, st)) /* past the atomic start */
+        g->crossed++;
     if (!isfinite(dr2) || !isfinite(e)) {
         snprintf(g->why, sizeof g->why, "the %s is not a number at iteration %d", isfinite(dr2) ? "energy" : "residual",
                  iter);
@@ -139,7 +140,7 @@ int as_scf_guard_run(as_scf_body_fn body, const as_model *m, const as_disc *d, c
         as_scf_opts o2;
         as_scf_guard_safer(o, &o2);
         history(&g, hist, sizeof hist);
-        const int first = res->iterations, crossed = g.crossed, at = g.diverged_at;
+        const int first = res->iterations, crossed = g.crossed >= 3, at = g.diverged_at;
         char why[160];
         snprintf(why, sizeof why, "%s", g.why);
         const long nhpsi = res->nhpsi;
@@ -172,7 +173,7 @@ int as_scf_guard_run(as_scf_body_fn body, const as_model *m, const as_disc *d, c
                          "%s; or check the structure",
                          why, hist, o2.beta, o2.nhist, g.diverged_at ? "diverged again" : "did not converge",
                          res->iterations, hist2, o->tol,
-                         crossed || g.crossed ? "The occupied and empty levels cross (a metal, or a defect level at "
+                         crossed || g.crossed >= 3 ? "The occupied and empty levels cross (a metal, or a defect level at "
                                                 "the Fermi level): set smearing in [dft]"
                                               : "Lower mixing_beta, raise mixing_history or max_scf");
         }
@@ -182,7 +183,7 @@ int as_scf_guard_run(as_scf_body_fn body, const as_model *m, const as_disc *d, c
         char msg[AS_ERROR_MSG_LEN];
         snprintf(msg, sizeof msg, "%s", err->msg);
         as_error_set(err, AS_ENOCONV, "%.1200s; iteration history (dE/residual in Ha):%s%s", msg, hist,
-                     g.crossed ? "; the occupied and empty levels cross: set smearing in [dft]" : "");
+                     g.crossed >= 3 ? "; the occupied and empty levels cross: set smearing in [dft]" : "");
     }
 done:
     guard_free(&g);

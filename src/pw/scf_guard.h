@@ -11,9 +11,10 @@
  * (mixing_beta x 0.3, at most 0.2; a history of at least 12, twice the deck's); max_scf applies to each attempt.
  * Every decision is taken on numbers that are equal on all ranks (the loop broadcasts them), so all ranks
  * agree.  When no attempt converges, the error (AS_ENOCONV) carries the iteration history: never a silent
- * result.  When the occupations are fixed and the occupied and empty levels cross during the diverging
- * attempt (the occupations oscillate), the message says to set smearing (relax and scan switch it on by
- * themselves: auto smearing, docs/relax.md). */
+ * result.  When the occupations are fixed and the occupied and empty levels cross (or come within
+ * AS_SCF_GUARD_GAP) in 3 or more iterations of the failing attempt (the occupations oscillate), the message
+ * says to set smearing (a scan switches it on by itself: auto smearing, docs/scan.md; scf and relax compute
+ * the occupations the deck asks for). */
 #ifndef AS_PW_SCF_GUARD_H
 #define AS_PW_SCF_GUARD_H
 
@@ -22,6 +23,7 @@
 #define AS_SCF_GUARD_BLOWUP 1e4
 #define AS_SCF_GUARD_STALL 10.0
 #define AS_SCF_GUARD_WINDOW 10
+#define AS_SCF_GUARD_GAP 2e-3 /* Ha: fixed occupations, frontier levels this close "cross" */
 
 typedef struct as_scf_guard {
     int n, cap;           /* iterations recorded */
@@ -29,8 +31,9 @@ typedef struct as_scf_guard {
     double best;          /* smallest dr2 so far, and its iteration */
     int best_iter;
     int diverged_at;      /* the iteration at which the attempt was judged diverging (0: not) */
-    int crossed;          /* fixed occupations: an iteration whose highest occupied level lay above the lowest
-                             empty one */
+    int crossed;          /* fixed occupations: iterations (after the second) whose highest occupied level lay
+                             above, or within AS_SCF_GUARD_GAP of, the lowest empty one; 3 or more: the
+                             occupations oscillate */
     char why[160];
 } as_scf_guard;
 

@@ -4,6 +4,7 @@
 #      residual sloshes, 2e-4 at iteration 15, 0.1 at 25) is caught by the guard, retried with safer mixing and
 #      converges to the energy of the default mixing; the log and result.json (scf_guard) say so;
 #   2. an SCF that cannot converge (max_scf = 4) exits 3 with its iteration history, and writes no result.json;
+#      one whose fixed occupations oscillate (two holes) diverges twice and says to set smearing, which works;
 #   3. a scan whose SCFs cannot converge lists every configuration as failed with the reason (exit 3), the
 #      journal keeps the whole message with the history, nothing is ranked;
 #   4. a relaxation that stops making progress (max_step = 2e-6 angstrom) stops with exit 3 saying so, its
@@ -43,6 +44,20 @@ expect_stderr_has "iteration history (dE/residual in Ha): 1: "
 expect_stderr_has " 4: "
 [ ! -e "$TMP/short/result.json" ] || die "an unconverged SCF wrote result.json"
 [ -s "$TMP/short/density.dat" ] || die "an unconverged SCF kept no density for --restart"
+
+# 2b. fixed occupations that oscillate (two holes in the toy cell): diverges, again with the safer mixing; exit 3
+# with both histories and the advice to set smearing, which then converges
+sed 's/^stress = false/&\ncharge = 2\nmax_scf = 60/' "$TMP/toy.in" > "$TMP/holes.in"
+expect_status 3 "$ANIONSCAN" scf "$TMP/holes.in" -o "$TMP/holes"
+expect_stderr_has "SCF not converged: it diverged"
+expect_stderr_has "diverged again after"
+expect_stderr_has "(best)"
+expect_stderr_has "The occupied and empty levels cross"
+expect_stderr_has "set smearing in [dft]"
+[ ! -e "$TMP/holes/result.json" ] || die "a diverged SCF wrote result.json"
+sed 's/^charge = 2/&\nsmearing = gaussian 0.01 Ry/' "$TMP/holes.in" > "$TMP/holes_smeared.in"
+"$ANIONSCAN" scf "$TMP/holes_smeared.in" -o "$TMP/holes_smeared" > "$TMP/holes_smeared.log" 2>&1 \
+  || die "with smearing, as advised, the SCF still fails: $(tail -2 "$TMP/holes_smeared.log")"
 
 # 3. a scan whose SCFs cannot converge: every configuration listed as failed with the reason, none ranked
 sed 's/^stress = false/&\nmax_scf = 10/' "$TOP/tests/scan/toy.in" > "$TMP/scan10.in"
