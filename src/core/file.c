@@ -63,9 +63,18 @@ static int fsync_dir_of(const char *path)
     free(copy);
     if (fd < 0)
         return -1;
-    fsync(fd);
+    int rc = fsync(fd);
     close(fd);
-    return 0;
+    return rc;
+}
+
+/* The message of a failed write: the final name (the one the user knows), the cause, and that
+ * nothing was left under it. */
+static int write_failed(as_error *err, const char *path, const char *what, int e)
+{
+    return as_error_set(err, AS_EIO, "%s: cannot write it (%s: %s%s); nothing was written under that name: the "
+                        "previous file, if any, is unchanged", path, what, strerror(e),
+                        e == ENOSPC || e == EDQUOT ? ": free some space or choose another directory with -o" : "");
 }
 
 int as_file_write_atomic(const char *path, const void *data, size_t len, as_error *err)
@@ -73,34 +82,42 @@ int as_file_write_atomic(const char *path, const void *data, size_t len, as_erro
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return as_error_set(err, AS_EIO, "%s: path too long", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return as_error_set(err, AS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        return as_error_set(err, AS_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
     const char *p = data;
     size_t left = len;
     while (left > 0) {
         ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) { /* 0: no progress, which only a full device gives */
+            int e = w < 0 ? errno : ENOSPC;
             close(fd);
             unlink(tmp);
-            return as_error_set(err, AS_EIO, "%s: write failed: %s", tmp, strerror(e));
+            return write_failed(err, path, "write", e);
         }
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    /* fsync first: on NFS and some local file systems a full disk shows only here or at close */
+    if (fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return write_failed(err, path, "fsync", e);
+    }
+    if (close(fd) != 0) {
         int e = errno;
         unlink(tmp);
-        return as_error_set(err, AS_EIO, "%s: fsync/close failed: %s", tmp, strerror(e));
+        return write_failed(err, path, "close", e);
     }
     if (rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
-        return as_error_set(err, AS_EIO, "%s: rename failed: %s", path, strerror(e));
+        return write_failed(err, path, "rename", e);
     }
+    /* the new name is in place; a failed directory fsync only weakens its durability after a crash */
     fsync_dir_of(path);
     return AS_OK;
 }

@@ -25,7 +25,7 @@
 static const char *const keys_structure[] = {"host", "phase", "lattice", "supercell", "pattern",
                                              "file", "cell", "atoms", NULL};
 static const char *const keys_dft[] = {"xc", "ecut", "kpoints", "kshift", "nbands", "scf_tol", "max_scf",
-                                       "mixing_beta", "potentials", "charge", "spin", "smearing", "band_edges",
+                                       "mixing_beta", "mixing_history", "potentials", "charge", "spin", "smearing", "band_edges",
                                        "symmetry", "real_wavefunctions", "stress", NULL};
 static const char *const keys_relax[] = {"fmax", "cell", "max_steps", "pressure", "method", "stress_tol",
                                          "keep_symmetry", "max_step", NULL};
@@ -100,6 +100,7 @@ void as_settings_defaults(as_settings *s)
     s->dft.scf_tol = 1e-8;
     s->dft.max_scf = 100;
     s->dft.mixing_beta = 0.5;
+    s->dft.mixing_history = 8;
     s->dft.spin = AS_SPIN_NONE;
     s->dft.smearing = AS_SMEAR_NONE;
     s->dft.band_edges = AS_EDGES_AUTO;
@@ -445,6 +446,11 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
     if (found && !(dft->mixing_beta > 0.0 && dft->mixing_beta <= 1.0))
         return as_deck_error(d, as_deck_find(d, "dft", "mixing_beta")->line, err,
                              "mixing_beta must be in (0, 1], got %g", dft->mixing_beta);
+    if (as_deck_get_int(d, "dft", "mixing_history", &dft->mixing_history, &found, err))
+        return err->code;
+    if (found && !(dft->mixing_history >= 1 && dft->mixing_history <= 64))
+        return as_deck_error(d, as_deck_find(d, "dft", "mixing_history")->line, err,
+                             "mixing_history must be an integer from 1 to 64, got %d", dft->mixing_history);
 
     if ((e = as_deck_find(d, "dft", "potentials"))) {
         dft->potentials_line = e->line;

@@ -61,6 +61,7 @@ typedef struct as_dft_settings {
     double scf_tol;              /* Ha, energy change and density residual; default 1e-8 */
     int max_scf;                 /* default 100 */
     double mixing_beta;          /* default 0.5 */
+    int mixing_history;          /* Pulay history length, 1..64; default 8 */
     char potentials[AS_PATH_MAX]; /* directory; "" = the shipped potentials/ */
     as_pseudo_override overrides[AS_MAX_PSEUDO_OVERRIDES];
     int noverrides;

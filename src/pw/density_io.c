@@ -118,8 +118,8 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
     int rc = AS_OK;
     int32_t version, ns, ng;
     if (len < 8 + 12 + 72 + 8 || memcmp(p, MAGIC, 8) != 0) {
-        rc = as_error_set(err, AS_EINPUT, "%s is not an anionscan density file (bad header); delete it or run "
-                          "without --restart", path);
+        rc = as_error_set(err, AS_EIO, "%s is not an anionscan density file (bad header: damaged or truncated); "
+                          "restore it from a copy, or delete it or run without --restart", path);
         goto done;
     }
     memcpy(&version, p + 8, 4);
@@ -127,14 +127,15 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
     memcpy(&ng, p + 16, 4);
     size_t want = 8 + 12 + 72 + (size_t)ng * 12 + (size_t)ns * ng * 16 + 8;
     if (version != 1 || ns < 1 || ns > 2 || ng < 1 || len != want) {
-        rc = as_error_set(err, AS_EINPUT, "%s is truncated or corrupt (%zu bytes, expected %zu); delete it or run "
-                          "without --restart", path, len, want);
+        rc = as_error_set(err, AS_EIO, "%s is truncated or corrupt (%zu bytes, expected %zu); restore it from a "
+                          "copy, or delete it or run without --restart", path, len, want);
         goto done;
     }
     uint64_t h;
     memcpy(&h, p + len - 8, 8);
     if (h != as_checksum(p, len - 8)) {
-        rc = as_error_set(err, AS_EINPUT, "%s fails its checksum (corrupt); delete it or run without --restart", path);
+        rc = as_error_set(err, AS_EIO, "%s fails its checksum (corrupt); restore it from a copy, or delete it or run "
+                          "without --restart", path);
         goto done;
     }
     double lat[3][3];

@@ -260,6 +260,14 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
     }
     cJSON_AddBoolToObject(j, "converged", res->converged);
     cJSON_AddNumberToObject(j, "scf_iterations", res->iterations);
+    if (res->retried) { /* the first attempt diverged; these numbers are the retry's (pw/scf_guard.h) */
+        cJSON *g = cJSON_AddObjectToObject(j, "scf_guard");
+        cJSON_AddBoolToObject(g, "retried", 1);
+        cJSON_AddNumberToObject(g, "diverged_at_iteration", res->diverged_at);
+        cJSON_AddNumberToObject(g, "first_attempt_iterations", res->first_iterations);
+        cJSON_AddNumberToObject(g, "retry_mixing_beta", res->retry_beta);
+        cJSON_AddNumberToObject(g, "retry_mixing_history", res->retry_nhist);
+    }
     cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);
     /* Davidson work, like pw.x's "avg # of iterations": H|psi> products per band and k-point */
     cJSON_AddNumberToObject(j, "h_psi_per_band",

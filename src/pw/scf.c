@@ -15,6 +15,7 @@
 #include "pw/mixer.h"
 #include "pw/occupations.h"
 #include "pw/potential.h"
+#include "pw/scf_guard.h"
 #include "pw/startwf.h"
 #include "pw/wfblas.h"
 
@@ -25,7 +26,7 @@ void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o)
     o->max_scf = dft->max_scf;
     o->beta = dft->mixing_beta;
     o->kerker_q0 = 0.0;
-    o->nhist = 8;
+    o->nhist = dft->mixing_history > 0 ? dft->mixing_history : 8;
     o->nbands = dft->nbands;
 }
 
@@ -634,6 +635,10 @@ static int as_scf_run_body(const as_model *m, const as_disc *d, const as_scf_opt
                 goto done;
             break;
         }
+        if (as_scf_guard_step(o->guard, m, st, iter, eo.total, de, dr2)) { /* diverging (pw/scf_guard.h) */
+            rc = as_error_set(err, AS_ENOCONV, "SCF diverging at iteration %d: %s", iter, o->guard->why);
+            goto done;
+        }
         if ((rc = as_mixer_mix(mixer, mix_in, mix_out, err)))
             goto done;
         for (int ig = 0; ig < gv->ng; ig++) {
@@ -669,7 +674,7 @@ int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf
                as_error *err)
 {
     as_clock_start(AS_CLK_SCF);
-    const int rc = as_scf_run_body(m, d, o, st, res, err);
+    const int rc = as_scf_guard_run(as_scf_run_body, m, d, o, st, res, err);
     as_clock_stop(AS_CLK_SCF);
     return rc;
 }

@@ -19,6 +19,7 @@ typedef struct as_scf_opts {
     int nhist;
     int nbands;       /* 0 = occupied + max(4, 10 %) */
     int quiet;        /* no per-iteration lines */
+    struct as_scf_guard *guard; /* set by as_scf_run: the divergence guard (pw/scf_guard.h) */
 } as_scf_opts;
 
 void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o);
@@ -46,9 +47,14 @@ typedef struct as_scf_result {
     double residual, de;
     double wall;
     long nhpsi;        /* H|psi> products over all k-points and spins, summed over the pools */
+    /* the divergence guard (pw/scf_guard.h): the first attempt diverged and was retried with safer mixing */
+    int retried, diverged_at, first_iterations; /* its iteration judged diverging, its iterations */
+    double retry_beta;
+    int retry_nhist;
 } as_scf_result;
 
-/* Runs to convergence.  Returns AS_ENOCONV (with the result filled) when max_scf is reached. */
+/* Runs to convergence.  Returns AS_ENOCONV (with the result filled) when max_scf is reached, or when the SCF
+ * diverges and diverges again with safer mixing (pw/scf_guard.h). */
 int as_scf_run(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf_state *st, as_scf_result *res,
                as_error *err);
 

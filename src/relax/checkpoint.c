@@ -36,22 +36,27 @@ int as_checkpoint_read(const char *path, const char magic[8], void **payload, si
     int rc = AS_OK;
     uint64_t n = 0, h = 0;
     if (size < 8 || memcmp(data, magic, 8) != 0) {
-        rc = as_error_set(err, AS_EINPUT, "%s is not a checkpoint of this kind (expected '%.8s' at the start); "
-                          "delete it and start afresh (without --restart)", path, magic);
+        rc = as_error_set(err, AS_EIO, "%s is not a checkpoint of this kind (expected '%.8s' at the start: damaged, "
+                          "or written by another version); it cannot be used: restore it from a copy, or delete it and "
+                          "start afresh (without --restart)", path, magic);
         goto done;
     }
     if (size >= 16)
         memcpy(&n, data + 8, 8);
     if (size < 24 || n > size || size != 16 + n + 8) {
-        rc = as_error_set(err, AS_EINPUT, "%s is truncated or damaged (%zu bytes, the header promises %llu); it "
-                          "cannot be used: delete it and start afresh (without --restart)", path, size,
-                          (unsigned long long)(size >= 16 && n <= size ? 16 + n + 8 : 0));
+        if (size < 16)
+            rc = as_error_set(err, AS_EIO, "%s is truncated (%zu bytes, shorter than its header); it cannot be used: "
+                              "restore it from a copy, or delete it and start afresh (without --restart)", path, size);
+        else
+            rc = as_error_set(err, AS_EIO, "%s is truncated or damaged (%zu bytes, its header promises a %llu-byte "
+                              "payload); it cannot be used: restore it from a copy, or delete it and start afresh "
+                              "(without --restart)", path, size, (unsigned long long)n);
         goto done;
     }
     memcpy(&h, data + 16 + n, 8);
     if (h != as_checksum(data, 16 + n)) {
-        rc = as_error_set(err, AS_EINPUT, "%s fails its checksum (the file is corrupt); it cannot be used: delete it "
-                          "and start afresh (without --restart)", path);
+        rc = as_error_set(err, AS_EIO, "%s fails its checksum (the file is corrupt); it cannot be used: restore it "
+                          "from a copy, or delete it and start afresh (without --restart)", path);
         goto done;
     }
     if (!(*payload = malloc(n ? n : 1))) {

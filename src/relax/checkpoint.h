@@ -4,7 +4,11 @@
  *   bytes 0-7   magic (8 characters, e.g. "ASRELAX1")
  *   bytes 8-15  uint64 payload length
  *   payload
- *   uint64      FNV-1a checksum (core/checksum.h) of everything before it */
+ *   uint64      FNV-1a checksum (core/checksum.h) of everything before it
+ * A file the program wrote that is damaged (wrong magic, wrong length, bad checksum: truncated or
+ * changed at any byte) is a file fault, AS_EIO (exit 4), with a message naming the file and what to
+ * do; a sound checkpoint that does not fit the deck (another structure or [dft]) is the user's
+ * input, AS_EINPUT (exit 2), from the loaders. */
 #ifndef AS_RELAX_CHECKPOINT_H
 #define AS_RELAX_CHECKPOINT_H
 

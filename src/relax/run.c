@@ -21,6 +21,7 @@
 #include "pw/report.h"
 #include "relax/calc_state.h"
 #include "relax/checkpoint.h"
+#include "relax/progress.h"
 #include "relax/relax.h"
 #include "relax/serial.h"
 
@@ -37,6 +38,7 @@ typedef struct relax_run {
     as_calculator *c;
     as_structure *base;      /* the structure the calculator's model was built from */
     as_strbuf traj;
+    int stalled;             /* stopped for want of progress (relax/progress.h) */
 } relax_run;
 
 /* Every rank gets rank 0's status (and rank 0 keeps the message). */
@@ -109,7 +111,7 @@ static int read_checkpoint(relax_run *run, const char *path, as_error *err)
     as_ser_get(&b, &tl, sizeof tl);
     const void *t = tl >= 0 ? as_ser_peek(&b, (size_t)tl) : NULL;
     if (!t || b.pos != b.len) {
-        rc = as_error_set(err, AS_EINPUT, "%s has a damaged trajectory record; delete it and start afresh", path);
+        rc = as_error_set(err, AS_EIO, "%s has a damaged trajectory record; restore it from a copy, or delete it and start afresh", path);
         goto done;
     }
     as_strbuf_init(&run->traj);
@@ -171,6 +173,7 @@ static cJSON *relax_block(const relax_run *run, const as_structure *s, int seede
     cJSON_AddBoolToObject(o, "cell", rs->cell);
     cJSON_AddNumberToObject(o, "steps", r->step);
     cJSON_AddBoolToObject(o, "converged", r->converged);
+    cJSON_AddBoolToObject(o, "stalled", run->stalled);
     cJSON_AddNumberToObject(o, "fmax_ev_per_ang", rs->fmax * AS_HA_BOHR_EV_ANG);
     cJSON_AddNumberToObject(o, "final_max_force_ev_per_ang", r->max_force * AS_HA_BOHR_EV_ANG);
     cJSON_AddNumberToObject(o, "total_scf_iterations", (double)r->total_scf);
@@ -406,6 +409,8 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
     const int want_stress = rs->cell;
     int stop_rc = AS_OK;
     double last_step = 0.0; /* the last step's wall time: what the next is expected to take */
+    as_relax_progress progress;
+    as_relax_progress_init(&progress);
     as_error stop_err;
     as_error_clear(&stop_err);
     for (;;) {
@@ -504,6 +509,20 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         }
         if (run.r->converged)
             break;
+        char why[256]; /* stalled (relax/progress.h): stopped as at max_steps */
+        if (as_relax_progress_tell(&progress, run.r->step, run.r->enthalpy,
+                                   fmax(run.r->max_force / rs->fmax, rs->cell ? run.r->max_stress / rs->stress_tol : 0.0),
+                                   why, sizeof why)) {
+            stop_rc = as_error_set(&stop_err, AS_ENOCONV, "relax: not converged, stopped after step %d: %s (max |F| = "
+                                   "%.4g eV/angstrom, fmax = %.4g); the last step's results are written; the forces "
+                                   "may be noisier than fmax (tighten scf_tol or raise ecut), the steps too short "
+                                   "(max_step), or fmax stricter than the calculation allows",
+                                   run.r->step, why, run.r->max_force * AS_HA_BOHR_EV_ANG, rs->fmax * AS_HA_BOHR_EV_ANG);
+            run.stalled = 1;
+            if (!job->quiet)
+                as_log("  %s\n", stop_err.msg);
+            break;
+        }
     }
     if (stop_rc == AS_ESTOPPED) { /* the checkpoint has every step done; result.json is written by the run that finishes */
         if (!job->quiet)

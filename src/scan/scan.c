@@ -439,23 +439,36 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         }
         return AS_ESTOPPED;
     }
+    int io = 0; /* a file fault: not the configuration's; the scan stops (exit 4) and the restart continues it */
     if (grank == 0) {
         as_error e2;
         as_scan_record r;
         memset(&r, 0, sizeof r);
         char d[AS_ERROR_MSG_LEN + 128];
-        if (rc == AS_OK && as_scan_outcome_read(dir, &r, NULL, &e2) == AS_OK) {
+        if (rc == AS_EIO) {
+            /* it stays "started": after the fault is fixed the restart continues it from its relax.chk */
+            fprintf(stderr, "anionscan: %s: %s\n", c->name, err.msg);
+            if (as_journal_append(x->journal, "stopped", c->name, err.msg, &e2))
+                fprintf(stderr, "anionscan: %s\n", e2.msg);
+            printf("  STOPPED %-21s file error (above)  %7.1f s\n", c->name, wall);
+            fflush(stdout);
+            io = 1;
+        } else if (rc == AS_OK && as_scan_outcome_read(dir, &r, NULL, &e2) == AS_OK) {
             snprintf(d, sizeof d, "energy_ha=%.10f gap_ev=%.6f steps=%d scf=%ld first_scf=%d seeded=%d smeared=%d "
                      "pre_steps=%d pre_scf=%ld wall_s=%.1f", r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations,
                      sum.first_scf, sum.seeded, sum.smeared, pre.steps, pre.scf_iterations, wall);
             if (as_journal_append(x->journal, "done", c->name, d, &e2))
-                fprintf(stderr, "anionscan: %s\n", e2.msg);
+                fprintf(stderr, "anionscan: %s\n", e2.msg), io = 1;
         } else {
             if (rc == AS_OK)
                 err = e2, rc = e2.code;
             snprintf(d, sizeof d, "status=%d %s", rc, err.msg);
             if (as_journal_append(x->journal, "failed", c->name, d, &e2))
-                fprintf(stderr, "anionscan: %s\n", e2.msg);
+                fprintf(stderr, "anionscan: %s\n", e2.msg), io = 1;
+        }
+        if (io) {
+            MPI_Bcast(&io, 1, MPI_INT, 0, group);
+            return AS_EIO;
         }
         *my_wall += wall;
         (*my_done)++;
@@ -471,7 +484,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
                    rc == AS_ENOCONV ? "not converged" : "error", wall, as_wtime() - t_farm, eta);
         fflush(stdout);
     }
-    return AS_OK; /* a failed configuration is recorded, not fatal */
+    MPI_Bcast(&io, 1, MPI_INT, 0, group);
+    return io ? AS_EIO : AS_OK; /* a failed configuration is recorded, not fatal; a file fault stops the scan */
 }
 
 static int farm(scan_ctx *x, as_error *err)
@@ -510,20 +524,28 @@ static int farm(scan_ctx *x, as_error *err)
     const double t_farm = as_wtime();
     double my_wall = 0.0;
     int my_done = 0;
+    int eio = 0;
     for (int t; f;) {
         /* a signal or the time budget (parallel/stop.h): no group takes another configuration */
         if (as_stop_check(group, 0.0))
             as_farm_stop(f);
         if ((t = as_farm_next(f)) < 0)
             break;
-        if (run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done) == AS_ESTOPPED)
+        const int rcc = run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done);
+        if (rcc == AS_ESTOPPED || rcc == AS_EIO)
             as_farm_stop(f);
+        eio |= rcc == AS_EIO;
     }
     int stopped = f ? as_farm_stopped(f) : 0;
     as_farm_destroy(f);
     MPI_Comm_free(&group);
     free(pend);
     MPI_Allreduce(MPI_IN_PLACE, &stopped, 1, MPI_INT, MPI_MAX, x->comm);
+    MPI_Allreduce(MPI_IN_PLACE, &eio, 1, MPI_INT, MPI_MAX, x->comm);
+    if (rc == AS_OK && eio)
+        rc = as_error_set(err, AS_EIO, "the scan stopped on a file error (above: the file and the cause; a full "
+                          "disk?); every finished configuration is kept and the stopped one continues from its last "
+                          "ionic step: fix it (free space) and run the same command again (--restart)");
     if (rc == AS_OK && stopped) {
         char why[160];
         rc = as_error_set(err, AS_ESTOPPED, "the scan stopped (%s); every finished configuration is kept and a "

@@ -7,7 +7,7 @@
 #     result.json's and final.cif's (written by other code paths), forces in eV/angstrom;
 #   - max_steps reached: exit status 3, a message, results of the last step written;
 #   - --restart after the max_steps stop ends where the uninterrupted run ends (positions 1e-6 bohr, energy 1e-8 Ha);
-#   - a truncated or corrupted relax.chk is refused (exit 2) with a clear message.
+#   - a truncated or corrupted relax.chk is refused (exit 4, a file fault; a sound one written with other settings: exit 2) with a clear message.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 DECK="$TOP/tests/relax/si_displaced_10_k222.in"
@@ -102,12 +102,12 @@ EOF
 # a damaged checkpoint is refused
 size=$(stat -c %s "$TMP/good.chk")
 head -c $((size / 2)) "$TMP/good.chk" > "$TMP/part/relax.chk"
-expect_status 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/part" --restart
+expect_status 4 "$ANIONSCAN" relax "$DECK" -o "$TMP/part" --restart
 expect_stderr_has "truncated"
 cp "$TMP/good.chk" "$TMP/part/relax.chk"
 $PY -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 3] ^= 0x40; open(p, 'wb').write(b)" \
   "$TMP/part/relax.chk"
-expect_status 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/part" --restart
+expect_status 4 "$ANIONSCAN" relax "$DECK" -o "$TMP/part" --restart
 expect_stderr_has "checksum"
 # a checkpoint of another deck is refused
 cp "$TMP/good.chk" "$TMP/part/relax.chk"

@@ -20,8 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/file.h"
+#include "relax/progress.h"
 #include "core/units.h"
 #include "crystal/structure.h"
 #include "crystal/symmetry.h"
@@ -480,6 +483,78 @@ static void restart_is_exact(void **state)
     as_structure_destroy(s);
 }
 
+/* relax/progress.h: steady progress (forces or energy) never stalls; 8 steps without either does */
+static void progress_check(void **state)
+{
+    (void)state;
+    char why[256];
+    as_relax_progress p;
+    as_relax_progress_init(&p);
+    for (int k = 1; k <= 100; k++) /* forces falling 2 % a step, energy flat: progress */
+        assert_int_equal(as_relax_progress_tell(&p, k, -1.0, pow(0.98, k), why, sizeof why), 0);
+    as_relax_progress_init(&p);
+    for (int k = 1; k <= 100; k++) /* forces flat, energy falling 2e-7 Ha a step: progress, slowly */
+        assert_int_equal(as_relax_progress_tell(&p, k, -1.0 - 2e-7 * k, 0.5, why, sizeof why), 0);
+    as_relax_progress_init(&p);
+    int at = 0; /* forces noisy about a floor, energy flat to 1e-8: stalls */
+    for (int k = 1; k <= 100 && !at; k++)
+        if (as_relax_progress_tell(&p, k, -1.0 + 1e-8 * sin(k), k < 5 ? pow(0.3, k) : 3e-3 * (1.5 + sin(k)), why,
+                                   sizeof why))
+            at = k;
+    assert_true(at > 8 && at < 20);
+    assert_non_null(strstr(why, "no progress in the last"));
+    /* the window starts at the first step told (a restart) */
+    as_relax_progress_init(&p);
+    for (int k = 30; k < 30 + AS_RELAX_STALL_STEPS; k++)
+        assert_int_equal(as_relax_progress_tell(&p, k, -1.0, 0.1, why, sizeof why), 0);
+    assert_int_equal(as_relax_progress_tell(&p, 30 + AS_RELAX_STALL_STEPS, -1.0, 0.1, why, sizeof why), 1);
+}
+
+/* Plain write (no fsync): the damaged copies of the every-byte loops below. */
+static void put_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A write that cannot be done (no such directory; a directory where the file should go): AS_EIO naming the
+ * final path, no temporary file left behind, and an existing file under the name unchanged. */
+static void atomic_write_failure(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/as_test_atomic_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], sub[256];
+    snprintf(path, sizeof path, "%s/nodir/result.json", dir);
+    as_error err;
+    as_error_clear(&err);
+    assert_int_equal(as_file_write_atomic(path, "{}", 2, &err), AS_EIO);
+    assert_non_null(strstr(err.msg, path));
+    /* rename onto a non-empty directory fails after the data were written: the temporary file goes */
+    snprintf(sub, sizeof sub, "%s/target", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    snprintf(path, sizeof path, "%s/target/keep", dir);
+    put_file(path, "x", 1);
+    assert_int_equal(as_file_write_atomic(sub, "{}", 2, &err), AS_EIO);
+    assert_non_null(strstr(err.msg, sub));
+    assert_non_null(strstr(err.msg, "nothing was written"));
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", sub, (long)getpid());
+    assert_false(as_file_exists(tmp));
+    remove(path);
+    rmdir(sub);
+    /* the mkdir of an output directory under a file */
+    snprintf(path, sizeof path, "%s/afile", dir);
+    put_file(path, "x", 1);
+    snprintf(sub, sizeof sub, "%s/afile/out", dir);
+    assert_int_equal(as_file_mkdirs(sub, &err), AS_EIO);
+    assert_non_null(strstr(err.msg, "afile"));
+    remove(path);
+    rmdir(dir);
+}
+
 static void checkpoint_file_integrity(void **state)
 {
     (void)state;
@@ -501,19 +576,38 @@ static void checkpoint_file_integrity(void **state)
     char *data;
     size_t n;
     assert_int_equal(as_file_read_all(path, &data, &n, &err), AS_OK);
-    /* truncated */
+    /* truncated: a file fault (AS_EIO, exit 4), naming the file and what to do */
     assert_int_equal(as_file_write_atomic(path, data, n - 100, &err), AS_OK);
-    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
     assert_non_null(strstr(err.msg, "truncated"));
     assert_non_null(strstr(err.msg, "without --restart"));
+    assert_non_null(strstr(err.msg, path));
+    /* cut at every byte, and every byte flipped (bit by bit for the header and the checksum): always
+     * refused with AS_EIO, never a payload */
+    for (size_t cut = 0; cut < n; cut++) {
+        put_file(path, data, cut);
+        assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
+        assert_null(back);
+        assert_non_null(strstr(err.msg, path));
+    }
+    for (size_t at = 0; at < n; at++)
+        for (int bit = 0; bit < 8; bit++) {
+            if (bit > 0 && at >= 16 && at < n - 8)
+                continue;
+            data[at] ^= (char)(1 << bit);
+            put_file(path, data, n);
+            assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
+            assert_null(back);
+            data[at] ^= (char)(1 << bit);
+        }
     /* one byte flipped */
     data[500] ^= 0x10;
     assert_int_equal(as_file_write_atomic(path, data, n, &err), AS_OK);
-    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
     assert_non_null(strstr(err.msg, "checksum"));
     /* another kind of file */
     assert_int_equal(as_file_write_atomic(path, "hello", 5, &err), AS_OK);
-    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EINPUT);
+    assert_int_equal(as_checkpoint_read(path, "ASRELAX1", &back, &len, &err), AS_EIO);
     assert_non_null(strstr(err.msg, "not a checkpoint"));
     free(data);
     remove(path);
@@ -532,6 +626,8 @@ int main(void)
         cmocka_unit_test(atoms_kept_apart),
         cmocka_unit_test(restart_is_exact),
         cmocka_unit_test(checkpoint_file_integrity),
+        cmocka_unit_test(atomic_write_failure),
+        cmocka_unit_test(progress_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
