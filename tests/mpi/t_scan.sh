@@ -13,7 +13,14 @@ $MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" -o "$TMP/farm" --groups 2 > "$TMP/farm.l
 grep -q "in 2 groups" "$TMP/farm.log" || die "no 2 groups: $(grep relaxing "$TMP/farm.log")"
 $MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" -o "$TMP/stop" --groups 2 > "$TMP/stop.log" 2>&1 &
 pid=$!
-sleep 4
+# the stop comes once a configuration has started (not after a fixed time: on a loaded machine the
+# host alone can take longer than any fixed wait)
+end=$(( $(date +%s) + 300 ))
+until awk -F'\t' '$3 == "started" && $4 != "host"' "$TMP/stop/scan.journal" 2>/dev/null | grep -q .; do
+  kill -0 $pid 2>/dev/null || die "the scan to stop ended before a configuration started: $(tail -5 "$TMP/stop.log")"
+  [ "$(date +%s)" -lt "$end" ] || die "no configuration started within 300 s"
+  sleep 0.2
+done
 kill -USR1 $pid
 st=0; wait $pid || st=$?
 [ "$st" = 5 ] || die "stopped scan: exit status $st, expected 5: $(tail -5 "$TMP/stop.log")"
