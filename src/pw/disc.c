@@ -120,14 +120,14 @@ as_disc *as_disc_create(const as_model *m, double ecut, as_kpoints *kp, int real
             rc = as_sphere_columns(m->s->lattice, kt, 2.0 * ecut, d->fft, mask, err);
         }
         if (rc == AS_OK)
-            d->wst = as_fft_sticks_create(d->fft, mask, err);
+            d->wst = as_fft_sticks_create(d->fft, mask, AS_FFT_PLANES, err);
         /* the other real-layout pairings of this pool's k-points (distributed plane waves) */
         for (int k = 0; k < kp->nk && d->wst && real && lay->pw_size > 1; k++) {
             int sh[2];
             if (!d->owns[k] || !as_kpoint_is_trim(kp->k[k]) || !pair_shift(d, kp->k[k], sh) ||
                 sticks_at(d, kp->k[k], 1) || d->npair == AS_DISC_MAX_PAIRINGS)
                 continue;
-            if (!(d->wst_pair[d->npair] = as_fft_sticks_create_paired(d->fft, mask, sh, err))) {
+            if (!(d->wst_pair[d->npair] = as_fft_sticks_create_paired(d->fft, mask, sh, AS_FFT_PLANES, err))) {
                 rc = err->code;
                 break;
             }

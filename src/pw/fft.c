@@ -1,5 +1,6 @@
 #include "pw/fft.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,13 +208,14 @@ static int distribute(as_fft_sticks *s, const int *count, as_error *err)
     return AS_OK;
 }
 
-as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *err)
+as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, int uses, as_error *err)
 {
     const int none[2] = {0, 0};
-    return as_fft_sticks_create_paired(grid, count, none, err);
+    return as_fft_sticks_create_paired(grid, count, none, uses, err);
 }
 
-as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const int shift[2], as_error *err)
+as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const int shift[2], int uses,
+                                           as_error *err)
 {
     const int n0 = grid->n[0], n1 = grid->n[1], n2 = grid->n[2], nz = grid->nz, P = grid->nproc;
     as_fft_sticks *s = calloc(1, sizeof *s);
@@ -287,7 +289,7 @@ as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const
         s->zf = fftw_plan_many_dft(1, nn2, s->nst, s->gbuf, NULL, 1, n2, s->gbuf, NULL, 1, n2, FFTW_FORWARD,
                                    planner_flags());
     }
-    if (nz > 0) {
+    if (nz > 0 && (uses & AS_FFT_WHOLE)) {
         /* y: length n1, stride 1, over the run's rows (stride n1) and the planes (stride n0 n1) */
         for (int r = 0; r < s->nruns; r++) {
             fftw_iodim dim = {n1, 1, 1};
@@ -311,7 +313,7 @@ as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const
         goto nomem;
     for (int j = 0; j < s->nst_global; j++)
         s->pidx[j] = s->all_col[j][0] * n1 + s->all_col[j][1];
-    if (nz > 0) {
+    if (nz > 0 && (uses & AS_FFT_PLANES)) {
         for (int r = 0; r < s->nruns; r++) {
             fftw_iodim dim = {n1, 1, 1}, many = {s->run[r][1], n1, n1};
             double complex *base = s->pbuf + (size_t)s->run[r][0] * n1;
@@ -322,7 +324,8 @@ as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const
         s->pxb = fftw_plan_guru_dft(1, &dim, 1, &many, s->pbuf, s->pbuf, FFTW_BACKWARD, planner_flags());
         s->pxf = fftw_plan_guru_dft(1, &dim, 1, &many, s->pbuf, s->pbuf, FFTW_FORWARD, planner_flags());
     }
-    if ((s->nst > 0 && (!s->zb || !s->zf)) || (nz > 0 && (!s->xb || !s->xf || !s->pxb || !s->pxf))) {
+    if ((s->nst > 0 && (!s->zb || !s->zf)) || (nz > 0 && (uses & AS_FFT_WHOLE) && (!s->xb || !s->xf)) ||
+        (nz > 0 && (uses & AS_FFT_PLANES) && (!s->pxb || !s->pxf))) {
         as_fft_sticks_destroy(s);
         as_error_set(err, AS_EINTERNAL, "FFTW could not plan the %dx%dx%d transforms", n0, n1, n2);
         return NULL;
@@ -412,6 +415,7 @@ static void planes_to_sticks(as_fft_sticks *s)
 void as_fft_g2r(as_fft_sticks *s)
 {
     as_fft *g = s->grid;
+    assert(g->nz == 0 || s->xb); /* made with AS_FFT_WHOLE */
     if (s->nst > 0)
         fftw_execute(s->zb);
     sticks_to_planes(s);
@@ -425,6 +429,7 @@ void as_fft_g2r(as_fft_sticks *s)
 void as_fft_r2g(as_fft_sticks *s)
 {
     as_fft *g = s->grid;
+    assert(g->nz == 0 || s->xf); /* made with AS_FFT_WHOLE */
     if (g->nz > 0) {
         fftw_execute(s->xf);
         for (int r = 0; r < s->nruns; r++)
@@ -439,6 +444,7 @@ void as_fft_g2r_planes(as_fft_sticks *s, as_fft_plane_fn fn, void *ctx, int back
 {
     as_fft *g = s->grid;
     const int n0 = g->n[0], n1 = g->n[1], P = g->nproc;
+    assert(g->nz == 0 || s->pxb); /* made with AS_FFT_PLANES */
     if (s->nst > 0)
         fftw_execute(s->zb);
     if (P > 1)

@@ -84,12 +84,19 @@ typedef struct as_fft_sticks {
     fftw_plan *pyb, *pyf;  /* one per run */
 } as_fft_sticks;
 
+/* Which transforms a stick set will do: FFTW plans (timed, with FFTW_MEASURE) are made only for those. */
+enum {
+    AS_FFT_WHOLE = 1, /* as_fft_g2r / as_fft_r2g (densities and potentials) */
+    AS_FFT_PLANES = 2 /* as_fft_g2r_planes (wavefunctions) */
+};
+
 /* A stick set from per-column G counts (n0 x n1, C order: x slowest; 0 = not a stick), the
- * same on every rank; the counts balance the distribution. */
-as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, as_error *err);
+ * same on every rank; the counts balance the distribution.  uses: AS_FFT_WHOLE | AS_FFT_PLANES. */
+as_fft_sticks *as_fft_sticks_create(as_fft *grid, const int *count, int uses, as_error *err);
 /* The same with the partner of column (x, y) at (-x - shift0, -y - shift1): the real layout at
  * k = G0/2 pairs G with -G - G0, so its sticks pair with shift = (G0_x, G0_y). */
-as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const int shift[2], as_error *err);
+as_fft_sticks *as_fft_sticks_create_paired(as_fft *grid, const int *count, const int shift[2], int uses,
+                                           as_error *err);
 void as_fft_sticks_destroy(as_fft_sticks *s);
 
 /* Position of Miller index m in gbuf, or (size_t)-1 if its column is not a stick of this rank. */

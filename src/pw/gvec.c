@@ -146,7 +146,7 @@ as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_err
         int i0 = list[i].m[0] % f->n[0], i1 = list[i].m[1] % f->n[1];
         count[(size_t)(i0 < 0 ? i0 + f->n[0] : i0) * f->n[1] + (i1 < 0 ? i1 + f->n[1] : i1)]++;
     }
-    g->st = as_fft_sticks_create(f, count, err);
+    g->st = as_fft_sticks_create(f, count, AS_FFT_WHOLE, err);
     free(count);
     if (!g->st) {
         free(list);

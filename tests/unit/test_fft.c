@@ -27,7 +27,7 @@ static as_fft_sticks *make_sticks(as_fft **grid)
             const int m0 = x <= N0 / 2 ? x : x - N0, m1 = y <= N1 / 2 ? y : y - N1;
             count[x * N1 + y] = m0 * m0 + m1 * m1 <= 9 ? 3 : 0;
         }
-    as_fft_sticks *s = as_fft_sticks_create(*grid, count, &err);
+    as_fft_sticks *s = as_fft_sticks_create(*grid, count, AS_FFT_WHOLE | AS_FFT_PLANES, &err);
     free(count);
     assert_non_null(s);
     return s;
