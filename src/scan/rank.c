@@ -147,7 +147,7 @@ static void fill_family(as_ranking *r, int f, const as_scan_record *rec, const a
     as_rank_row *row = r->row + fa->first;
     fa->zero = -1;
     fa->zero_is_reference = 0;
-    fa->e_zero = fa->e_min = NAN;
+    fa->e_zero = fa->e_min = fa->de_host_min = NAN;
     if (fa->nranked > 0) {
         fa->zero = row[0].record;
         fa->e_min = rec[row[0].record].energy;
@@ -182,7 +182,25 @@ static void fill_family(as_ranking *r, int f, const as_scan_record *rec, const a
                          ? x->energy - p->host_energy
                          : NAN;
         w->dgap = e && isfinite(x->gap) ? p->host_gap - x->gap : NAN; /* NAN when the host gap is unknown */
+        if (isfinite(w->de_host) && !(w->de_host >= fa->de_host_min))
+            fa->de_host_min = w->de_host;
     }
+}
+
+int as_rank_host_not_minimum(const as_rank_family *fa)
+{
+    return isfinite(fa->de_host_min) && fa->de_host_min < -AS_RANK_HOST_BELOW;
+}
+
+/* The warning of a family whose configurations go below the host, for the table and report.md. */
+static void host_warning(const as_rank_family *fa, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             "WARNING: a configuration of this family is %.1f meV below the host, and a Frenkel pair cannot be more "
+             "stable than the perfect crystal: the host is not at a minimum at these settings (a saddle point held by "
+             "its symmetry; relax it once with keep_symmetry = false and a rattle, or raise ecut), so E - E(host) is no "
+             "formation energy here; the energies relative to the family's zero still compare the configurations.",
+             -fa->de_host_min * AS_HA_EV * 1e3);
 }
 
 as_ranking *as_rank_compute(const as_scan_record *rec, int n, const as_rank_params *p, as_error *err)
@@ -350,6 +368,10 @@ void as_rank_print(const as_ranking *r, const as_scan_record *rec, const as_rank
                    num(g, sizeof g, "%.3f", has_energy(x) ? x->displacement * AS_BOHR_ANG : NAN), nt[0] ? "  " : "",
                    nt);
         }
+        if (as_rank_host_not_minimum(fa)) {
+            host_warning(fa, nt, sizeof nt);
+            as_log("  %s\n", nt);
+        }
     }
 }
 
@@ -479,6 +501,8 @@ static int write_json(const char *path, const as_ranking *r, const as_scan_recor
     cJSON_AddStringToObject(u, "de_ev", "eV per configuration (per cell), relative to the family's zero");
     cJSON_AddStringToObject(u, "de_mev_per_fu", "meV per formula unit CsPbX3 of the host cell");
     cJSON_AddStringToObject(u, "de_host_ev", "eV per cell, E - E(host); only for the host's composition (frenkel)");
+    cJSON_AddStringToObject(u, "de_host_min_ev", "eV per cell, the family's lowest E - E(host); host_not_minimum when "
+                                                 "below -0.010 (a Frenkel pair below the perfect crystal)");
     cJSON_AddStringToObject(u, "gap_ev", "eV");
     cJSON_AddStringToObject(u, "dgap_mev", "meV, gap(host) - gap(configuration)");
     cJSON_AddStringToObject(u, "levels.energy_ev", "eV, absolute (the solver's eigenvalue scale, not relative to "
@@ -523,6 +547,8 @@ static int write_json(const char *path, const as_ranking *r, const as_scan_recor
         cJSON_AddBoolToObject(o, "zero_is_reference", fa->zero_is_reference);
         json_num(o, "zero_energy_ev", fa->e_zero * AS_HA_EV);
         cJSON_AddNumberToObject(o, "nranked", fa->nranked);
+        json_num(o, "de_host_min_ev", fa->de_host_min * AS_HA_EV);
+        cJSON_AddBoolToObject(o, "host_not_minimum", as_rank_host_not_minimum(fa));
         cJSON *cs = cJSON_AddArrayToObject(o, "configurations");
         for (int k = fa->first; k < fa->first + fa->count; k++)
             cJSON_AddItemToArray(cs, json_configuration(&rec[r->row[k].record], &r->row[k]));
@@ -620,6 +646,11 @@ static int write_report(const char *path, const as_ranking *r, const as_scan_rec
                              "requires.\n",
                              rec[low->record].name, low->de_host * AS_HA_EV,
                              low->de_host * AS_HA_EV * 1e3 / p->formula_units);
+        if (as_rank_host_not_minimum(fa)) {
+            char wbuf[1024];
+            host_warning(fa, wbuf, sizeof wbuf);
+            as_strbuf_printf(&b, "\n**%s**\n", wbuf);
+        }
         int nrare = 0;
         for (int k = fa->first; k < fa->first + fa->nranked; k++)
             if (r->row[k].population < RARE)

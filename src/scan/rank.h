@@ -47,7 +47,15 @@ typedef struct as_rank_family {
     int zero_is_reference;   /* the zero is params.reference rather than the lowest energy */
     double e_zero;           /* Ha */
     double e_min;            /* Ha, the lowest ranked energy (the populations' origin) */
+    double de_host_min;      /* Ha, the lowest E - E(host) of its configurations (host composition), NAN if none */
 } as_rank_family;
+
+/* A Frenkel pair cannot be more stable than the perfect crystal: a configuration of the host's composition more
+ * than this below the host (Ha; 10 meV per cell, beyond the few meV that two relaxations within fmax differ by)
+ * says that the host is not at a minimum at these settings (a saddle kept by its symmetry), and E - E(host) is then
+ * no formation energy.  The ranking says so (as_rank_host_not_minimum). */
+#define AS_RANK_HOST_BELOW (0.010 / 27.211386245988)
+int as_rank_host_not_minimum(const as_rank_family *fa);
 
 typedef struct as_ranking {
     int nrows;               /* = the number of records: every record has exactly one row */

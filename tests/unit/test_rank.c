@@ -213,6 +213,30 @@ static void populations_by_hand(void **state)
     as_ranking_destroy(r);
 }
 
+/* A Frenkel configuration more than 10 meV below the host says the host is not at a minimum: the family's lowest
+ * E - E(host) counts every configuration with an energy (here a recombined one), and interstitial families (another
+ * composition) never compare with the host. */
+static void host_not_minimum(void **state)
+{
+    (void)state;
+    as_scan_record rec[] = {
+        make("Br_i1", "frenkel Br q0", AS_CLASS_OK, NULL, 1, 1, -999.9, 2.01),
+        make("Br_i2", "frenkel Br q0", AS_CLASS_RECOMBINED, NULL, 1, 1, -1000.0 - 0.0105, 2.0),
+        make("Cl_i1", "frenkel Cl q0", AS_CLASS_OK, NULL, 1, 1, -1000.0 - 0.0095, 2.0),
+        make("Br_i3", "interstitial Br q-1", AS_CLASS_OK, NULL, 1, 1, -1003.0, 2.0),
+    };
+    as_rank_params p = params();
+    as_ranking *r = rank_ok(rec, 4, &p);
+    assert_int_equal(r->nfamilies, 3);
+    assert_close(r->family[0].de_host_min * AS_HA_EV * 1e3, -10.5, 1e-9);
+    assert_true(as_rank_host_not_minimum(&r->family[0]));
+    assert_close(r->family[1].de_host_min * AS_HA_EV * 1e3, -9.5, 1e-9);
+    assert_false(as_rank_host_not_minimum(&r->family[1]));
+    assert_true(isnan(r->family[2].de_host_min));
+    assert_false(as_rank_host_not_minimum(&r->family[2]));
+    as_ranking_destroy(r);
+}
+
 /* SAME, RECOMBINED and FAILED are listed, not ranked, population 0; FAILED comes last in its family and has no
  * energy; RECOMBINED keeps its energy (~ the host's). */
 static void not_ranked_rows(void **state)
@@ -488,6 +512,7 @@ int main(void)
         cmocka_unit_test(dgap_sign),
         cmocka_unit_test(populations_by_hand),
         cmocka_unit_test(not_ranked_rows),
+        cmocka_unit_test(host_not_minimum),
         cmocka_unit_test(input_errors),
         cmocka_unit_test_setup_teardown(files_written_and_read_back, make_tmpdir, remove_tmpdir),
         cmocka_unit_test(table_printed),
