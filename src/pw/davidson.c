@@ -191,9 +191,12 @@ int as_davidson(const as_ham *h, int nb, double complex *psi, double *eig, const
                 double x = 2.0 * (h->hdiag[g] - e);
                 c[g] /= 0.5 * (1.0 + x + sqrt(1.0 + (x - 1.0) * (x - 1.0)));
             }
-            double nrm = as_wf_norm2(bs, c);
-            if (nrm > 0.0) {
-                double s = 1.0 / sqrt(nrm);
+        }
+        as_wf_norm2_many(bs, notconv, cor, ew); /* ew is free until the subspace problem below */
+        for (int j = 0; j < notconv; j++) {
+            double complex *c = cor + (size_t)j * npw;
+            if (ew[j] > 0.0) {
+                const double s = 1.0 / sqrt(ew[j]);
                 for (int g = 0; g < npw; g++)
                     c[g] *= s;
             }

@@ -115,6 +115,21 @@ double as_wf_norm2(const as_basis *b, const double complex *x)
     return s;
 }
 
+void as_wf_norm2_many(const as_basis *b, int n, const double complex *x, double *out)
+{
+    for (int j = 0; j < n; j++) {
+        const double complex *c = x + (size_t)j * b->npw;
+        double s = 0.0;
+        for (int g = 0; g < b->npw; g++)
+            s += as_wf_weight(b, g) * creal(c[g] * conj(c[g]));
+        out[j] = s;
+    }
+    int np = 1;
+    MPI_Comm_size(b->comm, &np);
+    if (np > 1 && n > 0)
+        MPI_Allreduce(MPI_IN_PLACE, out, n, MPI_DOUBLE, MPI_SUM, b->comm);
+}
+
 int as_wf_orthonormalize(const as_basis *b, int nb, double complex *psi, as_error *err)
 {
     double complex *s = malloc((size_t)nb * nb * sizeof *s);

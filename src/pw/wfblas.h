@@ -25,6 +25,8 @@ void as_wf_combine(const as_basis *b, int nx, const double complex *x, const dou
 
 /* <x|x> of one vector. */
 double as_wf_norm2(const as_basis *b, const double complex *x);
+/* The same for n vectors of npw (x, column after column) into out[n], with one reduction over the group. */
+void as_wf_norm2_many(const as_basis *b, int n, const double complex *x, double *out);
 
 /* Orthonormalise the columns of psi (Cholesky of the overlap). */
 int as_wf_orthonormalize(const as_basis *b, int nb, double complex *psi, as_error *err);
