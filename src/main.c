@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "parallel/stop.h"
+#include "pw/fft_wisdom.h"
 
 #define AS_VERSION "0.1.0"
 
@@ -21,19 +22,20 @@ typedef struct {
     const char *name;
     as_command_fn fn;
     const char *help;
+    int ffts; /* plans FFTs: FFTW's wisdom is read before and kept after (pw/fft_wisdom.h) */
 } as_command;
 
 static const as_command commands[] = {
-    {"check", as_cmd_check, "check DECK...          validate decks and exit"},
-    {"scf", as_cmd_scf, "scf DECK... [-o DIR] [--restart] [--pools N] [--groups N]  ground state: energy, gap, forces, stress"},
+    {"check", as_cmd_check, "check DECK...          validate decks and exit", 0},
+    {"scf", as_cmd_scf, "scf DECK... [-o DIR] [--restart] [--pools N] [--groups N]  ground state: energy, gap, forces, stress", 1},
     {"relax", as_cmd_relax, "relax DECK... [-o DIR] [--restart] [--groups N]  geometry optimisation (positions, and the cell "
-                            "with [relax] cell = true); several decks at once in groups of ranks"},
+                            "with [relax] cell = true); several decks at once in groups of ranks", 1},
     {"scan", as_cmd_scan, "scan DECK [-o DIR] [--restart] [--dry-run] [--groups G]  the interstitial scan: every site, "
-                          "species and mode relaxed and ranked by energy and band-gap shift"},
+                          "species and mode relaxed and ranked by energy and band-gap shift", 1},
     {"report", as_cmd_report, "report DIR... [--reference NAME] [--temperature T] [--host DIR] [-o OUT] [--no-figures]  the ranking "
-                              "of finished scans, relax/scf runs or imported runs, recomputing nothing"},
-    {"sites", as_cmd_sites, "sites DECK [-o DIR]     interstitial sites of the host: table, sites.json/csv/cif"},
-    {"structure", as_cmd_structure, "structure DECK [-o DIR] build the host, print it, write CIF/POSCAR/XSF/extXYZ"},
+                              "of finished scans, relax/scf runs or imported runs, recomputing nothing", 0},
+    {"sites", as_cmd_sites, "sites DECK [-o DIR]     interstitial sites of the host: table, sites.json/csv/cif", 0},
+    {"structure", as_cmd_structure, "structure DECK [-o DIR] build the host, print it, write CIF/POSCAR/XSF/extXYZ", 0},
 };
 
 static void usage(FILE *f)
@@ -86,7 +88,16 @@ int main(int argc, char **argv)
         } else {
             as_error err;
             as_error_clear(&err);
+            if (cmd->ffts)
+                as_fft_wisdom_load(MPI_COMM_WORLD);
             status = cmd->fn(argc - 2, argv + 2, MPI_COMM_WORLD, &err);
+            if (cmd->ffts) {
+                /* every rank is here, whatever its status: agree before the collective save */
+                int ok = status == 0 || status == AS_ENOCONV || status == AS_ESTOPPED;
+                MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+                if (ok)
+                    as_fft_wisdom_save(MPI_COMM_WORLD);
+            }
             if (status == AS_ESTOPPED && rank == 0) /* a clean stop is no error: what stopped and how to go on */
                 printf("anionscan: %s\n", err.msg);
             else if (status != 0 && rank == 0)

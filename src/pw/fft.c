@@ -19,6 +19,11 @@ static unsigned planner_flags(void)
     return (unsigned)flags;
 }
 
+int as_fft_plans_measured(void)
+{
+    return planner_flags() != FFTW_ESTIMATE;
+}
+
 int as_fft_good_size(int nmin)
 {
     for (int n = nmin > 1 ? nmin : 1;; n++) {

@@ -35,6 +35,10 @@ typedef struct as_fft {
     double complex *rbuf; /* real-space work array (ntot), owned */
 } as_fft;
 
+/* Whether plans are chosen by timing them (FFTW_MEASURE, the default) rather than bit-reproducibly
+ * (ANIONSCAN_FFTW_PLANNER=estimate). */
+int as_fft_plans_measured(void);
+
 /* Smallest size >= nmin whose prime factors are 2, 3 and 5. */
 int as_fft_good_size(int nmin);
 
