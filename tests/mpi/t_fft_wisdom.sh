@@ -4,10 +4,9 @@
 #   2. a damaged wisdom file is ignored (same energy) and replaced by FFTW's wisdom;
 #   3. a run on 2 ranks adds its plans (the file grows) and agrees with one rank (1e-8 Ha);
 #   4. no file with ANIONSCAN_FFTW_WISDOM=none, nor with the bit-reproducible planner (estimate).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../e2e/lib.sh"
 PY=/usr/bin/python3
 DECK="$TOP/tests/scf/si_10_gamma.in"
-MPIRUN=${MPIRUN:-mpirun --oversubscribe --allow-run-as-root}
 export ANIONSCAN_FFTW_WISDOM="$TMP/cache/fftw.wisdom"
 unset ANIONSCAN_FFTW_PLANNER
 energy() { "$PY" -c "import json,sys; print(repr(json.load(open(sys.argv[1]))['energy_ha']))" "$1/result.json"; }
