@@ -12,9 +12,10 @@ static int local_potential(const as_model *m, as_disc *d, as_error *err)
     free(d->vloc_g);
     d->vloc_g = calloc((size_t)gv->ng, sizeof *d->vloc_g);
     double *vsp = malloc((size_t)gv->ng * sizeof *vsp);
-    if (!d->vloc_g || !vsp) {
-        free(vsp);
-        return as_error_nomem(err, "local potential", (size_t)gv->ng * 24);
+    double complex *phase = malloc((size_t)gv->ng * sizeof *phase);
+    if (!d->vloc_g || !vsp || !phase) {
+        free(vsp), free(phase);
+        return as_error_nomem(err, "local potential", (size_t)gv->ng * 40);
     }
     for (int sp = 0; sp < m->nspecies; sp++) {
         const as_pseudo *p = &m->species[sp];
@@ -25,15 +26,12 @@ static int local_potential(const as_model *m, as_disc *d, as_error *err)
         for (int a = 0; a < m->s->natoms; a++) {
             if (m->species_of_atom[a] != sp)
                 continue;
-            const double *t = m->s->frac[a];
-            for (int ig = 0; ig < gv->ng; ig++) {
-                const int *k = gv->mill[ig];
-                double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
-                d->vloc_g[ig] += vsp[ig] * cexp(-I * ph);
-            }
+            as_gvecs_phases(gv, m->s->frac[a], phase);
+            for (int ig = 0; ig < gv->ng; ig++)
+                d->vloc_g[ig] += vsp[ig] * phase[ig];
         }
     }
-    free(vsp);
+    free(vsp), free(phase);
     return AS_OK;
 }
 

@@ -26,13 +26,27 @@ static double complex *output_density(const as_model *m, const as_disc *d, const
     return rho;
 }
 
-static void local_forces(const as_model *m, const as_disc *d, const double complex *rho, int nspin,
-                         double (*f)[3])
+/* The local potential's force on each atom, -sum_G G Re[i conj(rho(G)) v(|G|) e^{-iG.tau}] (rank-local G, summed
+ * over the plane-wave group), with v(|G|) tabulated once per run of atoms of one species and the phases from
+ * per-axis tables (as_gvecs_phases). */
+static int local_forces(const as_model *m, const as_disc *d, const double complex *rho, int nspin, double (*f)[3],
+                        as_error *err)
 {
     const as_gvecs *gv = d->gv;
+    double *vsp = malloc((size_t)gv->ng * sizeof *vsp);
+    double complex *phase = malloc((size_t)gv->ng * sizeof *phase);
+    if (!vsp || !phase) {
+        free(vsp), free(phase);
+        return as_error_nomem(err, "local forces", (size_t)gv->ng * 24);
+    }
+    const as_pseudo *last = NULL;
     for (int a = 0; a < m->s->natoms; a++) {
         const as_pseudo *p = m->pseudo_of_atom[a];
-        const double *t = m->s->frac[a];
+        if (p != last) /* atoms come grouped by species as a rule: each table is made once */
+            for (int ig = 0; ig < gv->ng; ig++)
+                vsp[ig] = ig == gv->ig0 ? 0.0 : as_pseudo_vloc_g(p, sqrt(gv->g2[ig]), 0);
+        last = p;
+        as_gvecs_phases(gv, m->s->frac[a], phase);
         double acc[3] = {0, 0, 0};
         for (int ig = 0; ig < gv->ng; ig++) {
             if (ig == gv->ig0)
@@ -40,18 +54,17 @@ static void local_forces(const as_model *m, const as_disc *d, const double compl
             double complex r = rho[ig];
             if (nspin == 2)
                 r += rho[(size_t)gv->ng + ig];
-            const int *k = gv->mill[ig];
-            double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
-            double v = as_pseudo_vloc_g(p, sqrt(gv->g2[ig]), 0);
             /* Re[i G conj(rho) v e^{-i ph}] */
-            double im = cimag(conj(r) * cexp(-I * ph)) * v;
+            const double im = cimag(conj(r) * phase[ig]) * vsp[ig];
             for (int x = 0; x < 3; x++)
                 acc[x] -= gv->g[ig][x] * im;
         }
         for (int x = 0; x < 3; x++)
             f[a][x] = acc[x];
     }
+    free(vsp), free(phase);
     as_disc_sum_pw(d, &f[0][0], 3 * m->s->natoms);
+    return AS_OK;
 }
 
 /* -2 Re sum f conj(P) D dP, dP_x = <-i (k+G)_x beta | psi>. */
@@ -135,8 +148,7 @@ static int as_forces_body(const as_model *m, const as_disc *d, const as_scf_stat
         rc = err->code;
         goto done;
     }
-    local_forces(m, d, rho, m->nspin, fl);
-    if ((rc = nonlocal_forces(m, d, st, fn, err)))
+    if ((rc = local_forces(m, d, rho, m->nspin, fl, err)) || (rc = nonlocal_forces(m, d, st, fn, err)))
         goto done;
     if ((rc = as_ewald(m->s->lattice, nat, (const double(*)[3])m->s->frac, m->zion_of_atom, 0.0, NULL, fe, NULL,
                        err)))

@@ -345,3 +345,30 @@ void as_basis_destroy(as_basis *b)
     free(b->pos_minus);
     free(b);
 }
+
+void as_gvecs_phases(const as_gvecs *gv, const double t[3], double complex *out)
+{
+    const int *n = gv->st->grid->n;
+    double complex *tab = malloc((size_t)(n[0] + n[1] + n[2]) * sizeof *tab);
+    if (!tab) { /* no room for 200-odd numbers: the slow way, same values */
+        for (int ig = 0; ig < gv->ng; ig++) {
+            const int *k = gv->mill[ig];
+            out[ig] = cexp(-I * AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]));
+        }
+        return;
+    }
+    double complex *ax[3] = {tab, tab + n[0], tab + n[0] + n[1]};
+    for (int a = 0; a < 3; a++)
+        for (int i = 0; i < n[a]; i++) {
+            const int m = i <= n[a] / 2 ? i : i - n[a]; /* the Miller index this slot stands for */
+            ax[a][i] = cexp(-I * AS_TWOPI * m * t[a]);
+        }
+    for (int ig = 0; ig < gv->ng; ig++) {
+        const int *k = gv->mill[ig];
+        int i[3];
+        for (int a = 0; a < 3; a++)
+            i[a] = k[a] >= 0 ? k[a] : k[a] + n[a];
+        out[ig] = ax[0][i[0]] * ax[1][i[1]] * ax[2][i[2]];
+    }
+    free(tab);
+}

@@ -5,6 +5,7 @@
 #ifndef AS_PW_GVEC_H
 #define AS_PW_GVEC_H
 
+#include <complex.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -35,6 +36,11 @@ as_gvecs *as_gvecs_create(const double lat[3][3], double ecut, as_fft *f, as_err
 int as_sphere_columns(const double lat[3][3], const double kfrac[3], double gcut2, const as_fft *f, int *count,
                       as_error *err);
 void as_gvecs_destroy(as_gvecs *g);
+
+/* The structure-factor phases e^{-2 pi i m.t} of a position t (fractional) for every G of the sphere, into out
+ * (ng values): one table per axis and two products per G (pw.x's eigts1/2/3) instead of a sine and a cosine
+ * per G. */
+void as_gvecs_phases(const as_gvecs *gv, const double t[3], double complex *out);
 
 /* The plane-wave basis at one k-point.
  * Real layout (real = 1): at a time-reversal-invariant point k = G0/2 (Gamma and the other

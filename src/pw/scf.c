@@ -162,15 +162,19 @@ void as_atomic_density(const as_model *m, const as_disc *d, double scale, double
 {
     const as_gvecs *gv = d->gv;
     const double sigma = 1.0; /* bohr: a valence-like width; only the starting point depends on it */
+    double complex *phase = malloc((size_t)gv->ng * sizeof *phase);
     for (int a = 0; a < m->s->natoms; a++) {
         const double *t = m->s->frac[a];
         double z = scale * m->zion_of_atom[a] * m->nelec / (m->nelec + m->charge);
         /* starting magnetisation spread evenly over the atoms */
         double zup = 0.5 * (z + scale * m->magnetization / m->s->natoms), zdn = z - zup;
+        if (phase)
+            as_gvecs_phases(gv, t, phase);
         for (int ig = 0; ig < gv->ng; ig++) {
             const int *k = gv->mill[ig];
-            double ph = AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]);
-            double complex v = exp(-0.5 * gv->g2[ig] * sigma * sigma) * cexp(-I * ph) / m->omega;
+            const double complex e =
+                phase ? phase[ig] : cexp(-I * AS_TWOPI * (k[0] * t[0] + k[1] * t[1] + k[2] * t[2]));
+            double complex v = exp(-0.5 * gv->g2[ig] * sigma * sigma) * e / m->omega;
             if (m->nspin == 1)
                 rho_g[ig] += z * v;
             else {
@@ -179,6 +183,7 @@ void as_atomic_density(const as_model *m, const as_disc *d, double scale, double
             }
         }
     }
+    free(phase);
 }
 
 /* e^{2 pi i k_a x_a / n_a} along each axis, so that e^{ik.r} = ph[0][x] ph[1][y] ph[2][z]. */
@@ -214,7 +219,7 @@ static void density_add_plane(void *ctx, int iz, double complex *pl)
     const size_t np = (size_t)n0 * n1;
     if (c->complex_band) {
         for (size_t r = 0; r < np; r++)
-            acc[r] += c->w1 * creal(pl[r] * conj(pl[r]));
+            acc[r] += c->w1 * (creal(pl[r]) * creal(pl[r]) + cimag(pl[r]) * cimag(pl[r]));
     } else if (!c->ph) {
         /* |e^{-ik.r}(psi_1 + i psi_2)|^2 = psi_1^2 + psi_2^2 needs no phase */
         for (size_t r = 0; r < np; r++) {
