@@ -679,7 +679,7 @@ done:
 as_structure *as_cif_read(const char *path, char ***labels, as_error *err)
 {
     char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (as_file_read_text(path, &text, NULL, err))
         return NULL;
     as_structure *s = as_cif_parse(path, text, labels, err);
     free(text);

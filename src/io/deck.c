@@ -213,7 +213,7 @@ as_deck *as_deck_read(const char *path, MPI_Comm comm, as_error *err)
     as_error_clear(&local);
     if (rank == 0) {
         size_t n = 0;
-        if (as_file_read_all(path, &text, &n, &local) == AS_OK)
+        if (as_file_read_text(path, &text, &n, &local) == AS_OK)
             len = (long)n;
         else
             len = -1;

@@ -247,7 +247,7 @@ done:
 as_structure *as_poscar_read(const char *path, as_error *err)
 {
     char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (as_file_read_text(path, &text, NULL, err))
         return NULL;
     as_structure *s = as_poscar_parse(path, text, err);
     free(text);

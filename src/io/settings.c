@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/settings.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #include "crystal/elements.h"
 #include "crystal/sites.h"
 #include "crystal/structure.h"
+#include "crystal/supercell.h"
 
 #ifndef AS_POTENTIALS_DIR
 #define AS_POTENTIALS_DIR "potentials"
@@ -175,8 +177,13 @@ static int read_cell_block(as_deck *d, as_structure_settings *st, as_error *err)
         if (rc != 0)
             return as_deck_error(d, e->block[i].line, err, "a cell vector is three numbers, got '%s'",
                                  e->block[i].text);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 3; k++) {
             st->cell[i][k] = v[k] * f;
+            if (!isfinite(st->cell[i][k]) || fabs(st->cell[i][k]) > AS_MAX_CELL_ANG * AS_ANG_BOHR)
+                return as_deck_error(d, e->block[i].line, err, "a cell vector component of '%s' is beyond %g "
+                                     "angstrom; check the numbers and the unit ('%s')",
+                                     e->block[i].text, AS_MAX_CELL_ANG, e->value[0] ? e->value : "angstrom");
+        }
     }
     double inv[3][3];
     if (as_lattice_inverse(st->cell, inv) != 0)
@@ -225,6 +232,10 @@ static int read_atoms_block(as_deck *d, as_structure_settings *st, int have_cell
         if (as_parse_quantity(e->block[a].text + off, AS_QTY_NONE, 3, v, NULL) != 0)
             return as_deck_error(d, e->block[a].line, err, "atom %d (%s): expected three coordinates after the "
                                  "element, got '%s'", a + 1, sym, e->block[a].text + off);
+        const double vmax = which == 0 ? 1000.0 : AS_MAX_CELL_ANG * 10.0 / (which == 2 ? AS_BOHR_ANG : 1.0);
+        if (fabs(v[0]) > vmax || fabs(v[1]) > vmax || fabs(v[2]) > vmax)
+            return as_deck_error(d, e->block[a].line, err, "atom %d (%s): coordinate beyond %g (%s); check the "
+                                 "numbers and the unit", a + 1, sym, vmax, u);
         st->z[a] = z;
         if (which == 0) {
             memcpy(st->pos[a], v, sizeof v);
@@ -312,6 +323,10 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
             return as_deck_error(d, e->line, err, "'lattice' only applies to a built-in 'host'");
         double v[3];
         int rc = as_parse_quantity(e->value, AS_QTY_LENGTH, 3, v, NULL);
+        double two[2];
+        if (rc != 0 && as_parse_quantity(e->value, AS_QTY_LENGTH, 2, two, NULL) == 0)
+            return as_deck_error(d, e->line, err, "'lattice' has two numbers in '%s'; give a b c (three lengths), "
+                                 "or one a for a cubic cell", e->value);
         if (rc == -1 && as_parse_quantity(e->value, AS_QTY_LENGTH, 1, v, NULL) == 0)
             v[1] = v[2] = v[0], rc = 0;
         else if (rc == -1)
@@ -325,6 +340,10 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         for (int k = 0; k < 3; k++)
             if (!(v[k] > 0.0))
                 return as_deck_error(d, e->line, err, "lattice constants must be positive, got '%s'", e->value);
+            else if (!(v[k] >= 2.0 * AS_ANG_BOHR && v[k] <= 100.0 * AS_ANG_BOHR))
+                return as_deck_error(d, e->line, err, "lattice constant %g angstrom in '%s' is outside 2..100 "
+                                     "angstrom, far from any CsPbX3 cell; check the numbers and the unit",
+                                     v[k] * AS_BOHR_ANG, e->value);
         if (st->phase == AS_PHASE_CUBIC && (v[0] != v[1] || v[0] != v[2]))
             return as_deck_error(d, e->line, err, "a cubic lattice has a = b = c; got '%s'", e->value);
         memcpy(st->lattice, v, sizeof v);
@@ -337,10 +356,14 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         int n = 0;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
             char *end;
+            errno = 0;
             long v = strtol(t, &end, 10);
             if (*end || end == t || n >= 9)
                 return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix), got '%s'",
                                      e->value);
+            if (errno == ERANGE || v > AS_MAX_SUPERCELL_ENTRY || v < -AS_MAX_SUPERCELL_ENTRY)
+                return as_deck_error(d, e->line, err, "supercell entry '%s' is out of range (|n| <= %d; a supercell "
+                                     "of at most %d cells is built)", t, AS_MAX_SUPERCELL_ENTRY, AS_MAX_SUPERCELL_DET);
             m[n++] = (int)v;
         }
         if (n != 3 && n != 9)
@@ -355,8 +378,7 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         } else {
             for (int i = 0; i < 9; i++)
                 st->supercell[i / 3][i % 3] = m[i];
-            long det = (long)m[0] * (m[4] * m[8] - m[5] * m[7]) - (long)m[1] * (m[3] * m[8] - m[5] * m[6]) +
-                       (long)m[2] * (m[3] * m[7] - m[4] * m[6]);
+            long det = as_supercell_det(st->supercell);
             if (det == 0)
                 return as_deck_error(d, e->line, err, "the supercell matrix is singular (determinant 0)");
             if (det < 0)
@@ -365,6 +387,10 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
                                      "the cell right-handed",
                                      det);
         }
+        long det = as_supercell_det(st->supercell);
+        if (det > AS_MAX_SUPERCELL_DET)
+            return as_deck_error(d, e->line, err, "the supercell '%s' is %ld cells, more than %d; a plane-wave "
+                                 "calculation cannot run on it", e->value, det, AS_MAX_SUPERCELL_DET);
     }
     if (as_deck_get_int(d, "structure", "pattern", &st->pattern, &found, err))
         return err->code;
@@ -415,6 +441,13 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
             for (int i = 0; i < 3; i++)
                 if (dft->kmesh[i] < 1)
                     return as_deck_error(d, e->line, err, "k-point mesh sizes must be >= 1, got '%s'", e->value);
+            for (int i = 0; i < 3; i++)
+                if (dft->kmesh[i] > AS_MAX_KMESH)
+                    return as_deck_error(d, e->line, err, "k-point mesh size %d is more than %d; a CsPbX3 cell "
+                                         "needs a few points per direction (e.g. 4 4 4)", dft->kmesh[i], AS_MAX_KMESH);
+            if ((long)dft->kmesh[0] * dft->kmesh[1] * dft->kmesh[2] > AS_MAX_KPOINTS)
+                return as_deck_error(d, e->line, err, "the k-point mesh '%s' has %ld points, more than %d",
+                                     e->value, (long)dft->kmesh[0] * dft->kmesh[1] * dft->kmesh[2], AS_MAX_KPOINTS);
         }
     }
     if ((e = as_deck_find(d, "dft", "kshift"))) {
@@ -431,6 +464,10 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
         return err->code;
     if (found && dft->nbands < 1)
         return as_deck_error(d, as_deck_find(d, "dft", "nbands")->line, err, "nbands must be >= 1");
+    if (found && dft->nbands > AS_MAX_NBANDS)
+        return as_deck_error(d, as_deck_find(d, "dft", "nbands")->line, err, "nbands = %d is more than %d; a few "
+                             "more than the occupied bands are enough (leave it out for the automatic count)",
+                             dft->nbands, AS_MAX_NBANDS);
     if (as_deck_get_quantity(d, "dft", "scf_tol", AS_QTY_ENERGY, &dft->scf_tol, 1, &found, err))
         return err->code;
     if (found && !(dft->scf_tol > 0.0 && dft->scf_tol < 1.0))

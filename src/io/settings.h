@@ -10,6 +10,14 @@
 
 #define AS_PATH_MAX 1024
 #define AS_MAX_PSEUDO_OVERRIDES 16
+/* Input limits (docs/input.md): beyond them no plane-wave calculation can run, and the readers refuse the
+ * input before allocating for it. */
+#define AS_MAX_SUPERCELL_ENTRY 100 /* |entry| of 'supercell' */
+#define AS_MAX_SUPERCELL_DET 1000  /* cells in a supercell */
+#define AS_MAX_KMESH 100           /* k points along one direction */
+#define AS_MAX_KPOINTS 100000      /* points of the whole mesh */
+#define AS_MAX_NBANDS 100000
+#define AS_MAX_CELL_ANG 1000.0     /* |component| of a cell vector, angstrom */
 #define AS_MAX_SCAN_SPECIES 4
 
 /* [structure]: where the host comes from.  Exactly one of host / file / cell+atoms. */

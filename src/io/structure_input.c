@@ -33,7 +33,7 @@ as_structure *as_structure_read_file(const char *path, as_error *err)
         has_suffix(base, ".poscar"))
         return as_poscar_read(path, err);
     char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (as_file_read_text(path, &text, NULL, err))
         return NULL;
     as_structure *s = (strstr(text, "data_") && strstr(text, "_cell_length_a")) ? as_cif_parse(path, text, NULL, err)
                                                                                 : as_poscar_parse(path, text, err);
