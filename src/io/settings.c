@@ -462,6 +462,8 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
     }
     if (as_deck_get_int(d, "dft", "nbands", &dft->nbands, &found, err))
         return err->code;
+    if (found)
+        dft->nbands_line = as_deck_find(d, "dft", "nbands")->line;
     if (found && dft->nbands < 1)
         return as_deck_error(d, as_deck_find(d, "dft", "nbands")->line, err, "nbands must be >= 1");
     if (found && dft->nbands > AS_MAX_NBANDS)

@@ -85,6 +85,7 @@ typedef struct as_dft_settings {
     int stress;                  /* 'scf' computes and prints the stress tensor (default 0: when asked) */
     int line;                    /* deck line for errors found later (the xc key, else [dft]) */
     int potentials_line;         /* deck line of 'potentials' (0 if absent) */
+    int nbands_line;             /* deck line of 'nbands' (0 if absent) */
 } as_dft_settings;
 
 /* [relax] */
