@@ -212,6 +212,9 @@ static int read_atoms_block(as_deck *d, as_structure_settings *st, int have_cell
         return as_deck_error(d, e->line, err, "'atoms' needs a 'cell' block in [structure] too");
     if (e->nblock == 0)
         return as_deck_error(d, e->line, err, "'atoms' has no indented 'El x y z' lines");
+    if (e->nblock > 2000)
+        return as_deck_error(d, e->line, err, "'atoms' has %d lines, more than 2000; give a structure this large "
+                             "as a file (file = x.cif or POSCAR)", e->nblock);
     st->natoms = e->nblock;
     st->z = calloc((size_t)e->nblock, sizeof *st->z);
     st->pos = calloc((size_t)e->nblock, sizeof *st->pos);
