@@ -676,6 +676,8 @@ int as_deck_get_quantity(as_deck *d, const char *sec, const char *key, as_qty_ki
     if (count > 64)
         return as_error_set(err, AS_EINTERNAL, "quantity with %d values", count);
     int rc = as_parse_quantity(e->value, kind, count, tmp, NULL);
+    if (rc == -2 && count < 64 && as_parse_quantity(e->value, AS_QTY_NONE, count + 1, tmp, NULL) == 0)
+        rc = -1; /* one number too many, not a unit: "25 30" */
     if (rc == -2) {
         if (kind == AS_QTY_NONE)
             return as_deck_error(d, e->line, err, "'%s' is a plain number and takes no unit, got '%s'", key,

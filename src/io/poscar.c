@@ -54,7 +54,7 @@ static int read_numbers(const char *s, double *v, int max)
     while (n < max) {
         char *end;
         double x = strtod(s, &end);
-        if (end == s)
+        if (end == s || !isfinite(x) || fabs(x) > 1e6) /* nan, inf and absurd values are no coordinates */
             break;
         v[n++] = x;
         s = end;
@@ -122,8 +122,14 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
             goto done;
         }
     for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
+        for (int j = 0; j < 3; j++) {
             lat[i][j] *= scale[i] * AS_ANG_BOHR;
+            if (!isfinite(lat[i][j]) || fabs(lat[i][j]) > 1000.0 * AS_ANG_BOHR) {
+                as_error_set(err, AS_EINPUT, "%s:%d: lattice vector %d times the scale factor is beyond 1000 angstrom "
+                             "(or not a number); check lines 2-5", path, 3 + i, i + 1);
+                goto done;
+            }
+        }
 
     NEED(5, "the species line (element symbols, VASP 5)");
     char *p = L.line[5];
