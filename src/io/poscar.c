@@ -54,7 +54,7 @@ static int read_numbers(const char *s, double *v, int max)
     while (n < max) {
         char *end;
         double x = strtod(s, &end);
-        if (end == s || !isfinite(x) || fabs(x) > 1e6) /* nan, inf and absurd values are no coordinates */
+        if (end == s || !isfinite(x)) /* nan and inf are no numbers here */
             break;
         v[n++] = x;
         s = end;
@@ -227,6 +227,11 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
             if (read_numbers(L.line[ln], v, 3) != 3) {
                 as_error_set(err, AS_EINPUT, "%s:%d: atom %d (%s): expected three coordinates, got '%s'", path,
                              ln + 1, a + 1, as_element_symbol(zs[sp]), L.line[ln]);
+                goto done;
+            }
+            if (fabs(v[0]) > 1e6 || fabs(v[1]) > 1e6 || fabs(v[2]) > 1e6) {
+                as_error_set(err, AS_EINPUT, "%s:%d: atom %d (%s): a coordinate beyond 1e6 in '%s'", path, ln + 1,
+                             a + 1, as_element_symbol(zs[sp]), L.line[ln]);
                 goto done;
             }
             s->z[a] = zs[sp];
