@@ -13,6 +13,12 @@
 #include "pw/pseudo.h"
 #include "pw/scf.h"
 
+/* The deck line an error of the calculation's set-up names: [dft]'s (its xc), else the structure's. */
+static int dft_line(const as_settings *set)
+{
+    return set->dft.line ? set->dft.line : set->structure.line;
+}
+
 /* Before the model (whose Ewald sum alone takes minutes on thousands of atoms): a lower bound of the memory
  * from the cell alone, one band per two atoms and the k mesh unreduced by symmetry bounded below by 1/48. */
 static int check_size_early(const as_settings *set, const char *deck_path, const as_structure *s, as_error *err)
@@ -42,8 +48,9 @@ int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as
         return err->code;
     if (!(*m = as_model_create(s, &set->dft, set->dft.use_symmetry, err))) {
         /* a missing potential file points at the potentials line when there is one */
-        int line = strstr(err->msg, "potential for") && set->dft.potentials_line ? set->dft.potentials_line
-                                                                                 : set->dft.line;
+        int line = (strstr(err->msg, "potential for") || strstr(err->msg, ".gth")) && set->dft.potentials_line
+                       ? set->dft.potentials_line
+                       : dft_line(set);
         return as_cli_deck_context(err, deck_path, line);
     }
     if (set->dft.gamma_only) {
@@ -56,7 +63,7 @@ int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as
     if (!*kp) {
         as_model_destroy(*m);
         *m = NULL;
-        return as_cli_deck_context(err, deck_path, set->dft.line);
+        return as_cli_deck_context(err, deck_path, dft_line(set));
     }
     return AS_OK;
 }
@@ -66,13 +73,13 @@ int as_cli_check_size(const as_settings *set, const char *deck_path, const as_mo
 {
     int nocc = 0, nb = 0;
     if (as_scf_band_count(m, set->dft.nbands, &nocc, &nb, err))
-        return as_cli_deck_context(err, deck_path, set->dft.nbands_line ? set->dft.nbands_line : set->dft.line);
+        return as_cli_deck_context(err, deck_path, set->dft.nbands_line ? set->dft.nbands_line : dft_line(set));
     /* the basis: plane waves in the cutoff sphere (the smallest k-point's count is within a few % of this) */
     const double npw = m->omega * pow(2.0 * set->dft.ecut, 1.5) / (6.0 * AS_PI * AS_PI);
     if (npw < 1.1 * nb)
         return as_error_set(err, AS_EINPUT, "%s:%d: about %.0f plane waves within ecut = %g Ha, too few for %d bands; "
                             "raise ecut or lower nbands", deck_path,
-                            set->dft.nbands_line ? set->dft.nbands_line : set->dft.line, npw, set->dft.ecut, nb);
+                            set->dft.nbands_line ? set->dft.nbands_line : dft_line(set), npw, set->dft.ecut, nb);
     int nproj = 0;
     for (int a = 0; a < m->s->natoms; a++)
         nproj += as_pseudo_nproj(m->pseudo_of_atom[a]);
@@ -92,7 +99,7 @@ int as_cli_check_size(const as_settings *set, const char *deck_path, const as_mo
                             "%s:%d: this calculation needs about %.1f GB (%d atoms, %d k-points, %d bands, about %.0f "
                             "plane waves, FFT grid %dx%dx%d), %.1f GB per rank on %d rank%s, but %.1f GB per rank are "
                             "available; lower ecut, the k mesh or the supercell, or run on more nodes",
-                            deck_path, set->dft.line ? set->dft.line : set->structure.line, total * gb, m->s->natoms, kp->nk, nb, npw, n[0], n[1], n[2],
+                            deck_path, dft_line(set), total * gb, m->s->natoms, kp->nk, nb, npw, n[0], n[1], n[2],
                             per * gb, nranks, nranks > 1 ? "s" : "", avail * gb);
     }
     return AS_OK;

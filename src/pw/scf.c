@@ -32,6 +32,8 @@ void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o)
 int as_scf_band_count(const as_model *m, int nbands, int *nocc_out, int *nb_out, as_error *err)
 {
     int nocc;
+    if (!(m->nelec > 0.0 && m->nelec < 1e6))
+        return as_error_set(err, AS_EINPUT, "the cell has %g valence electrons; no calculation can place them", m->nelec);
     if (m->smearing == AS_SMEAR_NONE) {
         if (m->nspin == 1) {
             double half = m->nelec / 2.0;
