@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +57,9 @@ int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int 
             char *end;
             if (i + 1 >= argc)
                 return as_error_set(err, AS_EINPUT, "%s needs a number", a);
+            errno = 0;
             long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1)
+            if (*end || end == argv[i] || v < 1 || v > 1000000 || errno) /* never a bare cast of an overflow */
                 return as_error_set(err, AS_EINPUT, "%s needs a positive integer, got '%s'", a, argv[i]);
             if (!strcmp(a, "--pools"))
                 o->npools = (int)v;

@@ -63,6 +63,9 @@ int as_file_read_text(const char *path, char **data, size_t *len, as_error *err)
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return as_error_set(err, AS_EINPUT, "%s: is a directory, not a file; give the path of the file itself",
                             path);
+    if (stat(path, &st) == 0 && st.st_size > AS_TEXT_MAX_BYTES)
+        return as_error_set(err, AS_EINPUT, "%s: %lld bytes, more than any text input needs (at most %d MB); is it "
+                            "the right file?", path, (long long)st.st_size, AS_TEXT_MAX_BYTES >> 20);
     char *buf = NULL;
     size_t n = 0;
     if (as_file_read_all(path, &buf, &n, err))

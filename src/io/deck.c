@@ -192,6 +192,11 @@ as_deck *as_deck_parse(const char *path, const char *text, as_error *err)
             }
         if (rc != AS_OK)
             break;
+        if (strlen(value) > AS_DECK_MAX_VALUE) {
+            rc = as_deck_error(d, lineno, err, "the value of '%s' is %zu characters long, more than %d; no key takes "
+                               "such a value", key, strlen(value), AS_DECK_MAX_VALUE);
+            break;
+        }
         rc = push_entry(d, section, key, value, lineno, err);
         last = (rc == AS_OK) ? &d->entries[d->nentries - 1] : NULL;
     }
@@ -597,14 +602,18 @@ static double slurm_time(const char *t)
 {
     int d = 0, f[3], n = 0, used = 0;
     if (strchr(t, '-')) {
-        if (sscanf(t, "%d-%n", &d, &used) != 1 || d < 0)
+        char *end;
+        long days = strtol(t, &end, 10);
+        if (end == t || *end != '-' || days < 0 || days > 100000)
             return -1.0;
+        d = (int)days;
+        used = (int)(end + 1 - t);
         t += used;
     }
     for (;;) {
         char *end;
         long v = strtol(t, &end, 10);
-        if (end == t || v < 0 || n == 3)
+        if (end == t || v < 0 || v > 1000000 || n == 3) /* no int overflow in the cast below */
             return -1.0;
         f[n++] = (int)v;
         if (*end == '\0')

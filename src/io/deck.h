@@ -8,6 +8,9 @@
 
 #include <mpi.h>
 
+/* The longest value a key takes (a path of AS_PATH_MAX or less, lists); a longer line is no deck. */
+#define AS_DECK_MAX_VALUE 1000
+
 #include "core/error.h"
 
 typedef struct as_deck_line {

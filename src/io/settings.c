@@ -355,6 +355,9 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
     if ((e = as_deck_find(d, "structure", "supercell"))) {
         int m[9];
         char buf[256];
+        if (strlen(e->value) >= sizeof buf)
+            return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix); the value is "
+                                 "%zu characters long", strlen(e->value));
         snprintf(buf, sizeof buf, "%s", e->value);
         int n = 0;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
@@ -641,6 +644,9 @@ static int read_relax(as_deck *d, as_relax_settings *r, as_error *err)
 static int list_of_numbers(as_deck *d, const as_deck_entry *e, double *out, int max, int *n, as_error *err)
 {
     char buf[512];
+    if (strlen(e->value) >= sizeof buf)
+        return as_deck_error(d, e->line, err, "at most %d values in '%s'; the value is %zu characters long", max,
+                             e->key, strlen(e->value));
     snprintf(buf, sizeof buf, "%s", e->value);
     *n = 0;
     for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
@@ -768,7 +774,8 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
             return as_deck_error(d, e->line, err, "at most %d positions", AS_MAX_SCAN_SITES);
         for (int i = 0; i < e->nblock; i++)
             if (as_parse_quantity(e->block[i].text, AS_QTY_NONE, 3, sc->positions[i], NULL) != 0 ||
-                !isfinite(sc->positions[i][0] + sc->positions[i][1] + sc->positions[i][2]))
+                !(fabs(sc->positions[i][0]) <= 1000.0 && fabs(sc->positions[i][1]) <= 1000.0 &&
+                  fabs(sc->positions[i][2]) <= 1000.0))
                 return as_deck_error(d, e->block[i].line, err, "position u%d: expected three fractional "
                                      "coordinates, got '%s'", i + 1, e->block[i].text);
         sc->npositions = e->nblock;
@@ -785,6 +792,9 @@ static int read_scan(as_deck *d, as_scan_settings *sc, as_error *err)
     as_deck_entry *e;
     if ((e = as_deck_find(d, "scan", "species"))) {
         char buf[256];
+        if (strlen(e->value) >= sizeof buf)
+            return as_deck_error(d, e->line, err, "'species' lists at most %d halides; the value is %zu characters "
+                                 "long", AS_MAX_SCAN_SPECIES, strlen(e->value));
         snprintf(buf, sizeof buf, "%s", e->value);
         sc->nspecies = 0;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {

@@ -12,6 +12,7 @@ A case file:
     ...
     == bad.cif escaped          the same with Python escapes (\\x00, \\r, \\xef\\xbb\\xbf) decoded and no
                                 newline added at the end (binary files: checkpoints)
+    == big.cif sparse=300000000 the text, then a hole up to that many bytes (a huge file on no disk)
 Every file of fixtures/ is copied into the directory too (valid structures to point decks at).
 A case that fails non-zero must name what it expects on stderr; a case that hangs (20 s) fails.
 Usage: run.py [CASE...]   (ANIONSCAN: the binary, default bin/anionscan of the tree)."""
@@ -39,7 +40,8 @@ def parse(path):
     for ln in lines:
         if ln.startswith("== "):
             words = ln[3:].split()
-            cur = {"name": words[0], "escaped": "escaped" in words[1:], "lines": []}
+            sparse = [int(w[7:]) for w in words[1:] if w.startswith("sparse=")]
+            cur = {"name": words[0], "escaped": "escaped" in words[1:], "lines": [], "size": sparse[0] if sparse else None}
             case["files"].append(cur)
         elif cur is not None:
             cur["lines"].append(ln)
@@ -84,6 +86,8 @@ def run(path):
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as out:
                 out.write(data)
+                if f["size"]:  # a huge file without the disk: a hole up to that size
+                    out.truncate(f["size"])
         # one process each: MPI's loopback transport alone starts in half the time
         env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1", OPENBLAS_NUM_THREADS="1",
                    OMPI_MCA_btl="self", OMPI_MCA_pml="ob1")
