@@ -684,6 +684,11 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
         goto done;
     }
     nsites = al->nrows;
+    if ((long)nsites * nops > 1000000L) {
+        as_error_set(err, AS_EINPUT, "%s:%d: %d atom sites times %d symmetry operations would give more than a "
+                     "million atoms; this is no cell a plane-wave calculation can use", path, al->line, nsites, nops);
+        goto done;
+    }
     if (nsites == 0) {
         as_error_set(err, AS_EINPUT, "%s:%d: the atom-site loop has no atoms", path, al->line);
         goto done;

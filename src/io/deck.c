@@ -56,6 +56,8 @@ static int valid_name(const char *s)
 static int push_entry(as_deck *d, const char *section, const char *key, const char *value, int line,
                       as_error *err)
 {
+    if (d->nentries >= AS_DECK_MAX_ENTRIES) /* every key is compared with the others: no unbounded count */
+        return as_deck_error(d, line, err, "more than %d keys; this is no deck", AS_DECK_MAX_ENTRIES);
     as_deck_entry *ne = realloc(d->entries, (size_t)(d->nentries + 1) * sizeof *ne);
     if (!ne)
         return as_error_nomem(err, "deck", 0);
@@ -73,6 +75,9 @@ static int push_entry(as_deck *d, const char *section, const char *key, const ch
 
 static int push_block_line(as_deck_entry *e, const char *text, int line, as_error *err)
 {
+    if (e->nblock >= AS_DECK_MAX_BLOCK)
+        return as_error_set(err, AS_EINPUT, "%d: the block of '%s' has more than %d lines", line, e->key,
+                            AS_DECK_MAX_BLOCK);
     as_deck_line *nb = realloc(e->block, (size_t)(e->nblock + 1) * sizeof *nb);
     if (!nb)
         return as_error_nomem(err, "deck", 0);
@@ -87,6 +92,8 @@ static int push_block_line(as_deck_entry *e, const char *text, int line, as_erro
 
 static int push_section(as_deck *d, const char *name, int line, as_error *err)
 {
+    if (d->nsections >= AS_DECK_MAX_ENTRIES)
+        return as_deck_error(d, line, err, "more than %d sections; this is no deck", AS_DECK_MAX_ENTRIES);
     for (int i = 0; i < d->nsections; i++)
         if (!strcmp(d->sections[i].name, name))
             return as_deck_error(d, line, err,
@@ -143,6 +150,8 @@ as_deck *as_deck_parse(const char *path, const char *text, as_error *err)
                 break;
             }
             rc = push_block_line(last, s, lineno, err);
+            if (rc == AS_EINPUT)
+                as_error_prefix(err, "%s:", d->path);
             continue;
         }
         if (s[0] == '[') {

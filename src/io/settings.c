@@ -553,7 +553,7 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
         } else if (n >= 1 && !strcasecmp(mode, "collinear")) {
             dft->spin = AS_SPIN_COLLINEAR;
             dft->magnetization = n == 2 ? m : NAN; /* automatic: see pw/model.c */
-            if (n == 2 && fabs(m) > 20.0)
+            if (n == 2 && !(fabs(m) <= 20.0)) /* NaN too: it would silently mean "automatic" */
                 return as_deck_error(d, e->line, err, "starting magnetisation %g Bohr magnetons is unphysical", m);
         } else {
             return as_deck_error(d, e->line, err,
