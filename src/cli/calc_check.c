@@ -68,6 +68,19 @@ int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as
     return AS_OK;
 }
 
+int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,
+                      as_error *err)
+{
+    as_model *m = NULL;
+    as_kpoints *kp = NULL;
+    int rc = as_cli_model_kpoints(set, deck_path, s, &m, &kp, err);
+    if (rc == AS_OK)
+        rc = as_cli_check_size(set, deck_path, m, kp, comm, NULL, err);
+    as_kpoints_destroy(kp);
+    as_model_destroy(m);
+    return rc;
+}
+
 int as_cli_check_size(const as_settings *set, const char *deck_path, const as_model *m, const as_kpoints *kp,
                       MPI_Comm comm, double *estimate, as_error *err)
 {

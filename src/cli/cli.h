@@ -49,6 +49,10 @@ int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as
 int as_cli_check_size(const as_settings *set, const char *deck_path, const as_model *m, const as_kpoints *kp,
                       MPI_Comm comm, double *estimate, as_error *err);
 
+/* Both, for a command about to start on comm (relax, scan): refused up front like scf. */
+int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,
+                      as_error *err);
+
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_structure(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_sites(int argc, char **argv, MPI_Comm comm, as_error *err);
