@@ -21,30 +21,34 @@ static int dft_line(const as_settings *set)
 
 /* Before the model (whose Ewald sum alone takes minutes on thousands of atoms): a lower bound of the memory
  * from the cell alone, one band per two atoms and the k mesh unreduced by symmetry bounded below by 1/48. */
-static int check_size_early(const as_settings *set, const char *deck_path, const as_structure *s, as_error *err)
+static int check_size_early(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,
+                            as_error *err)
 {
     const double omega = fabs(as_lattice_volume(s->lattice));
     const double npw = omega * pow(2.0 * set->dft.ecut, 1.5) / (6.0 * AS_PI * AS_PI);
     const double nk = set->dft.gamma_only ? 1.0 : fmax(1.0, set->dft.kmesh[0] * set->dft.kmesh[1] * set->dft.kmesh[2] / 96.0);
-    const double low = nk * npw * fmax(1.0, 0.5 * s->natoms) * 16.0;
-    const double avail = as_layout_memory_per_rank(MPI_COMM_SELF);
-    if (low > avail) {
+    int nranks = 1;
+    MPI_Comm_size(comm, &nranks);
+    const double low = nk * npw * fmax(1.0, 0.5 * s->natoms) * 16.0; /* spread over every rank at best */
+    const double avail = as_layout_memory_per_rank(comm);
+    if (low / nranks > avail) {
         const double gb = 1.0 / (1024.0 * 1024.0 * 1024.0);
         return as_error_set(err, AS_ENOMEM,
                             "%s:%d: this calculation needs at least %.1f GB (%d atoms, about %.0f plane waves within "
-                            "ecut = %g Ha), but %.1f GB are available; lower ecut, the k mesh or the supercell, or "
-                            "run on more nodes",
-                            deck_path, set->structure.line, low * gb, s->natoms, npw, set->dft.ecut, avail * gb);
+                            "ecut = %g Ha), %.1f GB per rank on %d rank%s, but %.1f GB per rank are available; lower "
+                            "ecut, the k mesh or the supercell, or run on more nodes",
+                            deck_path, set->structure.line, low * gb, s->natoms, npw, set->dft.ecut,
+                            low / nranks * gb, nranks, nranks > 1 ? "s" : "", avail * gb);
     }
     return AS_OK;
 }
 
-int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as_structure *s, as_model **m,
-                         as_kpoints **kp, as_error *err)
+int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,
+                         as_model **m, as_kpoints **kp, as_error *err)
 {
     *kp = NULL;
     *m = NULL;
-    if (check_size_early(set, deck_path, s, err))
+    if (check_size_early(set, deck_path, s, comm, err))
         return err->code;
     if (!(*m = as_model_create(s, &set->dft, set->dft.use_symmetry, err))) {
         /* a missing potential file points at the potentials line when there is one */
@@ -73,7 +77,7 @@ int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_st
 {
     as_model *m = NULL;
     as_kpoints *kp = NULL;
-    int rc = as_cli_model_kpoints(set, deck_path, s, &m, &kp, err);
+    int rc = as_cli_model_kpoints(set, deck_path, s, comm, &m, &kp, err);
     if (rc == AS_OK)
         rc = as_cli_check_size(set, deck_path, m, kp, comm, NULL, err);
     as_kpoints_destroy(kp);

@@ -54,7 +54,7 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         goto done;
     }
     as_clock_stop(AS_CLK_INPUT);
-    if ((rc = as_cli_model_kpoints(&set, o.deck_path, s, &m, &kp, err)))
+    if ((rc = as_cli_model_kpoints(&set, o.deck_path, s, comm, &m, &kp, err)))
         goto done;
     as_clock_start(AS_CLK_PLAN);
     /* refused up front: too few bands for the basis, or more memory than the machine has */

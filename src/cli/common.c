@@ -147,7 +147,7 @@ static int check_one(const char *path, const as_deck *deck, const as_settings *s
     int rc = AS_OK, nconf = -1;
     if (!(st = as_structure_from_settings(&s->structure, path, err)))
         return err->code;
-    if ((rc = as_cli_model_kpoints(s, path, st, &m, &kp, err)))
+    if ((rc = as_cli_model_kpoints(s, path, st, MPI_COMM_SELF, &m, &kp, err)))
         goto done;
     if ((rc = as_cli_check_size(s, path, m, kp, MPI_COMM_SELF, &bytes, err)))
         goto done;
