@@ -8,6 +8,10 @@ A case file:
     status: 2                   the exact exit status
     stderr: deck.in:4:          substrings stderr must contain (several lines: all of them)
     stdout: ok                  substrings stdout must contain
+    setup: relax si.in -o run   an anionscan command run first (exit 0 or 3), e.g. a tiny relax for a valid
+                                checkpoint to corrupt (keep it under a second or two)
+    corrupt: run/relax.chk 0.5 ffffffff  overwrite bytes (hex) at that fraction of the file's payload, then
+                                fix the frame's checksum (relax.chk: 16-byte header, 8-byte FNV-1a at the end)
     == deck.in                  a file of the case, its text up to the next '== ' line
     ...
     == bad.cif escaped          the same with Python escapes (\\x00, \\r, \\xef\\xbb\\xbf) decoded and no
@@ -31,7 +35,7 @@ TIMEOUT = 20
 
 
 def parse(path):
-    case = {"cmd": None, "status": None, "stderr": [], "stdout": [], "files": []}
+    case = {"cmd": None, "status": None, "stderr": [], "stdout": [], "files": [], "setup": [], "corrupt": []}
     cur = None
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
@@ -54,6 +58,10 @@ def parse(path):
                 case[key].append(val)
             elif key == "cmd":
                 case["cmd"] = val.split()
+            elif key == "setup":
+                case["setup"].append(val.split())
+            elif key == "corrupt":
+                case["corrupt"].append(val.split())
             elif key == "status":
                 case["status"] = int(val)
             else:
@@ -63,6 +71,26 @@ def parse(path):
     if case["status"] != 0 and not case["stderr"]:
         raise ValueError(f"{path}: a failing case must say what stderr has")
     return case
+
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for c in data:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+
+
+def corrupt(path, frac, new):
+    """Overwrite bytes inside a checkpoint frame's payload and make its checksum hold again: what a
+    reader must survive when damage (or a hand) leaves a consistent frame around wrong numbers."""
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    n = len(data) - 24
+    at = 16 + min(max(0, int(frac * n)), n - len(new))
+    data[at:at + len(new)] = new
+    data[-8:] = fnv1a(bytes(data[:-8])).to_bytes(8, "little")
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def run(path):
@@ -91,6 +119,12 @@ def run(path):
         # one process each: MPI's loopback transport alone starts in half the time
         env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1", OPENBLAS_NUM_THREADS="1",
                    OMPI_MCA_btl="self", OMPI_MCA_pml="ob1")
+        for args in case["setup"]:
+            p = subprocess.run([BIN] + args, cwd=d, capture_output=True, timeout=TIMEOUT, env=env)
+            if p.returncode not in (0, 3):
+                return name, False, f"setup '{' '.join(args)}' exited {p.returncode}: {p.stderr.decode()[-300:]}", 0.0
+        for path, frac, hexbytes in case["corrupt"]:
+            corrupt(os.path.join(d, path), float(frac), bytes.fromhex(hexbytes))
         try:
             p = subprocess.run([BIN] + case["cmd"], cwd=d, capture_output=True, timeout=TIMEOUT, env=env)
         except subprocess.TimeoutExpired:
