@@ -78,6 +78,10 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         npools = as_layout_choose_pools(comm, kp->nk, wf, work, grid, &need);
     }
     if (kp && !(lay = as_layout_create(comm, npools, kp->nk, err))) {
+        if (o.npools > 0) /* where the pools came from: the command line or the deck */
+            as_error_prefix(err, "--pools %d: ", o.npools);
+        else if (set.parallel.pools > 0)
+            as_cli_deck_context(err, o.deck_path, set.parallel.pools_line);
         as_kpoints_destroy(kp);
         kp = NULL;
     }

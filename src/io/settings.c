@@ -855,6 +855,8 @@ static int read_parallel(as_deck *d, as_parallel_settings *p, as_error *err)
         return err->code;
     if (found && p->pools < 1)
         return as_deck_error(d, as_deck_find(d, "parallel", "pools")->line, err, "pools must be >= 1");
+    if (found)
+        p->pools_line = as_deck_find(d, "parallel", "pools")->line;
     if (as_deck_get_int(d, "parallel", "groups", &p->groups, &found, err))
         return err->code;
     if (found && p->groups < 1)

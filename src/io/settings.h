@@ -153,6 +153,7 @@ typedef struct as_scan_settings {
 typedef struct as_parallel_settings {
     int pools;  /* k-point pools; 0 = automatic */
     int groups; /* configuration groups for several decks; 0 = automatic */
+    int pools_line; /* deck line of 'pools' (0 if absent), for errors found when the ranks are known */
 } as_parallel_settings;
 
 /* [run] (the command line's --max-time wins) */
