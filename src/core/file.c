@@ -19,6 +19,11 @@ int as_file_read_all(const char *path, char **data, size_t *len, as_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return as_error_set(err, AS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        fclose(f); /* a directory fails to read; a device such as /dev/zero never ends (and fills the memory) */
+        return as_error_set(err, AS_EIO, "%s: %s, not a file", path, S_ISDIR(st.st_mode) ? "a directory" : "a device");
+    }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
@@ -63,6 +68,9 @@ int as_file_read_text(const char *path, char **data, size_t *len, as_error *err)
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return as_error_set(err, AS_EINPUT, "%s: is a directory, not a file; give the path of the file itself",
                             path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+        return as_error_set(err, AS_EINPUT, "%s: not a regular file (a device such as /dev/zero never ends); give "
+                            "the path of a text file", path);
     if (stat(path, &st) == 0 && st.st_size > AS_TEXT_MAX_BYTES)
         return as_error_set(err, AS_EINPUT, "%s: %lld bytes, more than any text input needs (at most %d MB); is it "
                             "the right file?", path, (long long)st.st_size, AS_TEXT_MAX_BYTES >> 20);

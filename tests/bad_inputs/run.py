@@ -17,11 +17,13 @@ A case file:
     == bad.cif escaped          the same with Python escapes (\\x00, \\r, \\xef\\xbb\\xbf) decoded and no
                                 newline added at the end (binary files: checkpoints)
     == big.cif sparse=300000000 the text, then a hole up to that many bytes (a huge file on no disk)
+    == run/relax.chk symlink=/dev/zero  a symbolic link instead of a file
 Every file of fixtures/ is copied into the directory too (valid structures to point decks at).
 A case that fails non-zero must name what it expects on stderr; a case that hangs (20 s) fails.
 Usage: run.py [CASE...]   (ANIONSCAN: the binary, default bin/anionscan of the tree)."""
 import concurrent.futures
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -45,7 +47,9 @@ def parse(path):
         if ln.startswith("== "):
             words = ln[3:].split()
             sparse = [int(w[7:]) for w in words[1:] if w.startswith("sparse=")]
-            cur = {"name": words[0], "escaped": "escaped" in words[1:], "lines": [], "size": sparse[0] if sparse else None}
+            link = [w[8:] for w in words[1:] if w.startswith("symlink=")]
+            cur = {"name": words[0], "escaped": "escaped" in words[1:], "lines": [], "size": sparse[0] if sparse else None,
+                   "link": link[0] if link else None}
             case["files"].append(cur)
         elif cur is not None:
             cur["lines"].append(ln)
@@ -71,6 +75,12 @@ def parse(path):
     if case["status"] != 0 and not case["stderr"]:
         raise ValueError(f"{path}: a failing case must say what stderr has")
     return case
+
+
+def limit_memory():
+    """A case that reads a device or allocates without a check must fail here, not make the machine's
+    memory run out (the OOM killer picks any process): 4 GB of address space per case."""
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
 
 def fnv1a(data):
@@ -112,6 +122,9 @@ def run(path):
                 data = text.encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1")
             target = os.path.join(d, f["name"])
             os.makedirs(os.path.dirname(target), exist_ok=True)
+            if f["link"]:  # e.g. a device where a file belongs
+                os.symlink(f["link"], target)
+                continue
             with open(target, "wb") as out:
                 out.write(data)
                 if f["size"]:  # a huge file without the disk: a hole up to that size
@@ -126,7 +139,8 @@ def run(path):
         for path, frac, hexbytes in case["corrupt"]:
             corrupt(os.path.join(d, path), float(frac), bytes.fromhex(hexbytes))
         try:
-            p = subprocess.run([BIN] + case["cmd"], cwd=d, capture_output=True, timeout=TIMEOUT, env=env)
+            p = subprocess.run([BIN] + case["cmd"], cwd=d, capture_output=True, timeout=TIMEOUT, env=env,
+                               preexec_fn=limit_memory)
         except subprocess.TimeoutExpired:
             return name, False, f"no answer within {TIMEOUT} s", time.time() - t0
         err = p.stderr.decode("utf-8", "replace")
