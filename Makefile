@@ -43,7 +43,7 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-ref run check unit e2e mpi-tests slurm-tests validate bench clean install uninstall
+.PHONY: all deps deps-ref run check unit e2e mpi-tests bad-inputs slurm-tests validate bench clean install uninstall
 
 all: $(BIN)
 
@@ -127,6 +127,10 @@ e2e: $(BIN)
 
 mpi-tests: $(BIN)
 	@tests/mpi/run_all.sh
+
+# the catalogue of bad inputs alone (it also runs in e2e: tests/e2e/t_bad_inputs.sh)
+bad-inputs: $(BIN)
+	@/usr/bin/python3 tests/bad_inputs/run.py
 
 # A real single-node SLURM started in a temporary directory (tests/slurm/cluster.sh); the job scripts of
 # jobs/ run on it.  ANIONSCAN_SKIP_SLURM=1 skips them (and says so) where SLURM cannot start.

@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "io/deck.h"
 #include "io/settings.h"
+#include "pw/kpoints.h"
+#include "pw/model.h"
 
 /* Options shared by the commands that take one deck. */
 typedef struct as_cli_opts {
@@ -37,6 +39,20 @@ int as_cli_deck_context(as_error *err, const char *deck_path, int line);
 
 /* Rank 0's status and message to every rank of comm (after work only rank 0 did); returns the status. */
 int as_cli_share(MPI_Comm comm, int rc, as_error *err);
+
+/* The model (potentials, electrons, symmetry) and k points of a deck's structure, as scf builds them;
+ * errors carry the deck's line.  Before the model, a lower bound of the memory against what the ranks of
+ * comm have (collective on comm). */
+int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,
+                         as_model **m, as_kpoints **kp, as_error *err);
+/* The band count and the basis, and the memory estimate against what the machine has per rank of comm
+ * (AS_ENOMEM with the estimate in the message); *estimate (may be NULL) receives the total in bytes. */
+int as_cli_check_size(const as_settings *set, const char *deck_path, const as_model *m, const as_kpoints *kp,
+                      MPI_Comm comm, double *estimate, as_error *err);
+
+/* Both, for a command about to start on comm (relax, scan): refused up front like scf. */
+int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,
+                      as_error *err);
 
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err);
 int as_cmd_structure(int argc, char **argv, MPI_Comm comm, as_error *err);

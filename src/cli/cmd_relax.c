@@ -31,6 +31,8 @@ static int run_relax(const as_cli_opts *oin, const char *deck_path, MPI_Comm com
     as_structure *start = as_structure_from_settings(&set.structure, o.deck_path, err);
     if (!start) {
         rc = err->code;
+    } else if ((rc = as_cli_check_calc(&set, o.deck_path, start, comm, err))) {
+        /* the model, k points, bands and memory: refused before the first step, as check does */
     } else {
         as_relax_job job = {
             .comm = comm,

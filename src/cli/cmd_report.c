@@ -55,7 +55,8 @@ static int parse(int argc, char **argv, report_opts *o, as_error *err)
             o->figures = 0;
         } else if (!strcmp(a, "--temperature")) {
             char *end;
-            if (!more || ((o->temperature = strtod(argv[++i], &end)), *end) || !(o->temperature > 0.0))
+            if (!more || ((o->temperature = strtod(argv[++i], &end)), *end) ||
+                !(o->temperature > 0.0 && o->temperature < 1e5)) /* inf made every Boltzmann weight NaN */
                 return as_error_set(err, AS_EINPUT, "--temperature needs a positive number of kelvin, got '%s'",
                                     more ? argv[i] : "");
         } else if (a[0] == '-' && a[1]) {

@@ -2,6 +2,7 @@
  * interstitial scan (scan/scan.h, docs/scan.md).  Running the same command again continues an
  * interrupted scan (--restart says so explicitly; it is the same). */
 #include "cli/cli.h"
+#include "io/structure_input.h"
 #include "scan/scan.h"
 
 int as_cmd_scan(int argc, char **argv, MPI_Comm comm, as_error *err)
@@ -25,7 +26,12 @@ int as_cmd_scan(int argc, char **argv, MPI_Comm comm, as_error *err)
                        .dry_run = o.dry_run,
                        .ngroups = o.ngroups,
                        .npools = o.npools > 0 ? o.npools : set.parallel.pools};
-    rc = as_scan_run(&job, err);
+    as_structure *host = o.dry_run ? NULL : as_structure_from_settings(&set.structure, o.deck_path, err);
+    if (!o.dry_run && (!host || as_cli_check_calc(&set, o.deck_path, host, comm, err)))
+        rc = err->code; /* the host's model, k points, bands and memory: refused up front, as check does */
+    else
+        rc = as_scan_run(&job, err);
+    as_structure_destroy(host);
     as_settings_free(&set);
     as_deck_destroy(deck);
     return rc;

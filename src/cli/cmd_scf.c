@@ -40,6 +40,7 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     as_layout *lay = NULL;
     as_scf_state *st = NULL;
     as_band_edges be = {0};
+    as_kpoints *kp = NULL;
     double(*forces)[3] = NULL, stress[3][3];
     int rc = AS_OK;
     as_clock_reset();
@@ -53,19 +54,13 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         goto done;
     }
     as_clock_stop(AS_CLK_INPUT);
-    if (!(m = as_model_create(s, &set.dft, set.dft.use_symmetry, err))) {
-        /* a missing potential file points at the potentials line when there is one */
-        int line = strstr(err->msg, "potential for") && set.dft.potentials_line ? set.dft.potentials_line : set.dft.line;
-        rc = as_cli_deck_context(err, o.deck_path, line);
+    if ((rc = as_cli_model_kpoints(&set, o.deck_path, s, comm, &m, &kp, err)))
         goto done;
-    }
     as_clock_start(AS_CLK_PLAN);
-    as_kpoints *kp = NULL;
-    if (set.dft.gamma_only) {
-        const double g[1][3] = {{0, 0, 0}};
-        kp = as_kpoints_list(1, g, err);
-    } else {
-        kp = as_kpoints_mesh(m->s, set.dft.kmesh, set.dft.kshift, m->sym != NULL, m->sym ? m->sym->symprec : 0.0, err);
+    /* refused up front: too few bands for the basis, or more memory than the machine has */
+    if ((rc = as_cli_check_size(&set, o.deck_path, m, kp, comm, NULL, err))) {
+        as_kpoints_destroy(kp);
+        goto done;
     }
     int npools = o.npools > 0 ? o.npools : set.parallel.pools;
     double need = 0.0;
@@ -83,6 +78,10 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
         npools = as_layout_choose_pools(comm, kp->nk, wf, work, grid, &need);
     }
     if (kp && !(lay = as_layout_create(comm, npools, kp->nk, err))) {
+        if (o.npools > 0) /* where the pools came from: the command line or the deck */
+            as_error_prefix(err, "--pools %d: ", o.npools);
+        else if (set.parallel.pools > 0)
+            as_cli_deck_context(err, o.deck_path, set.parallel.pools_line);
         as_kpoints_destroy(kp);
         kp = NULL;
     }

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "core/log.h"
 #include "parallel/stop.h"
+#include "io/structure_input.h"
 #include "scan/scan.h"
 
 static int cli_budget; /* --max-time was given: it wins over a deck's [run] max_time */
@@ -55,8 +57,9 @@ int as_cli_parse(int argc, char **argv, as_cli_opts *o, const char **decks, int 
             char *end;
             if (i + 1 >= argc)
                 return as_error_set(err, AS_EINPUT, "%s needs a number", a);
+            errno = 0;
             long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1)
+            if (*end || end == argv[i] || v < 1 || v > 1000000 || errno) /* never a bare cast of an overflow */
                 return as_error_set(err, AS_EINPUT, "%s needs a positive integer, got '%s'", a, argv[i]);
             if (!strcmp(a, "--pools"))
                 o->npools = (int)v;
@@ -133,6 +136,37 @@ int as_cli_share(MPI_Comm comm, int rc, as_error *err)
     return rc;
 }
 
+/* One deck, on rank 0: everything a later command would find wrong before computing (cli.h). */
+static int check_one(const char *path, const as_deck *deck, const as_settings *s, char *summary, size_t n,
+                     as_error *err)
+{
+    as_structure *st = NULL;
+    as_model *m = NULL;
+    as_kpoints *kp = NULL;
+    double bytes = 0.0;
+    int rc = AS_OK, nconf = -1;
+    if (!(st = as_structure_from_settings(&s->structure, path, err)))
+        return err->code;
+    if ((rc = as_cli_model_kpoints(s, path, st, MPI_COMM_SELF, &m, &kp, err)))
+        goto done;
+    if ((rc = as_cli_check_size(s, path, m, kp, MPI_COMM_SELF, &bytes, err)))
+        goto done;
+    if (as_deck_has_section(deck, "scan") && (rc = as_scan_check(s, path, &nconf, err)))
+        goto done;
+    char formula[128];
+    as_structure_formula(st, formula, sizeof formula);
+    int w = snprintf(summary, n, "%s, %d atoms, %s, %d k-point%s, about %.0f MB", formula, st->natoms,
+                     m->sym ? m->sym->international : "symmetry off", kp->nk, kp->nk == 1 ? "" : "s",
+                     bytes / (1024.0 * 1024.0));
+    if (nconf >= 0 && w > 0 && (size_t)w < n)
+        snprintf(summary + w, n - (size_t)w, "; scan: %d configurations on the host as built", nconf);
+done:
+    as_kpoints_destroy(kp);
+    as_model_destroy(m);
+    as_structure_destroy(st);
+    return rc;
+}
+
 int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
 {
     as_cli_opts o;
@@ -142,30 +176,22 @@ int as_cmd_check(int argc, char **argv, MPI_Comm comm, as_error *err)
         return err->code;
     if (o.dry_run)
         return as_error_set(err, AS_EINPUT, "--dry-run is an option of \'scan\' only");
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
     for (int i = 0; i < nd; i++) {
         as_deck *deck = NULL;
         as_settings s;
         if (as_cli_load(decks[i], comm, &deck, &s, err))
             return err->code;
-        if (as_deck_has_section(deck, "scan")) {
-            /* a scan deck: its host, sites and configurations are built too (rank 0; the others wait) */
-            int rank = 0, n = 0, rc = AS_OK;
-            MPI_Comm_rank(comm, &rank);
-            if (rank == 0)
-                rc = as_scan_check(&s, decks[i], &n, err);
-            MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-            MPI_Bcast(&n, 1, MPI_INT, 0, comm);
-            if (rc) {
-                as_settings_free(&s);
-                as_deck_destroy(deck);
-                return rank == 0 ? rc : as_error_set(err, rc, "the scan's check failed on rank 0");
-            }
-            as_log("%s: ok (scan: %d configurations on the host as built)\n", decks[i], n);
-        } else {
-            as_log("%s: ok\n", decks[i]);
-        }
+        /* the structure, model, k points, sizes and (a scan deck) configurations: rank 0; the others wait */
+        char summary[512] = "";
+        int rc = rank == 0 ? check_one(decks[i], deck, &s, summary, sizeof summary, err) : AS_OK;
+        rc = as_cli_share(comm, rc, err);
         as_settings_free(&s);
         as_deck_destroy(deck);
+        if (rc)
+            return rc;
+        as_log("%s: ok (%s)\n", decks[i], summary);
     }
     return AS_OK;
 }

@@ -19,6 +19,11 @@ int as_file_read_all(const char *path, char **data, size_t *len, as_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return as_error_set(err, AS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        fclose(f); /* a directory fails to read; a device such as /dev/zero never ends (and fills the memory) */
+        return as_error_set(err, AS_EIO, "%s: %s, not a file", path, S_ISDIR(st.st_mode) ? "a directory" : "a device");
+    }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
@@ -51,6 +56,69 @@ int as_file_read_all(const char *path, char **data, size_t *len, as_error *err)
     *data = buf;
     if (len)
         *len = n;
+    return AS_OK;
+}
+
+int as_file_read_text(const char *path, char **data, size_t *len, as_error *err)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return as_error_set(err, AS_EINPUT, "%s: is a directory, not a file; give the path of the file itself",
+                            path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+        return as_error_set(err, AS_EINPUT, "%s: not a regular file (a device such as /dev/zero never ends); give "
+                            "the path of a text file", path);
+    if (stat(path, &st) == 0 && st.st_size > AS_TEXT_MAX_BYTES)
+        return as_error_set(err, AS_EINPUT, "%s: %lld bytes, more than any text input needs (at most %d MB); is it "
+                            "the right file?", path, (long long)st.st_size, AS_TEXT_MAX_BYTES >> 20);
+    char *buf = NULL;
+    size_t n = 0;
+    if (as_file_read_all(path, &buf, &n, err))
+        return err->code;
+    size_t start = 0;
+    if (n >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
+        start = 3; /* a UTF-8 byte-order mark (Windows editors): not part of the text */
+    else if (n >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE) ||
+                        ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF))) {
+        free(buf);
+        return as_error_set(err, AS_EINPUT, "%s:1: the file is UTF-16 text; save it as UTF-8 or plain ASCII", path);
+    }
+    int line = 1, ctrl = 0, ctrl_line = 0;
+    for (size_t i = start; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\0') {
+            free(buf);
+            return as_error_set(err, AS_EINPUT, "%s:%d: the file has a NUL byte (byte %zu): it is not a text file, "
+                                "or it is damaged; give a plain-text file", path, line, i + 1);
+        }
+        if (c == '\n' || (c == '\r' && (i + 1 >= n || buf[i + 1] != '\n')))
+            line++;
+        else if (c < 32 && c != '\t' && c != '\r' && c != '\f' && c != '\v' && !ctrl++)
+            ctrl_line = line;
+    }
+    if (ctrl > 8 && ctrl * 50 > (int)(n > 1000000 ? 1000000 : n)) {
+        free(buf);
+        return as_error_set(err, AS_EINPUT, "%s:%d: the file has %d control characters: it is not a text file; "
+                            "give a plain-text file", path, ctrl_line, ctrl);
+    }
+    /* CRLF and CR-only line ends become LF, in place */
+    size_t w = 0;
+    for (size_t i = start; i < n; i++) {
+        if (buf[i] == '\r') {
+            buf[w++] = '\n';
+            if (i + 1 < n && buf[i + 1] == '\n')
+                i++;
+        } else {
+            buf[w++] = buf[i];
+        }
+    }
+    buf[w] = '\0';
+    *data = buf;
+    if (len)
+        *len = w;
     return AS_OK;
 }
 

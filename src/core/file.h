@@ -10,6 +10,12 @@
 /* Read a whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL). */
 int as_file_read_all(const char *path, char **data, size_t *len, as_error *err);
 
+/* Read a text file (deck, CIF, POSCAR): as as_file_read_all, and then a UTF-8 byte-order mark is dropped,
+ * CRLF and CR-only line ends become LF, and a NUL byte, UTF-16 or a binary file is refused (AS_EINPUT,
+ * "path:LINE: ..."), as is a directory. */
+int as_file_read_text(const char *path, char **data, size_t *len, as_error *err);
+#define AS_TEXT_MAX_BYTES (256 << 20) /* a larger "text" input is refused before it is read */
+
 /* Write len bytes to path atomically: path.tmp.PID, fsync, rename, fsync dir. */
 int as_file_write_atomic(const char *path, const void *data, size_t len, as_error *err);
 

@@ -174,6 +174,77 @@ double as_structure_min_distance(const as_structure *s, int *pi, int *pj)
     return best;
 }
 
+/* The first pair (i < j, in that order) closer than dmin, or *pi = -1.  Atoms go into a grid of cells at
+ * least dmin high, so only atoms in neighbouring cells are compared: linear in the atoms, where all pairs
+ * (with 125 images each) never finished for a large supercell.  Returns -1 when out of memory. */
+static int first_close_pair(const as_structure *s, double dmin, int *pi, int *pj, double *pd)
+{
+    *pi = *pj = -1;
+    const double vol = fabs(as_lattice_volume(s->lattice));
+    int nb[3];
+    for (int k = 0; k < 3; k++) {
+        const double *u = s->lattice[(k + 1) % 3], *v = s->lattice[(k + 2) % 3];
+        double c[3] = {u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
+        double h = vol / sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]); /* the cell's height along k */
+        double m = floor(h / dmin);
+        nb[k] = !(m >= 1.0) ? 1 : m > 64.0 ? 64 : (int)m;
+    }
+    const int nbins = nb[0] * nb[1] * nb[2], n = s->natoms;
+    int *head = malloc((size_t)nbins * sizeof *head), *next = malloc((size_t)n * sizeof *next);
+    int *bin = malloc((size_t)n * 3 * sizeof *bin);
+    if (!head || !next || !bin) {
+        free(head), free(next), free(bin);
+        return -1;
+    }
+    for (int b = 0; b < nbins; b++)
+        head[b] = -1;
+    for (int a = n - 1; a >= 0; a--) {
+        for (int k = 0; k < 3; k++) {
+            double f = s->frac[a][k] - floor(s->frac[a][k]);
+            int b = (int)(f * nb[k]);
+            bin[3 * a + k] = b < 0 ? 0 : b >= nb[k] ? nb[k] - 1 : b;
+        }
+        int b = (bin[3 * a] * nb[1] + bin[3 * a + 1]) * nb[2] + bin[3 * a + 2];
+        next[a] = head[b];
+        head[b] = a;
+    }
+    for (int i = 0; i < n && *pi < 0; i++) {
+        int cand[3][3], nc[3];
+        for (int k = 0; k < 3; k++) { /* the neighbouring cells along k, each once */
+            const int b = bin[3 * i + k];
+            nc[k] = 0;
+            for (int o = -1; o <= 1; o++) {
+                int c = ((b + o) % nb[k] + nb[k]) % nb[k], dup = 0;
+                for (int q = 0; q < nc[k]; q++)
+                    dup |= cand[k][q] == c;
+                if (!dup)
+                    cand[k][nc[k]++] = c;
+            }
+        }
+        int bestj = -1;
+        double bestd = 0.0;
+        for (int x = 0; x < nc[0]; x++)
+            for (int y = 0; y < nc[1]; y++)
+                for (int z = 0; z < nc[2]; z++)
+                    for (int j = head[(cand[0][x] * nb[1] + cand[1][y]) * nb[2] + cand[2][z]]; j >= 0; j = next[j]) {
+                        if (j <= i || (bestj >= 0 && j > bestj))
+                            continue;
+                        double d = as_periodic_distance(s->lattice, s->frac[i], s->frac[j]);
+                        if (d < dmin) {
+                            bestj = j;
+                            bestd = d;
+                        }
+                    }
+        if (bestj >= 0) {
+            *pi = i;
+            *pj = bestj;
+            *pd = bestd;
+        }
+    }
+    free(head), free(next), free(bin);
+    return 0;
+}
+
 int as_structure_validate(const as_structure *s, double min_dist_bohr, as_error *err)
 {
     double inv[3][3];
@@ -192,35 +263,30 @@ int as_structure_validate(const as_structure *s, double min_dist_bohr, as_error 
                                     as_element_symbol(s->z[a]));
     }
     if (min_dist_bohr > 0.0) {
-        for (int i = 0; i < s->natoms; i++)
-            for (int j = i; j < s->natoms; j++) {
-                double d;
-                if (i == j) {
-                    /* An atom and its own periodic images: the shortest lattice vector. */
-                    d = INFINITY;
-                    for (int t = 1; t < 27; t++) {
-                        double f[3] = {t % 3 - 1, (t / 3) % 3 - 1, t / 9 - 1}, c[3];
-                        if (f[0] == 0 && f[1] == 0 && f[2] == 0)
-                            continue;
-                        as_frac_to_cart(s->lattice, f, c);
-                        d = fmin(d, sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]));
-                    }
-                } else {
-                    d = as_periodic_distance(s->lattice, s->frac[i], s->frac[j]);
-                }
-                if (d < min_dist_bohr) {
-                    if (i == j)
-                        return as_error_set(err, AS_EINPUT,
-                                            "the cell is too small: a lattice vector is %.3f angstrom, "
-                                            "shorter than the %.2f angstrom minimum distance",
-                                            d * AS_BOHR_ANG, min_dist_bohr * AS_BOHR_ANG);
-                    return as_error_set(err, AS_EINPUT,
-                                        "atoms %d (%s) and %d (%s) are %.3f angstrom apart, closer than "
-                                        "%.2f angstrom; check their coordinates and the cell units",
-                                        i + 1, as_element_symbol(s->z[i]), j + 1, as_element_symbol(s->z[j]),
-                                        d * AS_BOHR_ANG, min_dist_bohr * AS_BOHR_ANG);
-                }
-            }
+        /* An atom and its own periodic images: the shortest lattice vector. */
+        double d = INFINITY;
+        for (int t = 1; t < 27; t++) {
+            double f[3] = {t % 3 - 1, (t / 3) % 3 - 1, t / 9 - 1}, c[3];
+            if (f[0] == 0 && f[1] == 0 && f[2] == 0)
+                continue;
+            as_frac_to_cart(s->lattice, f, c);
+            d = fmin(d, sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]));
+        }
+        if (d < min_dist_bohr)
+            return as_error_set(err, AS_EINPUT,
+                                "the cell is too small: a lattice vector is %.3f angstrom, "
+                                "shorter than the %.2f angstrom minimum distance",
+                                d * AS_BOHR_ANG, min_dist_bohr * AS_BOHR_ANG);
+        int i = -1, j = -1;
+        int rc = first_close_pair(s, min_dist_bohr, &i, &j, &d);
+        if (rc)
+            return as_error_nomem(err, "closest-pair bins", (size_t)s->natoms * sizeof(int));
+        if (i >= 0)
+            return as_error_set(err, AS_EINPUT,
+                                "atoms %d (%s) and %d (%s) are %.3f angstrom apart, closer than "
+                                "%.2f angstrom; check their coordinates and the cell units",
+                                i + 1, as_element_symbol(s->z[i]), j + 1, as_element_symbol(s->z[j]),
+                                d * AS_BOHR_ANG, min_dist_bohr * AS_BOHR_ANG);
     }
     return AS_OK;
 }

@@ -13,6 +13,8 @@
 #include "crystal/elements.h"
 #include "crystal/expand.h"
 
+#define AS_CIF_MAX_OPS 192 /* the most any space group has (a face-centred cubic cell) */
+
 /* ------------------------------------------------------------- tokens ---- */
 
 typedef struct {
@@ -318,10 +320,12 @@ static int parse_symop(const char *s, int rot[3][3], double t[3])
             if (p < end && (isdigit((unsigned char)*p) || *p == '.')) {
                 char *q;
                 num = strtod(p, &q);
+                if (q == p || q > end || !isfinite(num) || fabs(num) > 1e3)
+                    return -1; /* "." alone is no number: without this the parser never advanced */
                 p = q;
                 if (p < end && *p == '/') {
                     double den = strtod(p + 1, &q);
-                    if (q == p + 1 || den == 0.0)
+                    if (q == p + 1 || q > end || den == 0.0 || !isfinite(den))
                         return -1;
                     num /= den;
                     p = q;
@@ -357,6 +361,87 @@ static int parse_symop(const char *s, int rot[3][3], double t[3])
         p = end + 1;
     }
     return 0;
+}
+
+/* The operations must form a group: every product of two is in the list (translations modulo lattice
+ * vectors, within 1e-3), and every rotation is a lattice symmetry (determinant +-1).  A list with a typo
+ * or a missing operation otherwise puts atoms where none belong (e.g. 1 angstrom apart). */
+static int same_translation(const double a[3], const double b[3])
+{
+    for (int k = 0; k < 3; k++) {
+        double d = a[k] - b[k];
+        d -= round(d);
+        if (fabs(d) > 1e-3)
+            return 0;
+    }
+    return 1;
+}
+
+static void op_text(const int r[3][3], const double t[3], char *out, size_t n)
+{
+    size_t l = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 3 && l < n; i++) {
+        int first = 1;
+        for (int j = 0; j < 3; j++)
+            if (r[i][j] && l < n) {
+                l += (size_t)snprintf(out + l, n - l, "%s%s%s", r[i][j] < 0 ? "-" : (first ? "" : "+"),
+                                      abs(r[i][j]) > 1 ? "2*" : "", j == 0 ? "x" : j == 1 ? "y" : "z");
+                first = 0;
+            }
+        double tt = t[i] - floor(t[i]);
+        if (tt > 1e-6 && l < n)
+            l += (size_t)snprintf(out + l, n - l, "%s%.4g", first ? "" : "+", tt);
+        if (first && tt <= 1e-6 && l < n)
+            l += (size_t)snprintf(out + l, n - l, "0");
+        if (i < 2 && l < n)
+            l += (size_t)snprintf(out + l, n - l, ",");
+    }
+}
+
+static int check_group(const char *path, int nops, const int (*rot)[3][3], const double (*trans)[3], int line,
+                       as_error *err)
+{
+    for (int i = 0; i < nops; i++) {
+        const int(*r)[3] = rot[i];
+        long det = (long)r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) -
+                   (long)r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0]) +
+                   (long)r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+        if (det != 1 && det != -1) {
+            char txt[128];
+            op_text(rot[i], trans[i], txt, sizeof txt);
+            return as_error_set(err, AS_EINPUT, "%s:%d: symmetry operation '%s' is not a symmetry (its determinant "
+                                "is %ld, not +1 or -1); check the list", path, line, txt, det);
+        }
+    }
+    for (int i = 0; i < nops; i++)
+        for (int j = 0; j < nops; j++) {
+            int r[3][3];
+            double t[3];
+            for (int a = 0; a < 3; a++) {
+                t[a] = trans[i][a];
+                for (int b = 0; b < 3; b++) {
+                    r[a][b] = 0;
+                    for (int c = 0; c < 3; c++)
+                        r[a][b] += rot[i][a][c] * rot[j][c][b];
+                    t[a] += rot[i][a][b] * trans[j][b];
+                }
+            }
+            int found = 0;
+            for (int k = 0; k < nops && !found; k++)
+                found = !memcmp(r, rot[k], sizeof r) && same_translation(t, trans[k]);
+            if (!found) {
+                char a[128], b[128], c[128];
+                op_text(rot[i], trans[i], a, sizeof a);
+                op_text(rot[j], trans[j], b, sizeof b);
+                op_text((const int(*)[3])r, t, c, sizeof c);
+                return as_error_set(err, AS_EINPUT, "%s:%d: the %d symmetry operations do not form a group: '%s' "
+                                    "after '%s' gives '%s', which is not in the list; an operation is missing or "
+                                    "mistyped (or write the file in P1 with every atom)",
+                                    path, line, nops, a, b, c);
+            }
+        }
+    return AS_OK;
 }
 
 /* Operations from the space-group name when a file lists none (spglib's table). */
@@ -449,9 +534,13 @@ static int cell_value(const char *path, const cif_block *b, const char *name, do
             return as_error_set(err, AS_EINPUT, "%s: no %s; the cell is needed", path, name);
         return AS_OK;
     }
-    if (parse_number(t->text, v) != 0 || !(*v > 0.0))
+    if (parse_number(t->text, v) != 0 || !(*v > 0.0) || !isfinite(*v))
         return as_error_set(err, AS_EINPUT, "%s:%d: %s must be a positive number, got '%s'", path, t->line, name,
                             t->text);
+    const int angle = strstr(name, "angle") != NULL;
+    if (angle ? !(*v > 0.0 && *v < 180.0) : !(*v >= 1.0 && *v <= 1000.0))
+        return as_error_set(err, AS_EINPUT, "%s:%d: %s = %s is outside %s; check the file", path, t->line, name,
+                            t->text, angle ? "(0, 180) degrees" : "1..1000 angstrom");
     return AS_OK;
 }
 
@@ -502,6 +591,11 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
     }
     if (sl || single) {
         int n = sl ? sl->nrows : 1;
+        if (n > AS_CIF_MAX_OPS) {
+            as_error_set(err, AS_EINPUT, "%s:%d: %d symmetry operations; no space group has more than %d, so the "
+                         "list is damaged", path, sl->line, n, AS_CIF_MAX_OPS);
+            goto done;
+        }
         rot = malloc((size_t)(n + 1) * sizeof *rot);
         trans = malloc((size_t)(n + 1) * sizeof *trans);
         if (!rot || !trans) {
@@ -562,6 +656,10 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
         }
     }
 
+    if (check_group(path, nops, (const int(*)[3][3])rot, (const double(*)[3])trans,
+                    sl ? sl->line : single ? single->line : 0, err))
+        goto done;
+
     /* Atom sites. */
     int cx;
     const cif_loop *al = find_loop(&b, "_atom_site_fract_x", &cx);
@@ -586,6 +684,11 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
         goto done;
     }
     nsites = al->nrows;
+    if ((long)nsites * nops > 1000000L) {
+        as_error_set(err, AS_EINPUT, "%s:%d: %d atom sites times %d symmetry operations would give more than a "
+                     "million atoms; this is no cell a plane-wave calculation can use", path, al->line, nsites, nops);
+        goto done;
+    }
     if (nsites == 0) {
         as_error_set(err, AS_EINPUT, "%s:%d: the atom-site loop has no atoms", path, al->line);
         goto done;
@@ -622,8 +725,9 @@ as_structure *as_cif_parse(const char *path, const char *text, char ***labels_ou
         }
         int cc[3] = {cx, cy, cz};
         for (int k = 0; k < 3; k++)
-            if (parse_number(row[cc[k]]->text, &frac[r][k]) != 0) {
-                as_error_set(err, AS_EINPUT, "%s:%d: atom '%s': coordinate '%s' is not a number", path,
+            if (parse_number(row[cc[k]]->text, &frac[r][k]) != 0 || !isfinite(frac[r][k]) ||
+                fabs(frac[r][k]) > 1000.0) {
+                as_error_set(err, AS_EINPUT, "%s:%d: atom '%s': coordinate '%s' is not a number (or beyond 1000)", path,
                              row[cc[k]]->line, lab, row[cc[k]]->text);
                 goto done;
             }
@@ -679,7 +783,7 @@ done:
 as_structure *as_cif_read(const char *path, char ***labels, as_error *err)
 {
     char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (as_file_read_text(path, &text, NULL, err))
         return NULL;
     as_structure *s = as_cif_parse(path, text, labels, err);
     free(text);

@@ -56,6 +56,8 @@ static int valid_name(const char *s)
 static int push_entry(as_deck *d, const char *section, const char *key, const char *value, int line,
                       as_error *err)
 {
+    if (d->nentries >= AS_DECK_MAX_ENTRIES) /* every key is compared with the others: no unbounded count */
+        return as_deck_error(d, line, err, "more than %d keys; this is no deck", AS_DECK_MAX_ENTRIES);
     as_deck_entry *ne = realloc(d->entries, (size_t)(d->nentries + 1) * sizeof *ne);
     if (!ne)
         return as_error_nomem(err, "deck", 0);
@@ -73,6 +75,9 @@ static int push_entry(as_deck *d, const char *section, const char *key, const ch
 
 static int push_block_line(as_deck_entry *e, const char *text, int line, as_error *err)
 {
+    if (e->nblock >= AS_DECK_MAX_BLOCK)
+        return as_error_set(err, AS_EINPUT, "%d: the block of '%s' has more than %d lines", line, e->key,
+                            AS_DECK_MAX_BLOCK);
     as_deck_line *nb = realloc(e->block, (size_t)(e->nblock + 1) * sizeof *nb);
     if (!nb)
         return as_error_nomem(err, "deck", 0);
@@ -87,6 +92,8 @@ static int push_block_line(as_deck_entry *e, const char *text, int line, as_erro
 
 static int push_section(as_deck *d, const char *name, int line, as_error *err)
 {
+    if (d->nsections >= AS_DECK_MAX_ENTRIES)
+        return as_deck_error(d, line, err, "more than %d sections; this is no deck", AS_DECK_MAX_ENTRIES);
     for (int i = 0; i < d->nsections; i++)
         if (!strcmp(d->sections[i].name, name))
             return as_deck_error(d, line, err,
@@ -143,6 +150,8 @@ as_deck *as_deck_parse(const char *path, const char *text, as_error *err)
                 break;
             }
             rc = push_block_line(last, s, lineno, err);
+            if (rc == AS_EINPUT)
+                as_error_prefix(err, "%s:", d->path);
             continue;
         }
         if (s[0] == '[') {
@@ -192,6 +201,11 @@ as_deck *as_deck_parse(const char *path, const char *text, as_error *err)
             }
         if (rc != AS_OK)
             break;
+        if (strlen(value) > AS_DECK_MAX_VALUE) {
+            rc = as_deck_error(d, lineno, err, "the value of '%s' is %zu characters long, more than %d; no key takes "
+                               "such a value", key, strlen(value), AS_DECK_MAX_VALUE);
+            break;
+        }
         rc = push_entry(d, section, key, value, lineno, err);
         last = (rc == AS_OK) ? &d->entries[d->nentries - 1] : NULL;
     }
@@ -213,7 +227,7 @@ as_deck *as_deck_read(const char *path, MPI_Comm comm, as_error *err)
     as_error_clear(&local);
     if (rank == 0) {
         size_t n = 0;
-        if (as_file_read_all(path, &text, &n, &local) == AS_OK)
+        if (as_file_read_text(path, &text, &n, &local) == AS_OK)
             len = (long)n;
         else
             len = -1;
@@ -597,14 +611,18 @@ static double slurm_time(const char *t)
 {
     int d = 0, f[3], n = 0, used = 0;
     if (strchr(t, '-')) {
-        if (sscanf(t, "%d-%n", &d, &used) != 1 || d < 0)
+        char *end;
+        long days = strtol(t, &end, 10);
+        if (end == t || *end != '-' || days < 0 || days > 100000)
             return -1.0;
+        d = (int)days;
+        used = (int)(end + 1 - t);
         t += used;
     }
     for (;;) {
         char *end;
         long v = strtol(t, &end, 10);
-        if (end == t || v < 0 || n == 3)
+        if (end == t || v < 0 || v > 1000000 || n == 3) /* no int overflow in the cast below */
             return -1.0;
         f[n++] = (int)v;
         if (*end == '\0')
@@ -676,6 +694,8 @@ int as_deck_get_quantity(as_deck *d, const char *sec, const char *key, as_qty_ki
     if (count > 64)
         return as_error_set(err, AS_EINTERNAL, "quantity with %d values", count);
     int rc = as_parse_quantity(e->value, kind, count, tmp, NULL);
+    if (rc == -2 && count < 64 && as_parse_quantity(e->value, AS_QTY_NONE, count + 1, tmp, NULL) == 0)
+        rc = -1; /* one number too many, not a unit: "25 30" */
     if (rc == -2) {
         if (kind == AS_QTY_NONE)
             return as_deck_error(d, e->line, err, "'%s' is a plain number and takes no unit, got '%s'", key,

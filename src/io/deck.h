@@ -8,6 +8,12 @@
 
 #include <mpi.h>
 
+/* The longest value a key takes (a path of AS_PATH_MAX or less, lists); a longer line is no deck. */
+#define AS_DECK_MAX_VALUE 1000
+/* At most this many keys (and sections), and lines in one block (an atoms block is refused beyond 2000 later). */
+#define AS_DECK_MAX_ENTRIES 1000
+#define AS_DECK_MAX_BLOCK 100000
+
 #include "core/error.h"
 
 typedef struct as_deck_line {

@@ -54,7 +54,7 @@ static int read_numbers(const char *s, double *v, int max)
     while (n < max) {
         char *end;
         double x = strtod(s, &end);
-        if (end == s)
+        if (end == s || !isfinite(x)) /* nan and inf are no numbers here */
             break;
         v[n++] = x;
         s = end;
@@ -122,8 +122,14 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
             goto done;
         }
     for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
+        for (int j = 0; j < 3; j++) {
             lat[i][j] *= scale[i] * AS_ANG_BOHR;
+            if (!isfinite(lat[i][j]) || fabs(lat[i][j]) > 1000.0 * AS_ANG_BOHR) {
+                as_error_set(err, AS_EINPUT, "%s:%d: lattice vector %d times the scale factor is beyond 1000 angstrom "
+                             "(or not a number); check lines 2-5", path, 3 + i, i + 1);
+                goto done;
+            }
+        }
 
     NEED(5, "the species line (element symbols, VASP 5)");
     char *p = L.line[5];
@@ -223,6 +229,11 @@ as_structure *as_poscar_parse(const char *path, const char *text_in, as_error *e
                              ln + 1, a + 1, as_element_symbol(zs[sp]), L.line[ln]);
                 goto done;
             }
+            if (fabs(v[0]) > 1e6 || fabs(v[1]) > 1e6 || fabs(v[2]) > 1e6) {
+                as_error_set(err, AS_EINPUT, "%s:%d: atom %d (%s): a coordinate beyond 1e6 in '%s'", path, ln + 1,
+                             a + 1, as_element_symbol(zs[sp]), L.line[ln]);
+                goto done;
+            }
             s->z[a] = zs[sp];
             if (cart) {
                 double c3[3] = {v[0] * scale[0] * AS_ANG_BOHR, v[1] * scale[0] * AS_ANG_BOHR,
@@ -247,7 +258,7 @@ done:
 as_structure *as_poscar_read(const char *path, as_error *err)
 {
     char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (as_file_read_text(path, &text, NULL, err))
         return NULL;
     as_structure *s = as_poscar_parse(path, text, err);
     free(text);

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/settings.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #include "crystal/elements.h"
 #include "crystal/sites.h"
 #include "crystal/structure.h"
+#include "crystal/supercell.h"
 
 #ifndef AS_POTENTIALS_DIR
 #define AS_POTENTIALS_DIR "potentials"
@@ -176,8 +178,13 @@ static int read_cell_block(as_deck *d, as_structure_settings *st, as_error *err)
         if (rc != 0)
             return as_deck_error(d, e->block[i].line, err, "a cell vector is three numbers, got '%s'",
                                  e->block[i].text);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 3; k++) {
             st->cell[i][k] = v[k] * f;
+            if (!isfinite(st->cell[i][k]) || fabs(st->cell[i][k]) > AS_MAX_CELL_ANG * AS_ANG_BOHR)
+                return as_deck_error(d, e->block[i].line, err, "a cell vector component of '%s' is beyond %g "
+                                     "angstrom; check the numbers and the unit ('%s')",
+                                     e->block[i].text, AS_MAX_CELL_ANG, e->value[0] ? e->value : "angstrom");
+        }
     }
     double inv[3][3];
     if (as_lattice_inverse(st->cell, inv) != 0)
@@ -206,6 +213,9 @@ static int read_atoms_block(as_deck *d, as_structure_settings *st, int have_cell
         return as_deck_error(d, e->line, err, "'atoms' needs a 'cell' block in [structure] too");
     if (e->nblock == 0)
         return as_deck_error(d, e->line, err, "'atoms' has no indented 'El x y z' lines");
+    if (e->nblock > 2000)
+        return as_deck_error(d, e->line, err, "'atoms' has %d lines, more than 2000; give a structure this large "
+                             "as a file (file = x.cif or POSCAR)", e->nblock);
     st->natoms = e->nblock;
     st->z = calloc((size_t)e->nblock, sizeof *st->z);
     st->pos = calloc((size_t)e->nblock, sizeof *st->pos);
@@ -226,6 +236,10 @@ static int read_atoms_block(as_deck *d, as_structure_settings *st, int have_cell
         if (as_parse_quantity(e->block[a].text + off, AS_QTY_NONE, 3, v, NULL) != 0)
             return as_deck_error(d, e->block[a].line, err, "atom %d (%s): expected three coordinates after the "
                                  "element, got '%s'", a + 1, sym, e->block[a].text + off);
+        const double vmax = which == 0 ? 1000.0 : AS_MAX_CELL_ANG * 10.0 / (which == 2 ? AS_BOHR_ANG : 1.0);
+        if (fabs(v[0]) > vmax || fabs(v[1]) > vmax || fabs(v[2]) > vmax)
+            return as_deck_error(d, e->block[a].line, err, "atom %d (%s): coordinate beyond %g (%s); check the "
+                                 "numbers and the unit", a + 1, sym, vmax, u);
         st->z[a] = z;
         if (which == 0) {
             memcpy(st->pos[a], v, sizeof v);
@@ -313,6 +327,10 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
             return as_deck_error(d, e->line, err, "'lattice' only applies to a built-in 'host'");
         double v[3];
         int rc = as_parse_quantity(e->value, AS_QTY_LENGTH, 3, v, NULL);
+        double two[2];
+        if (rc != 0 && as_parse_quantity(e->value, AS_QTY_LENGTH, 2, two, NULL) == 0)
+            return as_deck_error(d, e->line, err, "'lattice' has two numbers in '%s'; give a b c (three lengths), "
+                                 "or one a for a cubic cell", e->value);
         if (rc == -1 && as_parse_quantity(e->value, AS_QTY_LENGTH, 1, v, NULL) == 0)
             v[1] = v[2] = v[0], rc = 0;
         else if (rc == -1)
@@ -326,6 +344,10 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         for (int k = 0; k < 3; k++)
             if (!(v[k] > 0.0))
                 return as_deck_error(d, e->line, err, "lattice constants must be positive, got '%s'", e->value);
+            else if (!(v[k] >= 2.0 * AS_ANG_BOHR && v[k] <= 100.0 * AS_ANG_BOHR))
+                return as_deck_error(d, e->line, err, "lattice constant %g angstrom in '%s' is outside 2..100 "
+                                     "angstrom, far from any CsPbX3 cell; check the numbers and the unit",
+                                     v[k] * AS_BOHR_ANG, e->value);
         if (st->phase == AS_PHASE_CUBIC && (v[0] != v[1] || v[0] != v[2]))
             return as_deck_error(d, e->line, err, "a cubic lattice has a = b = c; got '%s'", e->value);
         memcpy(st->lattice, v, sizeof v);
@@ -334,14 +356,21 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
     if ((e = as_deck_find(d, "structure", "supercell"))) {
         int m[9];
         char buf[256];
+        if (strlen(e->value) >= sizeof buf)
+            return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix); the value is "
+                                 "%zu characters long", strlen(e->value));
         snprintf(buf, sizeof buf, "%s", e->value);
         int n = 0;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
             char *end;
+            errno = 0;
             long v = strtol(t, &end, 10);
             if (*end || end == t || n >= 9)
                 return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix), got '%s'",
                                      e->value);
+            if (errno == ERANGE || v > AS_MAX_SUPERCELL_ENTRY || v < -AS_MAX_SUPERCELL_ENTRY)
+                return as_deck_error(d, e->line, err, "supercell entry '%s' is out of range (|n| <= %d; a supercell "
+                                     "of at most %d cells is built)", t, AS_MAX_SUPERCELL_ENTRY, AS_MAX_SUPERCELL_DET);
             m[n++] = (int)v;
         }
         if (n != 3 && n != 9)
@@ -356,8 +385,7 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         } else {
             for (int i = 0; i < 9; i++)
                 st->supercell[i / 3][i % 3] = m[i];
-            long det = (long)m[0] * (m[4] * m[8] - m[5] * m[7]) - (long)m[1] * (m[3] * m[8] - m[5] * m[6]) +
-                       (long)m[2] * (m[3] * m[7] - m[4] * m[6]);
+            long det = as_supercell_det(st->supercell);
             if (det == 0)
                 return as_deck_error(d, e->line, err, "the supercell matrix is singular (determinant 0)");
             if (det < 0)
@@ -366,6 +394,10 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
                                      "the cell right-handed",
                                      det);
         }
+        long det = as_supercell_det(st->supercell);
+        if (det > AS_MAX_SUPERCELL_DET)
+            return as_deck_error(d, e->line, err, "the supercell '%s' is %ld cells, more than %d; a plane-wave "
+                                 "calculation cannot run on it", e->value, det, AS_MAX_SUPERCELL_DET);
     }
     if (as_deck_get_int(d, "structure", "pattern", &st->pattern, &found, err))
         return err->code;
@@ -416,6 +448,13 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
             for (int i = 0; i < 3; i++)
                 if (dft->kmesh[i] < 1)
                     return as_deck_error(d, e->line, err, "k-point mesh sizes must be >= 1, got '%s'", e->value);
+            for (int i = 0; i < 3; i++)
+                if (dft->kmesh[i] > AS_MAX_KMESH)
+                    return as_deck_error(d, e->line, err, "k-point mesh size %d is more than %d; a CsPbX3 cell "
+                                         "needs a few points per direction (e.g. 4 4 4)", dft->kmesh[i], AS_MAX_KMESH);
+            if ((long)dft->kmesh[0] * dft->kmesh[1] * dft->kmesh[2] > AS_MAX_KPOINTS)
+                return as_deck_error(d, e->line, err, "the k-point mesh '%s' has %ld points, more than %d",
+                                     e->value, (long)dft->kmesh[0] * dft->kmesh[1] * dft->kmesh[2], AS_MAX_KPOINTS);
         }
     }
     if ((e = as_deck_find(d, "dft", "kshift"))) {
@@ -430,8 +469,14 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
     }
     if (as_deck_get_int(d, "dft", "nbands", &dft->nbands, &found, err))
         return err->code;
+    if (found)
+        dft->nbands_line = as_deck_find(d, "dft", "nbands")->line;
     if (found && dft->nbands < 1)
         return as_deck_error(d, as_deck_find(d, "dft", "nbands")->line, err, "nbands must be >= 1");
+    if (found && dft->nbands > AS_MAX_NBANDS)
+        return as_deck_error(d, as_deck_find(d, "dft", "nbands")->line, err, "nbands = %d is more than %d; a few "
+                             "more than the occupied bands are enough (leave it out for the automatic count)",
+                             dft->nbands, AS_MAX_NBANDS);
     if (as_deck_get_quantity(d, "dft", "scf_tol", AS_QTY_ENERGY, &dft->scf_tol, 1, &found, err))
         return err->code;
     if (found && !(dft->scf_tol > 0.0 && dft->scf_tol < 1.0))
@@ -514,7 +559,7 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
         } else if (n >= 1 && !strcasecmp(mode, "collinear")) {
             dft->spin = AS_SPIN_COLLINEAR;
             dft->magnetization = n == 2 ? m : NAN; /* automatic: see pw/model.c */
-            if (n == 2 && fabs(m) > 20.0)
+            if (n == 2 && !(fabs(m) <= 20.0)) /* NaN too: it would silently mean "automatic" */
                 return as_deck_error(d, e->line, err, "starting magnetisation %g Bohr magnetons is unphysical", m);
         } else {
             return as_deck_error(d, e->line, err,
@@ -605,6 +650,9 @@ static int read_relax(as_deck *d, as_relax_settings *r, as_error *err)
 static int list_of_numbers(as_deck *d, const as_deck_entry *e, double *out, int max, int *n, as_error *err)
 {
     char buf[512];
+    if (strlen(e->value) >= sizeof buf)
+        return as_deck_error(d, e->line, err, "at most %d values in '%s'; the value is %zu characters long", max,
+                             e->key, strlen(e->value));
     snprintf(buf, sizeof buf, "%s", e->value);
     *n = 0;
     for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
@@ -732,7 +780,8 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
             return as_deck_error(d, e->line, err, "at most %d positions", AS_MAX_SCAN_SITES);
         for (int i = 0; i < e->nblock; i++)
             if (as_parse_quantity(e->block[i].text, AS_QTY_NONE, 3, sc->positions[i], NULL) != 0 ||
-                !isfinite(sc->positions[i][0] + sc->positions[i][1] + sc->positions[i][2]))
+                !(fabs(sc->positions[i][0]) <= 1000.0 && fabs(sc->positions[i][1]) <= 1000.0 &&
+                  fabs(sc->positions[i][2]) <= 1000.0))
                 return as_deck_error(d, e->block[i].line, err, "position u%d: expected three fractional "
                                      "coordinates, got '%s'", i + 1, e->block[i].text);
         sc->npositions = e->nblock;
@@ -749,6 +798,9 @@ static int read_scan(as_deck *d, as_scan_settings *sc, as_error *err)
     as_deck_entry *e;
     if ((e = as_deck_find(d, "scan", "species"))) {
         char buf[256];
+        if (strlen(e->value) >= sizeof buf)
+            return as_deck_error(d, e->line, err, "'species' lists at most %d halides; the value is %zu characters "
+                                 "long", AS_MAX_SCAN_SPECIES, strlen(e->value));
         snprintf(buf, sizeof buf, "%s", e->value);
         sc->nspecies = 0;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
@@ -809,6 +861,8 @@ static int read_parallel(as_deck *d, as_parallel_settings *p, as_error *err)
         return err->code;
     if (found && p->pools < 1)
         return as_deck_error(d, as_deck_find(d, "parallel", "pools")->line, err, "pools must be >= 1");
+    if (found)
+        p->pools_line = as_deck_find(d, "parallel", "pools")->line;
     if (as_deck_get_int(d, "parallel", "groups", &p->groups, &found, err))
         return err->code;
     if (found && p->groups < 1)

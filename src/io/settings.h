@@ -10,6 +10,14 @@
 
 #define AS_PATH_MAX 1024
 #define AS_MAX_PSEUDO_OVERRIDES 16
+/* Input limits (docs/input.md): beyond them no plane-wave calculation can run, and the readers refuse the
+ * input before allocating for it. */
+#define AS_MAX_SUPERCELL_ENTRY 100 /* |entry| of 'supercell' */
+#define AS_MAX_SUPERCELL_DET 1000  /* cells in a supercell */
+#define AS_MAX_KMESH 100           /* k points along one direction */
+#define AS_MAX_KPOINTS 100000      /* points of the whole mesh */
+#define AS_MAX_NBANDS 100000
+#define AS_MAX_CELL_ANG 1000.0     /* |component| of a cell vector, angstrom */
 #define AS_MAX_SCAN_SPECIES 4
 
 /* [structure]: where the host comes from.  Exactly one of host / file / cell+atoms. */
@@ -78,6 +86,7 @@ typedef struct as_dft_settings {
     int stress;                  /* 'scf' computes and prints the stress tensor (default 0: when asked) */
     int line;                    /* deck line for errors found later (the xc key, else [dft]) */
     int potentials_line;         /* deck line of 'potentials' (0 if absent) */
+    int nbands_line;             /* deck line of 'nbands' (0 if absent) */
 } as_dft_settings;
 
 /* [relax] */
@@ -145,6 +154,7 @@ typedef struct as_scan_settings {
 typedef struct as_parallel_settings {
     int pools;  /* k-point pools; 0 = automatic */
     int groups; /* configuration groups for several decks; 0 = automatic */
+    int pools_line; /* deck line of 'pools' (0 if absent), for errors found when the ranks are known */
 } as_parallel_settings;
 
 /* [run] (the command line's --max-time wins) */

@@ -32,9 +32,21 @@ as_structure *as_structure_read_file(const char *path, as_error *err)
     if (!strncasecmp(base, "POSCAR", 6) || !strncasecmp(base, "CONTCAR", 7) || has_suffix(base, ".vasp") ||
         has_suffix(base, ".poscar"))
         return as_poscar_read(path, err);
-    char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (has_suffix(base, ".xyz") || has_suffix(base, ".extxyz")) {
+        as_error_set(err, AS_EINPUT, "%s: an (extended) XYZ file is not read as a structure (anionscan writes them: "
+                     "structure.extxyz, trajectory.extxyz); give the CIF or POSCAR written next to it, or convert it "
+                     "(ase convert %s POSCAR)", path, path);
         return NULL;
+    }
+    char *text = NULL;
+    if (as_file_read_text(path, &text, NULL, err))
+        return NULL;
+    if (strstr(text, "Lattice=\"") && strstr(text, "Properties=")) {
+        as_error_set(err, AS_EINPUT, "%s:2: this is an extended XYZ file (Lattice=, Properties=), which is not read as a "
+                     "structure; give a CIF or POSCAR (ase convert %s POSCAR)", path, path);
+        free(text);
+        return NULL;
+    }
     as_structure *s = (strstr(text, "data_") && strstr(text, "_cell_length_a")) ? as_cif_parse(path, text, NULL, err)
                                                                                 : as_poscar_parse(path, text, err);
     free(text);

@@ -26,9 +26,10 @@ as_layout *as_layout_create(MPI_Comm group, int npools, int nk, as_error *err)
     if (npools <= 0)
         npools = as_layout_auto_pools(l->group_size, nk);
     if (npools > l->group_size || l->group_size % npools != 0) {
+        const int nranks = l->group_size; /* read before l is freed (the message printed freed memory) */
         as_layout_destroy(l);
         as_error_set(err, AS_EINPUT, "%d k-point pools do not divide %d ranks; choose a divisor", npools,
-                     l->group_size);
+                     nranks);
         return NULL;
     }
     if (npools > nk) {

@@ -149,6 +149,15 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
             }
     /* Map Miller indices onto the current sphere (a different cutoff is fine). */
     const unsigned char *mill = p + 92, *val = mill + (size_t)ng * 12;
+    for (size_t i = 0; i < (size_t)ns * ng * 2; i++) { /* a checksum holds for any bytes: the numbers too */
+        double x;
+        memcpy(&x, val + i * 8, 8);
+        if (!isfinite(x) || fabs(x) > 1e12) {
+            rc = as_error_set(err, AS_EINPUT, "%s holds a non-finite or absurd density value (coefficient %zu); "
+                              "delete it or run without --restart", path, i / 2 + 1);
+            goto done;
+        }
+    }
     const as_gvecs *gv = d->gv;
     as_gmap *where = as_gmap_create(d->fft, err);
     if (!where) {

@@ -43,7 +43,7 @@ static int numbers(const char *s, double *v, int max)
     char *end;
     while (n < max) {
         double x = strtod(s, &end);
-        if (end == s)
+        if (end == s || !isfinite(x) || fabs(x) > 1e6) /* nan, inf or absurd: no GTH parameter (and no int) */
             break;
         v[n++] = x;
         s = end;
@@ -85,6 +85,11 @@ int as_pseudo_parse(const char *text, const char *path, as_pseudo *p, as_error *
         goto done;
     }
     for (int i = 0; i < ne; i++) {
+        if (!(v[i] >= 0.0 && v[i] <= 40.0 && v[i] == floor(v[i]))) { /* several shells: 3 s electrons for Cs */
+            rc = as_error_set(err, AS_EINPUT, "%s:%d: electron count %g for l = %d is not a whole number in 0..40",
+                              path, ln, v[i], i);
+            goto done;
+        }
         p->zion += v[i];
         if (i <= AS_PSEUDO_LMAX)
             p->nelec_l[i] = v[i];
@@ -158,7 +163,7 @@ done:
 int as_pseudo_read(const char *path, as_pseudo *p, as_error *err)
 {
     char *text = NULL;
-    if (as_file_read_all(path, &text, NULL, err))
+    if (as_file_read_text(path, &text, NULL, err))
         return err->code;
     int rc = as_pseudo_parse(text, path, p, err);
     free(text);

@@ -30,6 +30,40 @@ void as_scf_opts_from_settings(const as_dft_settings *dft, as_scf_opts *o)
     o->nbands = dft->nbands;
 }
 
+int as_scf_band_count(const as_model *m, int nbands, int *nocc_out, int *nb_out, as_error *err)
+{
+    int nocc;
+    if (!(m->nelec > 0.0 && m->nelec < 1e6))
+        return as_error_set(err, AS_EINPUT, "the cell has %g valence electrons; no calculation can place them", m->nelec);
+    if (m->smearing == AS_SMEAR_NONE) {
+        if (m->nspin == 1) {
+            double half = m->nelec / 2.0;
+            if (fabs(half - round(half)) > 1e-8)
+                return as_error_set(err, AS_EINPUT,
+                             "the cell has %g valence electrons, an odd number, but the occupations are fixed and the "
+                             "calculation is not spin-polarised; set 'spin = collinear' (a neutral halide interstitial "
+                             "has an unpaired electron) or 'smearing = gaussian 0.01 Ry' in [dft], or change 'charge'",
+                             m->nelec);
+            nocc = (int)round(half);
+        } else {
+            nocc = (int)round(fmax(m->nelec_spin[0], m->nelec_spin[1]));
+        }
+    } else {
+        /* smeared: room for the partly filled levels above the highest fully occupied one */
+        nocc = (int)ceil(m->nspin == 1 ? m->nelec / 2.0 : fmax(m->nelec_spin[0], m->nelec_spin[1])) + 1;
+    }
+    int extra = nocc / 10 > 4 ? nocc / 10 : 4;
+    if (m->smearing != AS_SMEAR_NONE && nocc / 5 > extra)
+        extra = nocc / 5; /* pw.x: 20 % more bands with smearing */
+    int nb = nbands > 0 ? nbands : nocc + extra;
+    if (nb < nocc + 1)
+        return as_error_set(err, AS_EINPUT, "nbands = %d is too few: up to %d bands may be occupied and the gap needs one more",
+                     nbands, nocc);
+    *nocc_out = nocc;
+    *nb_out = nb;
+    return AS_OK;
+}
+
 as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nbands, as_error *err)
 {
     as_scf_state *st = calloc(1, sizeof *st);
@@ -39,33 +73,8 @@ as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nband
     }
     st->nspin = m->nspin;
     st->nk = d->kp->nk;
-    if (m->smearing == AS_SMEAR_NONE) {
-        if (m->nspin == 1) {
-            double half = m->nelec / 2.0;
-            if (fabs(half - round(half)) > 1e-8) {
-                as_error_set(err, AS_EINPUT,
-                             "the cell has %g valence electrons, an odd number, but the occupations are fixed and the "
-                             "calculation is not spin-polarised; set 'spin = collinear' (a neutral halide interstitial "
-                             "has an unpaired electron) or 'smearing = gaussian 0.01 Ry' in [dft], or change 'charge'",
-                             m->nelec);
-                free(st);
-                return NULL;
-            }
-            st->nocc = (int)round(half);
-        } else {
-            st->nocc = (int)round(fmax(m->nelec_spin[0], m->nelec_spin[1]));
-        }
-    } else {
-        /* smeared: room for the partly filled levels above the highest fully occupied one */
-        st->nocc = (int)ceil(m->nspin == 1 ? m->nelec / 2.0 : fmax(m->nelec_spin[0], m->nelec_spin[1])) + 1;
-    }
-    int extra = st->nocc / 10 > 4 ? st->nocc / 10 : 4;
-    if (m->smearing != AS_SMEAR_NONE && st->nocc / 5 > extra)
-        extra = st->nocc / 5; /* pw.x: 20 % more bands with smearing */
-    int nb = nbands > 0 ? nbands : st->nocc + extra;
-    if (nb < st->nocc + 1) {
-        as_error_set(err, AS_EINPUT, "nbands = %d is too few: up to %d bands may be occupied and the gap needs one more",
-                     nbands, st->nocc);
+    int nb = 0;
+    if (as_scf_band_count(m, nbands, &st->nocc, &nb, err)) {
         free(st);
         return NULL;
     }

@@ -38,6 +38,9 @@ typedef struct as_scf_state {
     int psi_fresh;         /* psi is the random fill of _create: as_scf_run starts from atomic orbitals */
 } as_scf_state;
 
+/* The occupied and the computed band counts of the model (nbands = 0: automatic); AS_EINPUT when the
+ * electrons cannot be placed (odd count with fixed occupations) or nbands is too few. */
+int as_scf_band_count(const as_model *m, int nbands, int *nocc, int *nb, as_error *err);
 as_scf_state *as_scf_state_create(const as_model *m, const as_disc *d, int nbands, as_error *err);
 void as_scf_state_destroy(as_scf_state *st);
 

@@ -38,6 +38,19 @@ static void put_structure(as_ser *b, const as_structure *s)
     as_ser_put_f64s(b, &s->frac[0][0], 3 * (size_t)s->natoms);
 }
 
+/* A checksum holds for any bytes: the numbers of a record are checked too (NaN wavefunctions reached
+ * Davidson and exited 1 as an internal error).  n doubles at p, unaligned. */
+static int all_finite(const void *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++) {
+        double x;
+        memcpy(&x, (const unsigned char *)p + 8 * i, 8);
+        if (!isfinite(x) || fabs(x) > 1e100)
+            return 0;
+    }
+    return 1;
+}
+
 static as_structure *get_structure(as_ser *b, as_error *err)
 {
     const int n = as_ser_get_i32(b);
@@ -55,6 +68,11 @@ static as_structure *get_structure(as_ser *b, as_error *err)
     if (b->failed) {
         as_structure_destroy(s);
         as_error_set(err, AS_EINPUT, "truncated structure record");
+        return NULL;
+    }
+    if (!all_finite(s->lattice, 9) || !all_finite(s->frac, 3 * (size_t)n)) {
+        as_structure_destroy(s);
+        as_error_set(err, AS_EINPUT, "its structure record holds a non-finite number (damaged)");
         return NULL;
     }
     return s;
@@ -224,6 +242,11 @@ static int shares_parse(as_ser *b, int n, const as_scf_state *st, shares *sh, as
         x->tail = as_ser_peek(b, ne * 16 + 32);
         if (b->failed)
             return as_error_set(err, AS_EINPUT, "truncated SCF state");
+        int finite = all_finite(x->rho, (size_t)x->ng * st->nspin * 2) && all_finite(x->tail, ne * 2); /* the Fermi level may be unset */
+        for (int ks = 0; ks < nks && finite; ks++)
+            finite = x->npw[ks] < 0 || all_finite(x->psi[ks], (size_t)x->npw[ks] * st->nbands * 2);
+        if (!finite)
+            return as_error_set(err, AS_EINPUT, "its SCF state holds a non-finite or absurd number (damaged)");
     }
     return AS_OK;
 }
