@@ -126,7 +126,17 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
     memcpy(&ns, p + 12, 4);
     memcpy(&ng, p + 16, 4);
     size_t want = 8 + 12 + 72 + (size_t)ng * 12 + (size_t)ns * ng * 16 + 8;
-    if (version != 1 || ns < 1 || ns > 2 || ng < 1 || len != want) {
+    if (version != 1) {
+        rc = as_error_set(err, AS_EIO, "%s is in density format %d, this program reads format 1 (another version, or "
+                          "damaged); delete it or run without --restart", path, (int)version);
+        goto done;
+    }
+    if (ns < 1 || ns > 2 || ng < 1) {
+        rc = as_error_set(err, AS_EIO, "%s is damaged: its header gives %d spin channels and %d G-vectors; restore it "
+                          "from a copy, or delete it or run without --restart", path, (int)ns, (int)ng);
+        goto done;
+    }
+    if (len != want) {
         rc = as_error_set(err, AS_EIO, "%s is truncated or corrupt (%zu bytes, expected %zu); restore it from a "
                           "copy, or delete it or run without --restart", path, len, want);
         goto done;
@@ -153,8 +163,8 @@ int as_density_read(const char *path, const as_model *m, const as_disc *d, doubl
         double x;
         memcpy(&x, val + i * 8, 8);
         if (!isfinite(x) || fabs(x) > 1e12) {
-            rc = as_error_set(err, AS_EINPUT, "%s holds a non-finite or absurd density value (coefficient %zu); "
-                              "delete it or run without --restart", path, i / 2 + 1);
+            rc = as_error_set(err, AS_EIO, "%s holds a non-finite or absurd density value (coefficient %zu); "
+                              "restore it from a copy, or delete it or run without --restart", path, i / 2 + 1);
             goto done;
         }
     }

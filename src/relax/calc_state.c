@@ -241,12 +241,12 @@ static int shares_parse(as_ser *b, int n, const as_scf_state *st, shares *sh, as
         }
         x->tail = as_ser_peek(b, ne * 16 + 32);
         if (b->failed)
-            return as_error_set(err, AS_EINPUT, "truncated SCF state");
+            return as_error_set(err, AS_EIO, "truncated SCF state");
         int finite = all_finite(x->rho, (size_t)x->ng * st->nspin * 2) && all_finite(x->tail, ne * 2); /* the Fermi level may be unset */
         for (int ks = 0; ks < nks && finite; ks++)
             finite = x->npw[ks] < 0 || all_finite(x->psi[ks], (size_t)x->npw[ks] * st->nbands * 2);
         if (!finite)
-            return as_error_set(err, AS_EINPUT, "its SCF state holds a non-finite or absurd number (damaged)");
+            return as_error_set(err, AS_EIO, "its SCF state holds a non-finite or absurd number (damaged)");
     }
     return AS_OK;
 }
