@@ -25,6 +25,27 @@ LDLIBS  := -lsymspg -lxc -lfftw3_mpi -lfftw3 -lscalapack-openmpi -llapacke -lope
 
 BUILD   := build
 BIN     := bin/anionscan
+
+# make ... SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory and
+# binary (the normal build/ and bin/ stay as they are); the tests take the binary from ANIONSCAN.
+# Open MPI's own leaks are suppressed (tests/sanitize/lsan.supp).  docs/hardening.md.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+BIN     := bin-san/anionscan
+CFLAGS  += $(SAN_FLAGS)
+export ASAN_OPTIONS  := detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=0
+export LSAN_OPTIONS  := suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+export ANIONSCAN     := $(CURDIR)/$(BIN)
+endif
+# make ... FUZZ=1: the library for the libFuzzer harnesses (clang through mpicc), in build/fuzz.
+ifeq ($(FUZZ),1)
+BUILD   := build/fuzz
+export OMPI_CC := clang
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -fsanitize=fuzzer-no-link,address,undefined \
+           -fno-sanitize-recover=undefined
+endif
 LIB     := $(BUILD)/libanionscan.a
 
 SRC_ALL := $(shell find src -name '*.c' | sort)
@@ -43,7 +64,8 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-ref run check unit e2e mpi-tests slurm-tests validate bench clean install uninstall
+.PHONY: all deps deps-ref run check unit e2e mpi-tests slurm-tests validate bench clean install uninstall \
+        fuzz fuzz-replay check-san
 
 all: $(BIN)
 
@@ -86,12 +108,62 @@ $(LIB): $(OBJ_LIB)
 	ar rcs $@ $^
 
 $(BIN): $(OBJ_MAIN) $(LIB)
-	@mkdir -p bin
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+# ------------------------------------------------------------------ fuzz ----
+# One in-process harness per reader (tests/fuzz/fuzz_*.c, docs/hardening.md).  fuzz-replay: each harness
+# linked with tests/fuzz/replay.c (normal compiler and flags, no libFuzzer) replays the seed corpus and
+# every crash or hang ever found (tests/fuzz/regressions/HARNESS/).  make fuzz: libFuzzer (clang),
+# FUZZ_SECONDS per harness, one harness at a time; FUZZ_ONLY="cif poscar" picks some.
+FUZZ_HARNESSES := deck cif poscar journal density relaxchk
+FUZZ_REPLAY    := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/%)
+FUZZ_SECONDS   ?= 300
+FUZZ_ONLY      ?= $(FUZZ_HARNESSES)
+FUZZ_MAX_LEN   ?= 65536
+FUZZ_OPTS      ?= -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=$(FUZZ_MAX_LEN) \
+                  -print_final_stats=1 -use_value_profile=1
+
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@for h in $(FUZZ_HARNESSES); do \
+	  if $(BUILD)/fuzz-replay/$$h tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h > $(BUILD)/fuzz-replay/$$h.log 2>&1; \
+	  then echo "PASS  fuzz replay $$h ($$(tail -1 $(BUILD)/fuzz-replay/$$h.log | sed 's/replay: //'))"; \
+	  else echo "FAIL  fuzz replay $$h"; tail -40 $(BUILD)/fuzz-replay/$$h.log; exit 1; fi; \
+	done
+
+$(BUILD)/fuzz-bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-bin/fuzz_%)
+
+# Findings land in build/fuzz/findings/HARNESS/ (crash-*, timeout-*, oom-*, leak-*); the growing corpus in
+# build/fuzz/corpus/HARNESS/; the figures of each run in build/fuzz/campaigns.tsv.
+fuzz: | $(BUILD)
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@F=build/fuzz; st=0; for h in $(FUZZ_ONLY); do \
+	  mkdir -p $$F/corpus/$$h $$F/findings/$$h tests/fuzz/regressions/$$h; \
+	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log $$F/$$h.log)"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0 \
+	  nice $$F/fuzz-bin/fuzz_$$h $$F/corpus/$$h tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -artifact_prefix=$$F/findings/$$h/ > $$F/$$h.log 2>&1 || st=1; \
+	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$F/$$h.log | tail -1); \
+	  cov=$$(grep -o 'cov: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
+	  ft=$$(grep -o 'ft: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
+	  found=$$(ls $$F/findings/$$h | wc -l); \
+	  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$$(date -u +%F)" $$h $(FUZZ_SECONDS) "$$execs" "$$cov" "$$ft" $$found \
+	    >> $$F/campaigns.tsv; \
+	  echo "      $$h: $$execs executions, cov $$cov, ft $$ft, $$found file(s) in $$F/findings/$$h"; \
+	  grep -m3 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|ALARM|out-of-memory' $$F/$$h.log | sed 's/^/      /'; \
+	done; exit $$st
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -175,4 +247,4 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/modulefiles/anionscan
 
 clean:
-	rm -rf $(BUILD) bin
+	rm -rf $(BUILD) bin bin-san
