@@ -43,7 +43,8 @@ endif
 ifeq ($(FUZZ),1)
 BUILD   := build/fuzz
 export OMPI_CC := clang
-CFLAGS  := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -fsanitize=fuzzer-no-link,address,undefined \
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-missing-field-initializers \
+           -fsanitize=fuzzer-no-link,address,undefined \
            -fno-sanitize-recover=undefined
 endif
 LIB     := $(BUILD)/libanionscan.a
@@ -154,7 +155,8 @@ fuzz: | $(BUILD)
 	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log $$F/$$h.log)"; \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0 \
 	  nice $$F/fuzz-bin/fuzz_$$h $$F/corpus/$$h tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h \
-	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -artifact_prefix=$$F/findings/$$h/ > $$F/$$h.log 2>&1 || st=1; \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) $$(test -f tests/fuzz/$$h.dict && echo -dict=tests/fuzz/$$h.dict) \
+	    -artifact_prefix=$$F/findings/$$h/ > $$F/$$h.log 2>&1 || st=1; \
 	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$F/$$h.log | tail -1); \
 	  cov=$$(grep -o 'cov: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
 	  ft=$$(grep -o 'ft: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \

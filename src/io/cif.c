@@ -318,10 +318,12 @@ static int parse_symop(const char *s, int rot[3][3], double t[3])
             if (p < end && (isdigit((unsigned char)*p) || *p == '.')) {
                 char *q;
                 num = strtod(p, &q);
+                if (q == p || !isfinite(num)) /* a lone '.': no progress (was an endless loop) */
+                    return -1;
                 p = q;
                 if (p < end && *p == '/') {
                     double den = strtod(p + 1, &q);
-                    if (q == p + 1 || den == 0.0)
+                    if (q == p + 1 || den == 0.0 || !isfinite(den))
                         return -1;
                     num /= den;
                     p = q;
@@ -340,7 +342,7 @@ static int parse_symop(const char *s, int rot[3][3], double t[3])
                 var = c == 'x' ? 0 : c == 'y' ? 1 : c == 'z' ? 2 : -1;
             }
             if (var >= 0) {
-                if (fabs(num - round(num)) > 1e-6)
+                if (fabs(num - round(num)) > 1e-6 || fabs(num) > 1000.0)
                     return -1;
                 rot[comp][var] += (int)lround(sign * num);
                 p++;
