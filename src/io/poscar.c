@@ -54,7 +54,7 @@ static int read_numbers(const char *s, double *v, int max)
     while (n < max) {
         char *end;
         double x = strtod(s, &end);
-        if (end == s)
+        if (end == s || !isfinite(x)) /* inf, nan, 1e999: not a usable number */
             break;
         v[n++] = x;
         s = end;
