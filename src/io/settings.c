@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/settings.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -337,10 +338,15 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         int n = 0;
         for (char *save = NULL, *t = strtok_r(buf, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
             char *end;
+            errno = 0;
             long v = strtol(t, &end, 10);
             if (*end || end == t || n >= 9)
                 return as_deck_error(d, e->line, err, "'supercell' is three integers or nine (a matrix), got '%s'",
                                      e->value);
+            /* bounded so that the determinant and the supercell's extent cannot overflow */
+            if (errno == ERANGE || v < -AS_SUPERCELL_MAX_ENTRY || v > AS_SUPERCELL_MAX_ENTRY)
+                return as_deck_error(d, e->line, err, "'supercell' entries must lie between %d and %d, got '%s'",
+                                     -AS_SUPERCELL_MAX_ENTRY, AS_SUPERCELL_MAX_ENTRY, t);
             m[n++] = (int)v;
         }
         if (n != 3 && n != 9)
@@ -415,6 +421,10 @@ static int read_dft(as_deck *d, as_dft_settings *dft, as_error *err)
             for (int i = 0; i < 3; i++)
                 if (dft->kmesh[i] < 1)
                     return as_deck_error(d, e->line, err, "k-point mesh sizes must be >= 1, got '%s'", e->value);
+            /* the full mesh is counted and allocated in int: far below where that overflows */
+            if ((double)dft->kmesh[0] * dft->kmesh[1] * dft->kmesh[2] > AS_KMESH_MAX_POINTS)
+                return as_deck_error(d, e->line, err, "the k-point mesh '%s' has more than %d points", e->value,
+                                     AS_KMESH_MAX_POINTS);
         }
     }
     if ((e = as_deck_find(d, "dft", "kshift"))) {

@@ -11,6 +11,8 @@
 #define AS_PATH_MAX 1024
 #define AS_MAX_PSEUDO_OVERRIDES 16
 #define AS_MAX_SCAN_SPECIES 4
+#define AS_SUPERCELL_MAX_ENTRY 1000  /* |supercell matrix entry| */
+#define AS_KMESH_MAX_POINTS 1000000  /* n1 n2 n3 of 'kpoints' */
 
 /* [structure]: where the host comes from.  Exactly one of host / file / cell+atoms. */
 typedef enum { AS_SRC_HOST, AS_SRC_FILE, AS_SRC_EXPLICIT } as_structure_source;

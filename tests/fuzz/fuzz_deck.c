@@ -1,7 +1,7 @@
 /* Fuzz harness: the input deck as `anionscan structure` reads it -- the file through
  * as_deck_read (rank 0 reads and broadcasts, here on MPI_COMM_SELF), the typed settings of every
  * section, the host structure they describe (built, read from a file, or given explicitly, then
- * the supercell and the mixed-halide pattern), and its space group through spglib.  The deck's
+ * the supercell and the mixed-halide pattern), its space group through spglib and its k mesh.  The deck's
  * directory holds host.cif and POSCAR, so `file = host.cif` and `file = POSCAR` reach the
  * structure readers too. */
 #include "fuzz_common.h"
@@ -10,6 +10,7 @@
 #include "io/deck.h"
 #include "io/settings.h"
 #include "io/structure_input.h"
+#include "pw/kpoints.h"
 
 static const char host_cif[] =
     "data_cubic\n_cell_length_a 5.874\n_cell_length_b 5.874\n_cell_length_c 5.874\n"
@@ -44,6 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         as_structure *st = as_structure_from_settings_info(&s.structure, path, &info, &err);
         if (st) {
             as_symmetry *sym = as_symmetry_create(st, 0.0, &err);
+            /* the k mesh as the calculator makes it (small meshes only: the reduction is slow on big ones) */
+            const int *k = s.dft.kmesh;
+            if (sym && !s.dft.gamma_only && (double)k[0] * k[1] * k[2] <= 512.0) {
+                as_kpoints *kp = as_kpoints_mesh(st, k, s.dft.kshift, s.dft.use_symmetry, sym->symprec, &err);
+                as_kpoints_destroy(kp);
+            }
             as_symmetry_destroy(sym);
             as_structure_destroy(st);
         }
