@@ -42,9 +42,9 @@ as_structure *as_supercell_build(const as_structure *s, const int m[3][3], int *
                      det);
         return NULL;
     }
-    if (det > 100000 || det * (long)s->natoms > 10000000L) {
-        as_error_set(err, AS_EINPUT, "the supercell (determinant %ld, %ld atoms) is too large", det,
-                     det * (long)s->natoms);
+    if (det > 100000 || det * (long)s->natoms > AS_SUPERCELL_MAX_ATOMS) {
+        as_error_set(err, AS_EINPUT, "the supercell (determinant %ld, %ld atoms) is too large (at most %d atoms)",
+                     det, det * (long)s->natoms, AS_SUPERCELL_MAX_ATOMS);
         return NULL;
     }
     /* frac' = frac_old . m^{-1}  (old fractional coordinates as a row vector). */
