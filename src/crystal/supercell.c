@@ -68,7 +68,7 @@ as_structure *as_supercell_build(const as_structure *s, const int m[3][3], int *
     }
     /* a sheared matrix with a small determinant can still span a huge box: every lattice point of it is tried */
     const double box = (double)(hi[0] - lo[0] + 1) * (hi[1] - lo[1] + 1) * (hi[2] - lo[2] + 1);
-    if (box * s->natoms > 1e8) {
+    if (box * s->natoms > 1e6) { /* a compact matrix needs a few times det x natoms */
         as_error_set(err, AS_EINPUT, "the supercell matrix is too sheared (it spans %.3g cells of the original "
                      "for determinant %ld); choose a more compact one", box, det);
         return NULL;
