@@ -13,6 +13,8 @@ DEPS_BUILD := make gcc openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libsy
               pkg-config
 DEPS_TEST  := libcmocka-dev python3 python3-ase python3-spglib python3-pymatgen python3-matplotlib \
               quantum-espresso slurmctld slurmd slurm-client munge
+# make fuzz only (libFuzzer comes with Debian's clang; make check does not need it).
+DEPS_FUZZ  := clang libclang-rt-14-dev
 # Independent codes for validation and benchmarks (make validate / make bench).
 DEPS_REF   := quantum-espresso cp2k-data time
 
@@ -25,6 +27,35 @@ LDLIBS  := -lsymspg -lxc -lfftw3_mpi -lfftw3 -lscalapack-openmpi -llapacke -lope
 
 BUILD   := build
 BIN     := bin/anionscan
+
+# make ... SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory and
+# binary (the normal build/ and bin/ stay as they are); the tests take the binary from ANIONSCAN.
+# Open MPI's own leaks are suppressed (tests/sanitize/lsan.supp).  docs/hardening.md.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+BIN     := bin-san/anionscan
+# GCC 12 reports false -Wstringop-overflow on double[3][3] arguments once ASan instruments them
+CFLAGS  += $(SAN_FLAGS) -Wno-stringop-overflow
+export ASAN_OPTIONS  := detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=0
+# the slow unwinder: the fast one stops inside Open MPI, whose frames the suppressions match
+export LSAN_OPTIONS  := suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+# OpenBLAS 0.3.21's zgemv_n kernels for Sandybridge..Zen read past the end of the matrix (OpenBLAS issue
+# 4013); under ASan a large matrix ends at an unmapped page and zhegvx crashes inside them.  The
+# Nehalem kernels read only what they are given.
+export OPENBLAS_CORETYPE := Nehalem
+endif
+# the tests run the binary this make builds (tests/*/run_all.sh default to bin/anionscan without make)
+export ANIONSCAN := $(CURDIR)/$(BIN)
+# make ... FUZZ=1: the library for the libFuzzer harnesses (clang through mpicc), in build/fuzz.
+ifeq ($(FUZZ),1)
+BUILD   := build/fuzz
+export OMPI_CC := clang
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-missing-field-initializers \
+           -fsanitize=fuzzer-no-link,address,undefined \
+           -fno-sanitize-recover=undefined
+endif
 LIB     := $(BUILD)/libanionscan.a
 
 SRC_ALL := $(shell find src -name '*.c' | sort)
@@ -43,7 +74,8 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-ref run check unit e2e mpi-tests bad-inputs slurm-tests validate bench clean install uninstall
+.PHONY: all deps deps-ref run check unit e2e mpi-tests bad-inputs slurm-tests validate bench clean install uninstall \
+        fuzz fuzz-bins fuzz-replay deps-fuzz check-san test-bins
 
 all: $(BIN)
 
@@ -73,6 +105,9 @@ deps: | $(BUILD)
 deps-ref: | $(BUILD)
 	$(call install_missing,$(DEPS_REF))
 
+deps-fuzz: | $(BUILD)
+	$(call install_missing,$(DEPS_FUZZ))
+
 $(BUILD):
 	@mkdir -p $(BUILD)
 
@@ -86,12 +121,63 @@ $(LIB): $(OBJ_LIB)
 	ar rcs $@ $^
 
 $(BIN): $(OBJ_MAIN) $(LIB)
-	@mkdir -p bin
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+# ------------------------------------------------------------------ fuzz ----
+# One in-process harness per reader (tests/fuzz/fuzz_*.c, docs/hardening.md).  fuzz-replay: each harness
+# linked with tests/fuzz/replay.c (normal compiler and flags, no libFuzzer) replays the seed corpus and
+# every crash or hang ever found (tests/fuzz/regressions/HARNESS/).  make fuzz: libFuzzer (clang),
+# FUZZ_SECONDS per harness, one harness at a time; FUZZ_ONLY="cif poscar" picks some.
+FUZZ_HARNESSES := deck cif poscar journal density relaxchk
+FUZZ_REPLAY    := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-replay/%)
+FUZZ_SECONDS   ?= 300
+FUZZ_ONLY      ?= $(FUZZ_HARNESSES)
+FUZZ_MAX_LEN   ?= 65536
+FUZZ_OPTS      ?= -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=$(FUZZ_MAX_LEN) \
+                  -print_final_stats=1 -use_value_profile=1
+
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@for h in $(FUZZ_HARNESSES); do \
+	  if $(BUILD)/fuzz-replay/$$h tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h > $(BUILD)/fuzz-replay/$$h.log 2>&1; \
+	  then echo "PASS  fuzz replay $$h ($$(tail -1 $(BUILD)/fuzz-replay/$$h.log | sed 's/replay: //'))"; \
+	  else echo "FAIL  fuzz replay $$h"; tail -40 $(BUILD)/fuzz-replay/$$h.log; exit 1; fi; \
+	done
+
+$(BUILD)/fuzz-bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_HARNESSES:%=$(BUILD)/fuzz-bin/fuzz_%)
+
+# Findings land in build/fuzz/findings/HARNESS/ (crash-*, timeout-*, oom-*, leak-*); the growing corpus in
+# build/fuzz/corpus/HARNESS/; the figures of each run in build/fuzz/campaigns.tsv.
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@F=build/fuzz; st=0; for h in $(FUZZ_ONLY); do \
+	  mkdir -p $$F/corpus/$$h $$F/findings/$$h tests/fuzz/regressions/$$h; \
+	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log $$F/$$h.log)"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0 \
+	  nice $$F/fuzz-bin/fuzz_$$h $$F/corpus/$$h tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) $$(test -f tests/fuzz/$$h.dict && echo -dict=tests/fuzz/$$h.dict) \
+	    -artifact_prefix=$$F/findings/$$h/ > $$F/$$h.log 2>&1 || st=1; \
+	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$F/$$h.log | tail -1); \
+	  cov=$$(grep -o 'cov: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
+	  ft=$$(grep -o 'ft: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
+	  found=$$(ls $$F/findings/$$h | wc -l); \
+	  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$$(date -u +%F)" $$h $(FUZZ_SECONDS) "$$execs" "$$cov" "$$ft" $$found \
+	    >> $$F/campaigns.tsv; \
+	  echo "      $$h: $$execs executions, cov $$cov, ft $$ft, $$found file(s) in $$F/findings/$$h"; \
+	  grep -m3 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|ALARM|out-of-memory' $$F/$$h.log | sed 's/^/      /'; \
+	done; exit $$st
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -113,9 +199,22 @@ run: deps
 # the cores (not nproc: it answers OMP_NUM_THREADS, which is 1 here)
 NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
+CHECK_SAN ?= 0
 check: deps
-	@$(MAKE) --no-print-directory -j$(NPROC) $(BIN) $(TEST_BIN)
-	@$(MAKE) --no-print-directory unit e2e mpi-tests slurm-tests
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BIN) $(TEST_BIN) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory unit fuzz-replay e2e mpi-tests slurm-tests
+ifeq ($(CHECK_SAN):$(SANITIZE),1:)
+	@$(MAKE) --no-print-directory check-san
+endif
+
+# The fast part of the suite on the sanitized build (build/san, docs/hardening.md): unit tests, fuzz replay.
+# make check CHECK_SAN=1 adds it: about 5 minutes on 2 cores from a clean tree, most of it compiling the
+# sanitized library, which would take make check well past its 10 minutes; make check-san runs it alone.
+check-san:
+	@$(MAKE) --no-print-directory SANITIZE=1 -j$(NPROC) test-bins
+	@$(MAKE) --no-print-directory SANITIZE=1 unit fuzz-replay
+
+test-bins: $(TEST_BIN) $(FUZZ_REPLAY)
 
 # the unit tests are single-process: as many at once as there are cores
 unit: $(TEST_BIN)
@@ -179,4 +278,4 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/modulefiles/anionscan
 
 clean:
-	rm -rf $(BUILD) bin
+	rm -rf $(BUILD) bin bin-san

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "crystal/elements.h"
+#include "crystal/supercell.h"
 
 static const char *site_name(const char *const *labels, int i, int z, char *buf, size_t n)
 {
@@ -25,6 +26,12 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
 {
     if (site_of_atom)
         *site_of_atom = NULL;
+    /* each candidate is compared with every atom kept so far: bound both before the quadratic work */
+    if ((long)nsites * nops > AS_EXPAND_MAX_CANDIDATES) {
+        as_error_set(err, AS_EINPUT, "%d sites x %d symmetry operations is more than %d positions to expand", nsites,
+                     nops, AS_EXPAND_MAX_CANDIDATES);
+        return NULL;
+    }
     as_structure *s = as_structure_create(0, err);
     if (!s)
         return NULL;
@@ -63,6 +70,10 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
                             "once",
                             site_name(labels, j, z[j], b1, sizeof b1), site_name(labels, i, z[i], b2, sizeof b2));
                 continue;
+            }
+            if (s->natoms >= AS_SUPERCELL_MAX_ATOMS) {
+                as_error_set(err, AS_EINPUT, "the structure has more than %d atoms", AS_SUPERCELL_MAX_ATOMS);
+                goto fail;
             }
             if (as_structure_add_atom(s, z[i], y, err))
                 goto fail;

@@ -11,6 +11,10 @@
  * itself); 0.02 angstrom, well above the rounding of 4-5 decimal CIF coordinates. */
 #define AS_EXPAND_TOL_BOHR (0.02 / 0.529177210903)
 
+/* At most this many sites x operations (each image is compared with every atom kept: quadratic work), and at
+ * most AS_SUPERCELL_MAX_ATOMS atoms in the result; more is an AS_EINPUT error. */
+#define AS_EXPAND_MAX_CANDIDATES 100000
+
 /* Expand sites (z[i], frac[i]) with nops operations.  Atoms come out site by site,
  * each site's images in operation order (first occurrence kept), wrapped into
  * [0, 1).  Images of one site closer than tol_bohr merge silently; images of two

@@ -42,9 +42,9 @@ as_structure *as_supercell_build(const as_structure *s, const int m[3][3], int *
                      det);
         return NULL;
     }
-    if (det > 100000 || det * (long)s->natoms > 10000000L) {
-        as_error_set(err, AS_EINPUT, "the supercell (determinant %ld, %ld atoms) is too large", det,
-                     det * (long)s->natoms);
+    if (det > 100000 || det * (long)s->natoms > AS_SUPERCELL_MAX_ATOMS) {
+        as_error_set(err, AS_EINPUT, "the supercell (determinant %ld, %ld atoms) is too large (at most %d atoms)",
+                     det, det * (long)s->natoms, AS_SUPERCELL_MAX_ATOMS);
         return NULL;
     }
     /* frac' = frac_old . m^{-1}  (old fractional coordinates as a row vector). */
@@ -65,6 +65,13 @@ as_structure *as_supercell_build(const as_structure *s, const int m[3][3], int *
             lo[j] = v < lo[j] ? v : lo[j];
             hi[j] = v > hi[j] ? v : hi[j];
         }
+    }
+    /* a sheared matrix with a small determinant can still span a huge box: every lattice point of it is tried */
+    const double box = (double)(hi[0] - lo[0] + 1) * (hi[1] - lo[1] + 1) * (hi[2] - lo[2] + 1);
+    if (box * s->natoms > 1e6) { /* a compact matrix needs a few times det x natoms */
+        as_error_set(err, AS_EINPUT, "the supercell matrix is too sheared (it spans %.3g cells of the original "
+                     "for determinant %ld); choose a more compact one", box, det);
+        return NULL;
     }
     long want = det * s->natoms;
     as_structure *out = as_structure_create((int)want, err);

@@ -12,7 +12,11 @@
 /* Integer determinant of m. */
 long as_supercell_det(const int m[3][3]);
 
-/* The supercell: det(m) * natoms atoms.  Order is deterministic: atom by atom of
+/* Largest supercell built, in atoms: far beyond what a plane-wave calculation can treat, and small enough
+ * that the pairwise checks after it (shortest distance, duplicates) end in seconds, not hours. */
+#define AS_SUPERCELL_MAX_ATOMS 5000
+
+/* The supercell: det(m) * natoms atoms (at most AS_SUPERCELL_MAX_ATOMS).  Order is deterministic: atom by atom of
  * the original structure, and for each atom its images by lattice translation
  * (t1, t2, t3) in lexicographic order, every position wrapped into [0, 1).
  * image_of (optional) receives a malloc'd array: the original atom of each atom. */

@@ -13,6 +13,21 @@ as_symmetry *as_symmetry_create(const as_structure *s, double symprec, as_error 
 {
     if (symprec <= 0.0)
         symprec = AS_SYMPREC_DEFAULT;
+    /* spglib crashes on a non-finite or absurd cell or position: whatever reader let one through, stop it here */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            if (!(fabs(s->lattice[i][j]) <= AS_SYMMETRY_MAX_BOHR)) {
+                as_error_set(err, AS_EINPUT, "the cell is not usable (lattice vector %d has the component %g bohr)",
+                             i + 1, s->lattice[i][j]);
+                return NULL;
+            }
+    for (int a = 0; a < s->natoms; a++)
+        for (int j = 0; j < 3; j++)
+            if (!(fabs(s->frac[a][j]) <= AS_SYMMETRY_MAX_BOHR)) {
+                as_error_set(err, AS_EINPUT, "atom %d has an unusable fractional coordinate %g", a + 1,
+                             s->frac[a][j]);
+                return NULL;
+            }
     /* spglib takes lattice vectors as columns. */
     double lat[3][3];
     for (int i = 0; i < 3; i++)

@@ -24,7 +24,11 @@ typedef struct as_symmetry {
     double symprec;            /* bohr */
 } as_symmetry;
 
-/* symprec in bohr (<= 0: default). */
+/* Larger |lattice component| (bohr) or |fractional coordinate| is refused before spglib (which crashes on
+ * non-finite or absurd values); 1e5 bohr is 5 micrometres, far beyond any cell a DFT code treats. */
+#define AS_SYMMETRY_MAX_BOHR 1e5
+
+/* symprec in bohr (<= 0: default); a non-finite or absurd cell or position is AS_EINPUT. */
 as_symmetry *as_symmetry_create(const as_structure *s, double symprec, as_error *err);
 void as_symmetry_destroy(as_symmetry *sym);
 

@@ -344,7 +344,7 @@ static int parse_symop(const char *s, int rot[3][3], double t[3])
                 var = c == 'x' ? 0 : c == 'y' ? 1 : c == 'z' ? 2 : -1;
             }
             if (var >= 0) {
-                if (fabs(num - round(num)) > 1e-6)
+                if (fabs(num - round(num)) > 1e-6 || fabs(num) > 1000.0)
                     return -1;
                 rot[comp][var] += (int)lround(sign * num);
                 p++;

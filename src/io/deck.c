@@ -249,6 +249,16 @@ as_deck *as_deck_read(const char *path, MPI_Comm comm, as_error *err)
     }
     MPI_Bcast(text, (int)len, MPI_CHAR, 0, comm);
     text[len] = '\0';
+    const char *nul = memchr(text, '\0', (size_t)len);
+    if (nul) { /* the parser would stop there and silently drop the rest of the deck */
+        int line = 1;
+        for (const char *p = text; p < nul; p++)
+            line += *p == '\n';
+        as_error_set(err, AS_EINPUT, "%s:%d: a NUL byte (at byte %ld): the deck must be plain text", path, line,
+                     (long)(nul - text) + 1);
+        free(text);
+        return NULL;
+    }
     as_deck *d = as_deck_parse(path, text, err);
     free(text);
     return d;

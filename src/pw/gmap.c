@@ -33,9 +33,12 @@ void as_gmap_clear(as_gmap *m)
 
 int as_gmap_fits(const as_gmap *map, const int m[3])
 {
-    for (int i = 0; i < 3; i++)
-        if (2 * abs(m[i]) >= map->f->n[i])
+    /* 2 |m| < n, written so that a Miller index from a file (up to INT_MIN) cannot overflow */
+    for (int i = 0; i < 3; i++) {
+        const int half = (map->f->n[i] - 1) / 2;
+        if (m[i] < -half || m[i] > half)
             return 0;
+    }
     return 1;
 }
 

@@ -3,7 +3,7 @@
 # The tests run single-process, so as many run at once as the machine has cores (E2E_JOBS to change it):
 # the suite takes about half the time on 2 cores.  Each test works in its own temporary directory.
 cd "$(dirname "$0")/../.." || exit 1
-export ANIONSCAN="$PWD/bin/anionscan" TOP="$PWD"
+export ANIONSCAN="${ANIONSCAN:-$PWD/bin/anionscan}" TOP="$PWD"  # make SANITIZE=1 sets bin-san/anionscan
 jobs=${E2E_JOBS:-$(getconf _NPROCESSORS_ONLN 2> /dev/null || echo 1)}  # not nproc: it answers OMP_NUM_THREADS
 mkdir -p build
 one() { # TEST: run it, print its line; exit status 1 on failure

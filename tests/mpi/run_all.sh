@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every tests/mpi/t_*.sh under mpirun (the scripts call $MPIRUN themselves).
 cd "$(dirname "$0")/../.." || exit 1
-export ANIONSCAN="$PWD/bin/anionscan" TOP="$PWD"
+export ANIONSCAN="${ANIONSCAN:-$PWD/bin/anionscan}" TOP="$PWD"  # make SANITIZE=1 sets bin-san/anionscan
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export MPIRUN="mpirun --oversubscribe"
 [ "$(id -u)" = 0 ] && MPIRUN="$MPIRUN --allow-run-as-root"

@@ -4,7 +4,7 @@
 # failed test cannot leave jobs behind for the next one.  ANIONSCAN_SKIP_SLURM=1 turns "SLURM cannot start
 # here" into SKIP (exit 0) instead of FAIL.
 cd "$(dirname "$0")/../.." || exit 1
-export ANIONSCAN="$PWD/bin/anionscan" TOP="$PWD"
+export ANIONSCAN="${ANIONSCAN:-$PWD/bin/anionscan}" TOP="$PWD"  # make SANITIZE=1 sets bin-san/anionscan
 mkdir -p build
 fail=0
 for t in tests/slurm/t_*.sh; do

@@ -6,7 +6,9 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/units.h"
 #include "io/deck.h"
@@ -166,13 +168,36 @@ static void no_structure_error_has_path(void **state)
     as_settings_free(&s);
 }
 
+/* A NUL byte used to end the deck there silently (the rest of the file was dropped): now an error. */
+static void nul_byte_is_an_error(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/anionscan-test-deck-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char text[] = "[structure]\nhost = CsPbBr3\n\0[dft]\necut = -5 Ha\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(fd);
+    as_error err;
+    as_error_clear(&err);
+    as_deck *d = as_deck_read(path, MPI_COMM_SELF, &err);
+    unlink(path);
+    assert_null(d);
+    assert_int_equal(err.code, AS_EINPUT);
+    assert_non_null(strstr(err.msg, ":3: the file has a NUL byte"));
+}
+
 int main(void)
 {
+    MPI_Init(NULL, NULL);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nul_byte_is_an_error),
         cmocka_unit_test(full_deck_with_units),
         cmocka_unit_test(defaults_and_explicit_atoms),
         cmocka_unit_test(errors_name_the_line),
         cmocka_unit_test(no_structure_error_has_path),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    MPI_Finalize();
+    return rc;
 }
