@@ -354,6 +354,7 @@ static int read_structure(as_deck *d, as_structure_settings *st, as_error *err)
         st->have_lattice = 1;
     }
     if ((e = as_deck_find(d, "structure", "supercell"))) {
+        st->supercell_line = e->line;
         int m[9];
         char buf[256];
         if (strlen(e->value) >= sizeof buf)

@@ -27,6 +27,7 @@ typedef enum { AS_PHASE_PNMA, AS_PHASE_CUBIC } as_phase;
 typedef struct as_structure_settings {
     as_structure_source source;
     int line;               /* deck line of host/file/atoms, for messages */
+    int supercell_line;     /* deck line of 'supercell' (0 if absent) */
     char host[64];          /* e.g. "CsPbCl0.25Br2.75" */
     as_phase phase;         /* default Pnma */
     int have_lattice;

@@ -89,7 +89,7 @@ static as_structure *build_host(const as_structure_settings *st, const char *dec
         host = as_supercell_build(unit, st->supercell, NULL, err);
         as_structure_destroy(unit);
         if (!host) {
-            at_line(err, deck_path, st->line);
+            at_line(err, deck_path, st->supercell_line ? st->supercell_line : st->line);
             return NULL;
         }
     }
@@ -201,7 +201,7 @@ as_structure *as_structure_from_settings_info(const as_structure_settings *st, c
             s = as_supercell_build(base, st->supercell, NULL, err);
             as_structure_destroy(base);
             if (!s) {
-                at_line(err, deck_path, st->line);
+                at_line(err, deck_path, st->supercell_line ? st->supercell_line : st->line);
                 return NULL;
             }
         }
