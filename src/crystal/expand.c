@@ -32,6 +32,16 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
                      nops, AS_EXPAND_MAX_CANDIDATES);
         return NULL;
     }
+    /* A cheap test before the exact one: for any lattice translation, |r| >= 2 pi |d_k| / |b_k| (d the fractional
+     * difference wrapped to [-1/2, 1/2], b_k a reciprocal vector), so a pair farther apart than that along one axis
+     * is no duplicate; the exact minimum-image distance is taken only for the few that pass. */
+    double rec[3][3], reach[3] = {0, 0, 0};
+    if (as_lattice_reciprocal(lattice, rec) == 0)
+        for (int k = 0; k < 3; k++)
+            reach[k] = tol_bohr * sqrt(rec[k][0] * rec[k][0] + rec[k][1] * rec[k][1] + rec[k][2] * rec[k][2]) /
+                       AS_TWOPI;
+    else
+        reach[0] = reach[1] = reach[2] = 1.0; /* a singular cell: no shortcut */
     as_structure *s = as_structure_create(0, err);
     if (!s)
         return NULL;
@@ -49,9 +59,16 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
                     y[k] = 0.0;
             }
             int dup = -1;
-            for (int a = 0; a < s->natoms && dup < 0; a++)
-                if (as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
+            for (int a = 0; a < s->natoms && dup < 0; a++) {
+                int far = 0;
+                for (int k = 0; k < 3 && !far; k++) {
+                    double d = s->frac[a][k] - y[k];
+                    d -= floor(d + 0.5);
+                    far = fabs(d) > reach[k];
+                }
+                if (!far && as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
                     dup = a;
+            }
             if (dup >= 0) {
                 int j = owner[dup];
                 if (j == i)
