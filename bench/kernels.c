@@ -34,6 +34,14 @@ static double best_of(int reps, double (*fn)(void *), void *arg)
     return best;
 }
 
+/* a sparse, reproducible input for the timed transforms */
+static void fill_sticks(as_fft_sticks *s)
+{
+    memset(s->gbuf, 0, s->ng * sizeof *s->gbuf);
+    for (size_t i = 0; i < s->ng; i += 7)
+        s->gbuf[i] = 1.0;
+}
+
 /* what H|psi> does with a plane: multiply by the local potential (here 1) */
 static void times_one(void *ctx, int iz, double complex *plane)
 {
@@ -43,9 +51,7 @@ static void times_one(void *ctx, int iz, double complex *plane)
 static double time_fft_planes(void *arg)
 {
     as_fft_sticks *s = arg;
-    memset(s->gbuf, 0, s->ng * sizeof *s->gbuf);
-    for (size_t i = 0; i < s->ng; i += 7)
-        s->gbuf[i] = 1.0;
+    fill_sticks(s);
     double t0 = as_wtime();
     for (int k = 0; k < 4; k++)
         as_fft_g2r_planes(s, times_one, NULL, 1);
@@ -55,9 +61,7 @@ static double time_fft_planes(void *arg)
 static double time_fft(void *arg)
 {
     as_fft_sticks *s = arg;
-    memset(s->gbuf, 0, s->ng * sizeof *s->gbuf);
-    for (size_t i = 0; i < s->ng; i += 7)
-        s->gbuf[i] = 1.0;
+    fill_sticks(s);
     double t0 = as_wtime();
     for (int k = 0; k < 4; k++) {
         as_fft_g2r(s);
