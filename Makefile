@@ -54,6 +54,7 @@ BUILD   := build/fuzz
 export OMPI_CC := clang
 CFLAGS  := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-missing-field-initializers \
            -fsanitize=fuzzer-no-link,address,undefined \
+           -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
            -fno-sanitize-recover=undefined
 endif
 LIB     := $(BUILD)/libanionscan.a

@@ -27,16 +27,29 @@ int as_site_permutations(const as_structure *host, const int *site_atom, int nsi
         as_error_nomem(err, "site permutations", 0);
         return 0;
     }
+    /* As in crystal/expand.c: |r| >= 2 pi |d_k| / |b_k| for the wrapped fractional difference d, so a site
+     * farther than tol along one axis is skipped before the exact minimum-image distance. */
+    double rec[3][3], reach[3] = {1.0, 1.0, 1.0};
+    if (as_lattice_reciprocal(host->lattice, rec) == 0)
+        for (int k = 0; k < 3; k++)
+            reach[k] = tol * sqrt(rec[k][0] * rec[k][0] + rec[k][1] * rec[k][1] + rec[k][2] * rec[k][2]) / AS_TWOPI;
     for (int o = 0; o < sym->nops; o++) {
         memset(hit, 0, (size_t)nsites);
         for (int i = 0; i < nsites; i++) {
             double y[3];
             as_symmetry_apply(sym, o, host->frac[site_atom[i]], y);
             int found = -1;
-            for (int j = 0; j < nsites && found < 0; j++)
-                if (host->z[site_atom[j]] == host->z[site_atom[i]] &&
-                    as_periodic_distance(host->lattice, y, host->frac[site_atom[j]]) < tol)
+            for (int j = 0; j < nsites && found < 0; j++) {
+                if (host->z[site_atom[j]] != host->z[site_atom[i]])
+                    continue;
+                int far = 0;
+                for (int k = 0; k < 3 && !far; k++) {
+                    double d = host->frac[site_atom[j]][k] - y[k];
+                    far = fabs(d - floor(d + 0.5)) > reach[k];
+                }
+                if (!far && as_periodic_distance(host->lattice, y, host->frac[site_atom[j]]) < tol)
                     found = j;
+            }
             if (found < 0 || hit[found]) {
                 as_error_set(err, AS_EINTERNAL,
                              "symmetry operation %d does not map halide site %d (atom %d) onto a site", o + 1, i + 1,
@@ -91,6 +104,34 @@ static int next_perm(unsigned char *v, int n)
     return 1;
 }
 
+/* Up to this many minority sites, (g v) - v is compared on the sorted minority sites alone. */
+#define AS_SUBST_SPARSE 16
+
+/* Lexicographic sign of (g v) - v from the minority sites nzpos[0..nz) of v (ascending) and their
+ * images po[]: both vectors are zero away from their nz minority sites, so the first difference is at
+ * the first rank where the sorted site lists, or the species on them, differ. */
+static int sparse_sign(const unsigned char *v, const int *po, const int *nzpos, int nz, int *img)
+{
+    for (int t = 0; t < nz; t++) { /* insertion sort of the images, each carrying its species */
+        int q = po[nzpos[t]], sp = v[nzpos[t]], u = t;
+        while (u > 0 && img[2 * (u - 1)] > q) {
+            img[2 * u] = img[2 * (u - 1)];
+            img[2 * u + 1] = img[2 * (u - 1) + 1];
+            u--;
+        }
+        img[2 * u] = q;
+        img[2 * u + 1] = sp;
+    }
+    for (int t = 0; t < nz; t++) {
+        int q = img[2 * t], p = nzpos[t];
+        if (q != p) /* at min(q, p) only one of the two vectors is non-zero */
+            return q < p ? 1 : -1;
+        if (img[2 * t + 1] != v[p])
+            return img[2 * t + 1] - (int)v[p];
+    }
+    return 0;
+}
+
 typedef struct {
     long mult;
     int index;
@@ -114,7 +155,7 @@ as_substitution *as_substitution_enumerate(const as_structure *host, const as_co
         as_error_nomem(err, "substitution", sizeof *sub);
         return NULL;
     }
-    int *inv = NULL, *perm = NULL;
+    int *inv = NULL, *perm = NULL, *nzpos = NULL, img[2 * AS_SUBST_SPARSE];
     unsigned char *v = NULL;
     int major = as_composition_major(c), zmaj = as_halide_z(major);
 
@@ -226,8 +267,9 @@ as_substitution *as_substitution_enumerate(const as_structure *host, const as_co
     /* inv[o][j]: the site that operation o sends to j, so (g v)[j] = v[inv[o][j]]. */
     int G = sub->nops;
     inv = malloc((size_t)G * N * sizeof *inv);
+    nzpos = malloc((size_t)N * sizeof *nzpos);
     v = malloc((size_t)N);
-    if (!inv || !v) {
+    if (!inv || !nzpos || !v) {
         as_error_nomem(err, "substitution", (size_t)G * N * sizeof *inv);
         goto fail;
     }
@@ -243,13 +285,28 @@ as_substitution *as_substitution_enumerate(const as_structure *host, const as_co
                 v[p++] = (unsigned char)k;
     }
     do {
+        /* The minority sites of v; f, the first, is where v first differs from zero. */
+        int nz = 0;
+        for (int p = 0; p < N; p++)
+            if (v[p])
+                nzpos[nz++] = p;
+        int f = nz ? nzpos[0] : N;
         int canonical = 1;
         long stab = 0;
         for (int o = 0; o < G && canonical; o++) {
-            const int *io = inv + (size_t)o * N;
-            int d = 0;
-            for (int j = 0; j < N && d == 0; j++)
-                d = (int)v[io[j]] - (int)v[j];
+            const int *io = inv + (size_t)o * N, *po = perm + (size_t)o * N;
+            /* Lexicographic sign of (g v) - v.  Both are zero before min(f, fw), fw being the first minority
+             * site of g v, so only when fw == f must the vectors be compared, from f on. */
+            int fw = N;
+            for (int t = 0; t < nz; t++)
+                if (po[nzpos[t]] < fw)
+                    fw = po[nzpos[t]];
+            int d = fw < f ? 1 : fw > f ? -1 : 0;
+            if (d == 0 && nz <= AS_SUBST_SPARSE)
+                d = sparse_sign(v, po, nzpos, nz, img);
+            else
+                for (int j = f; j < N && d == 0; j++)
+                    d = (int)v[io[j]] - (int)v[j];
             if (d < 0)
                 canonical = 0;
             else if (d == 0)
@@ -302,11 +359,13 @@ as_substitution *as_substitution_enumerate(const as_structure *host, const as_co
         sub->multiplicity = m2;
     }
     free(inv);
+    free(nzpos);
     free(perm);
     free(v);
     return sub;
 fail:
     free(inv);
+    free(nzpos);
     free(perm);
     free(v);
     as_substitution_destroy(sub);
