@@ -200,26 +200,43 @@ run: deps
 # the cores (not nproc: it answers OMP_NUM_THREADS, which is 1 here)
 NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
-CHECK_SAN ?= 0
+# make check also runs the fast part of the sanitized suite (check-san, below) on one core while the
+# end-to-end tests, which run one rank at a time, use the other; its log is printed after them.
+# CHECK_SAN=0 leaves it out; under SANITIZE=1 the whole suite is sanitized anyway.
+CHECK_SAN ?= 1
+ifeq ($(CHECK_SAN):$(SANITIZE),1:)
+SAN_BESIDE := 1
+endif
 check: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) $(BIN) $(TEST_BIN) $(FUZZ_REPLAY)
-	@$(MAKE) --no-print-directory unit fuzz-replay e2e mpi-tests slurm-tests
-ifeq ($(CHECK_SAN):$(SANITIZE),1:)
-	@$(MAKE) --no-print-directory check-san
+	@$(MAKE) --no-print-directory unit fuzz-replay
+ifeq ($(SAN_BESIDE),1)
+	@mkdir -p build; rm -f build/check-san.rc; \
+	echo "check-san: the sanitized unit tests and fuzz replay, beside the end-to-end tests (log build/check-san.log)"; \
+	( $(MAKE) --no-print-directory SAN_JOBS=1 check-san > build/check-san.log 2>&1; echo $$? > build/check-san.rc ) & \
+	st=0; $(MAKE) --no-print-directory e2e || st=1; wait; \
+	grep -E '^(PASS|FAIL)' build/check-san.log | sed 's/^/check-san: /'; \
+	if [ "$$(cat build/check-san.rc 2>/dev/null)" != 0 ]; then echo "FAIL  check-san"; cat build/check-san.log; st=1; fi; \
+	exit $$st
+else
+	@$(MAKE) --no-print-directory e2e
 endif
+	@$(MAKE) --no-print-directory mpi-tests slurm-tests
 
 # The fast part of the suite on the sanitized build (build/san, docs/hardening.md): unit tests, fuzz replay.
-# make check CHECK_SAN=1 adds it: about 5 minutes on 2 cores from a clean tree, most of it compiling the
-# sanitized library, which would take make check well past its 10 minutes; make check-san runs it alone.
+# About 5 minutes on one core from a clean tree, most of it compiling the sanitized library; make check
+# runs it beside the end-to-end tests, make check-san alone.
+SAN_JOBS ?= $(NPROC)
 check-san:
-	@$(MAKE) --no-print-directory SANITIZE=1 -j$(NPROC) test-bins
-	@$(MAKE) --no-print-directory SANITIZE=1 unit fuzz-replay
+	@$(MAKE) --no-print-directory SANITIZE=1 -j$(SAN_JOBS) test-bins
+	@$(MAKE) --no-print-directory SANITIZE=1 UNIT_JOBS=$(SAN_JOBS) unit fuzz-replay
 
 test-bins: $(TEST_BIN) $(FUZZ_REPLAY)
 
 # the unit tests are single-process: as many at once as there are cores
+UNIT_JOBS ?= $(NPROC)
 unit: $(TEST_BIN)
-	@printf '%s\n' $(TEST_BIN) | xargs -P $(NPROC) -I{} sh -c \
+	@printf '%s\n' $(TEST_BIN) | xargs -P $(UNIT_JOBS) -I{} sh -c \
 	  'if ./{} > {}.log 2>&1; then echo "PASS  {}"; else { echo "FAIL  {}"; cat {}.log; } | flock $(BUILD)/.unit.lock cat; exit 1; fi'
 
 e2e: $(BIN)
