@@ -6,7 +6,8 @@
  *   - the sticks <-> planes all-to-all of that FFT on the ranks given (mpirun -np N),
  *   - one FFT pair on the density sphere's sticks (the dense-grid work: density, potential, XC gradients),
  *   - dgemm and zgemm rates at the eigensolver's shapes,
- *   - one subspace eigenproblem (dsygvx) of twice the band count (the full Davidson basis).
+ *   - one subspace eigenproblem (dsygvx) of twice the band count (the full Davidson basis),
+ *   - a DGEMM and a memory-bound triad on every rank at once: what the machine lets ranks gain.
  * Prints "kernel value unit" lines.  usage: kernels [M].  Run by bench/run.sh (make bench). */
 #include <cblas.h>
 #include <lapacke.h>
@@ -88,6 +89,52 @@ static double time_gemm(void *p)
                     &zero, g->c, g->m);
     }
     return as_wtime() - t0;
+}
+
+/* What the machine lets ranks gain: the same DGEMM and the same memory-bound triad on every rank at once (after a
+ * barrier; on 1 rank, alone).  The slowest rank's rate together over the rate of one rank alone is the most that
+ * dividing compute-bound or memory-bound work over the ranks can give: on a guest whose cores share a physical
+ * core's units or its memory channels it is below 1, and so is every parallel efficiency measured on it. */
+static void concurrent_rates(int rank)
+{
+    const int n = 512, k = 8192, reps = 8;
+    const size_t nt = (size_t)16 << 20; /* 3 x 128 MB per rank: well beyond the caches */
+    double *a = malloc((size_t)n * k * sizeof *a), *b = malloc((size_t)n * k * sizeof *b);
+    double *c = malloc((size_t)n * n * sizeof *c);
+    double *x = malloc(nt * sizeof *x), *y = malloc(nt * sizeof *y), *z = malloc(nt * sizeof *z);
+    if (!a || !b || !c || !x || !y || !z) {
+        if (rank == 0)
+            printf("concurrent: out of memory\n");
+        free(a), free(b), free(c), free(x), free(y), free(z);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)n * k; i++)
+        a[i] = b[i] = 1e-3 * (double)(i % 89);
+    for (size_t i = 0; i < nt; i++)
+        x[i] = y[i] = z[i] = 1e-3 * (double)(i % 83);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, n, k, 1.0, a, k, b, k, 0.0, c, n); /* warm */
+    MPI_Barrier(MPI_COMM_WORLD);
+    double t0 = as_wtime();
+    for (int r = 0; r < reps; r++)
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, n, k, 1.0, a, k, b, k, 0.0, c, n);
+    double tg = as_wtime() - t0;
+    MPI_Barrier(MPI_COMM_WORLD);
+    t0 = as_wtime();
+    for (int r = 0; r < reps; r++)
+        for (size_t i = 0; i < nt; i++)
+            x[i] = y[i] + 0.5 * z[i];
+    double tt = as_wtime() - t0;
+    volatile double sink = x[nt / 2] + c[n]; /* the results are used */
+    (void)sink;
+    double slow[2] = {tg, tt}, slowest[2];
+    MPI_Reduce(slow, slowest, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        printf("concurrent_dgemm %.2f GFLOP/s per rank (%d x %d x %d, every rank at once, the slowest)\n",
+               2.0 * n * n * k * reps / slowest[0] * 1e-9, n, n, k);
+        printf("concurrent_triad %.2f GB/s per rank (3 x %zu MB, every rank at once, the slowest)\n",
+               24.0 * (double)nt * reps / slowest[1] * 1e-9, nt * 8 >> 20);
+    }
+    free(a), free(b), free(c), free(x), free(y), free(z);
 }
 
 int main(int argc, char **argv)
@@ -195,6 +242,7 @@ int main(int argc, char **argv)
         printf("dsygvx_subspace %.3f s (n = %d, %d eigenpairs)\n", as_wtime() - t0, ns, nb);
         free(a), free(b), free(w), free(z), free(ifail), free(g.a), free(g.b), free(g.c);
     }
+    concurrent_rates(rank);
     as_fft_sticks_destroy(wst);
     as_fft_destroy(grid);
     free(count);

@@ -113,7 +113,14 @@ if [ "${1:-}" != quick ] && [ -x build/bench/kernels ]; then
         build/bench/kernels $m > "$OUT/kernels_${m}_np1.txt" 2>&1
         $MPIRUN -np 2 build/bench/kernels $m > "$OUT/kernels_${m}_np2.txt" 2>&1
         sed 's/^/  1 rank:  /' "$OUT/kernels_${m}_np1.txt"
-        grep -E "fft|alltoall" "$OUT/kernels_${m}_np2.txt" | sed 's/^/  2 ranks: /'
+        grep -E "fft|alltoall|concurrent" "$OUT/kernels_${m}_np2.txt" | sed 's/^/  2 ranks: /'
+    done
+    # the machine's own ceiling for two ranks: per-rank rates together over one rank alone (docs/speed.md)
+    for kern in dgemm triad; do
+        one=$(awk -v k="concurrent_$kern" '$1 == k { print $2 }' "$OUT/kernels_1_np1.txt")
+        two=$(awk -v k="concurrent_$kern" '$1 == k { print $2 }' "$OUT/kernels_1_np2.txt")
+        [ -n "$one" ] && [ -n "$two" ] &&
+            echo "  2 ranks at once, $kern: $(awk -v a="$one" -v b="$two" 'BEGIN { printf "%.2f", 2 * b / a }')x one rank alone (2.00 would be two independent cores)"
     done
     echo
     /usr/bin/python3 bench/scaling_model.py "$OUT"
