@@ -23,6 +23,7 @@
 #include "pw/model.h"
 #include "pw/pseudo.h"
 #include "pw/scf.h"
+#include "pw/scf_guard.h"
 
 /* One deck on the ranks of comm; out[0..1] receive the energy (Ha) and gap (eV) for summaries. */
 static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm, double out[2], as_error *err)
@@ -107,6 +108,7 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     as_scf_opts_from_settings(&set.dft, &so);
     as_scf_result res;
     int scf_rc = as_scf_run(m, d, &so, st, &res, err);
+    as_scf_adopt_smearing(m, &res); /* an oscillating SCF retried with smearing: what follows is smeared */
     if (scf_rc && scf_rc != AS_ENOCONV && scf_rc != AS_ESTOPPED) {
         rc = scf_rc;
         goto done;

@@ -9,6 +9,7 @@
 #include "pw/forces.h"
 #include "pw/gmap.h"
 #include "pw/kpoints.h"
+#include "pw/scf_guard.h"
 
 void as_calc_result_free(as_calc_result *r)
 {
@@ -200,6 +201,11 @@ int as_calculator_run(as_calculator *c, const as_structure *s, int want_stress, 
     int scf_rc = as_scf_run(c->m, c->d, &c->opts, c->st, &res, err);
     if (scf_rc && scf_rc != AS_ENOCONV)
         return scf_rc;
+    if (res.auto_smeared) { /* fixed occupations oscillated, the retry was smeared: so is everything after it */
+        as_scf_adopt_smearing(c->m, &res);
+        c->dft.smearing = c->m->smearing;
+        c->dft.smearing_width = c->m->smear_width;
+    }
     r->natoms = s->natoms;
     r->energy = res.e.total;
     r->terms = res.e;

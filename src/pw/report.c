@@ -267,7 +267,10 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
         cJSON_AddNumberToObject(g, "first_attempt_iterations", res->first_iterations);
         cJSON_AddNumberToObject(g, "retry_mixing_beta", res->retry_beta);
         cJSON_AddNumberToObject(g, "retry_mixing_history", res->retry_nhist);
+        cJSON_AddBoolToObject(g, "retry_smeared", res->auto_smeared);
     }
+    if (res->auto_smeared) /* the deck's fixed occupations oscillated: smearing switched on (pw/scf_guard.h) */
+        cJSON_AddBoolToObject(j, "auto_smearing", 1);
     cJSON_AddNumberToObject(j, "scf_residual_ha", res->residual);
     /* Davidson work, like pw.x's "avg # of iterations": H|psi> products per band and k-point */
     cJSON_AddNumberToObject(j, "h_psi_per_band",

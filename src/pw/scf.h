@@ -54,6 +54,7 @@ typedef struct as_scf_result {
     int retried, diverged_at, first_iterations; /* its iteration judged diverging, its iterations */
     double retry_beta;
     int retry_nhist;
+    int auto_smeared; /* the retry ran with smearing (fixed occupations that oscillated): pw/scf_guard.h */
 } as_scf_result;
 
 /* Runs to convergence.  Returns AS_ENOCONV (with the result filled) when max_scf is reached, or when the SCF

@@ -86,6 +86,14 @@ int as_scf_guard_step(as_scf_guard *g, const as_model *m, const as_scf_state *st
     return 0;
 }
 
+void as_scf_adopt_smearing(as_model *m, const as_scf_result *res)
+{
+    if (!res->auto_smeared)
+        return;
+    m->smearing = AS_SMEAR_MARZARI_VANDERBILT;
+    m->smear_width = AS_SCF_AUTO_SMEARING_HA;
+}
+
 void as_scf_guard_safer(const as_scf_opts *o, as_scf_opts *safer)
 {
     *safer = *o;
@@ -144,9 +152,25 @@ int as_scf_guard_run(as_scf_body_fn body, const as_model *m, const as_disc *d, c
         char why[160];
         snprintf(why, sizeof why, "%s", g.why);
         const long nhpsi = res->nhpsi;
+        /* fixed occupations that oscillate: the retry is smeared too, where the bands leave room for it (the
+         * magnetisation stays as the deck fixed it) */
+        as_model msm;
+        const as_model *mr = m;
+        if (crossed && m->smearing == AS_SMEAR_NONE) {
+            msm = *m;
+            msm.smearing = AS_SMEAR_MARZARI_VANDERBILT;
+            msm.smear_width = AS_SCF_AUTO_SMEARING_HA;
+            int nocc, nb;
+            as_error e2;
+            if (as_scf_band_count(&msm, st->nbands, &nocc, &nb, &e2) == AS_OK)
+                mr = &msm;
+        }
+        char smear_note[160] = "";
+        if (mr != m)
+            snprintf(smear_note, sizeof smear_note, " and Marzari-Vanderbilt smearing of %g Ha", AS_SCF_AUTO_SMEARING_HA);
         as_log("\n  SCF guard        the SCF diverges (%s; dE/residual in Ha:%s); retrying once with safer mixing: "
-               "mixing_beta %.3g, mixing_history %d, from the starting density%s\n", why, hist, o2.beta, o2.nhist,
-                crossed ? "; the occupied and empty levels cross: consider smearing" : "");
+               "mixing_beta %.3g, mixing_history %d%s, from the starting density%s\n", why, hist, o2.beta, o2.nhist,
+               smear_note, crossed ? "; the occupied and empty levels cross" : "");
         memcpy(st->rho_g, start, nrho * sizeof *start);
         st->psi_fresh = 1; /* atomic orbitals again: the diverged wavefunctions are no start */
         guard_free(&g);
@@ -154,28 +178,32 @@ int as_scf_guard_run(as_scf_body_fn body, const as_model *m, const as_disc *d, c
             goto done;
         o2.guard = &g;
         as_error_clear(err);
-        rc = body(m, d, &o2, st, res, err);
+        rc = body(mr, d, &o2, st, res, err);
         res->retried = 1;
+        res->auto_smeared = mr != m;
         res->diverged_at = at;
         res->first_iterations = first;
         res->retry_beta = o2.beta;
         res->retry_nhist = o2.nhist;
         res->nhpsi += nhpsi;
         if (rc == AS_OK) {
-            as_log("  SCF guard        the SCF converged with the safer mixing (mixing_beta %.3g, mixing_history %d) in %d "
-                   "iterations, after %d diverging ones\n", o2.beta, o2.nhist, res->iterations, first);
+            as_log("  SCF guard        the SCF converged with the safer mixing (mixing_beta %.3g, mixing_history %d)%s in "
+                   "%d iterations, after %d diverging ones%s\n", o2.beta, o2.nhist, smear_note, res->iterations, first,
+                   res->auto_smeared ? "; the energies and the gap below are the smeared ones (auto_smearing in "
+                                       "result.json)" : "");
         } else if (rc == AS_ENOCONV) {
             char hist2[640];
             history(&g, hist2, sizeof hist2);
             as_error_set(err, AS_ENOCONV,
                          "SCF not converged: it diverged (%s; dE/residual in Ha:%s) and, retried with mixing_beta "
-                         "%.3g and mixing_history %d, %s after %d iterations (dE/residual:%s); tolerance %.1e Ha. "
+                         "%.3g and mixing_history %d%s, %s after %d iterations (dE/residual:%s); tolerance %.1e Ha. "
                          "%s; or check the structure",
-                         why, hist, o2.beta, o2.nhist, g.diverged_at ? "diverged again" : "did not converge",
+                         why, hist, o2.beta, o2.nhist, smear_note, g.diverged_at ? "diverged again" : "did not converge",
                          res->iterations, hist2, o->tol,
-                         crossed || g.crossed >= 3 ? "The occupied and empty levels cross (a metal, or a defect level at "
-                                                "the Fermi level): set smearing in [dft]"
-                                              : "Lower mixing_beta, raise mixing_history or max_scf");
+                         res->auto_smeared ? "Set a wider smearing in [dft], raise max_scf"
+                         : crossed || g.crossed >= 3 ? "The occupied and empty levels cross (a metal, or a defect level at "
+                                                       "the Fermi level): set smearing in [dft]"
+                                                     : "Lower mixing_beta, raise mixing_history or max_scf");
         }
     } else if (rc == AS_ENOCONV) {
         /* ran out of iterations while still converging, or stalled: the message gets the history */

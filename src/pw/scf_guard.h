@@ -12,9 +12,10 @@
  * Every decision is taken on numbers that are equal on all ranks (the loop broadcasts them), so all ranks
  * agree.  When no attempt converges, the error (AS_ENOCONV) carries the iteration history: never a silent
  * result.  When the occupations are fixed and the occupied and empty levels cross (or come within
- * AS_SCF_GUARD_GAP) in 3 or more iterations of the failing attempt (the occupations oscillate), the message
- * says to set smearing (a scan switches it on by itself: auto smearing, docs/scan.md; scf and relax compute
- * the occupations the deck asks for). */
+ * AS_SCF_GUARD_GAP) in 3 or more iterations of the failing attempt (the occupations oscillate), the retry is
+ * also smeared (Marzari-Vanderbilt, AS_SCF_AUTO_SMEARING_HA, on a copy of the model, where the bands leave
+ * room) and res->auto_smeared says so: the caller adopts the smearing on its model (as_scf_adopt_smearing)
+ * so that the band edges, forces and reports that follow use the occupations the SCF converged with. */
 #ifndef AS_PW_SCF_GUARD_H
 #define AS_PW_SCF_GUARD_H
 
@@ -24,6 +25,7 @@
 #define AS_SCF_GUARD_STALL 10.0
 #define AS_SCF_GUARD_WINDOW 10
 #define AS_SCF_GUARD_GAP 2e-3 /* Ha: fixed occupations, frontier levels this close "cross" */
+#define AS_SCF_AUTO_SMEARING_HA 0.005 /* Ha: the smearing of an oscillating retry (and of a scan's auto smearing) */
 
 typedef struct as_scf_guard {
     int n, cap;           /* iterations recorded */
@@ -48,6 +50,9 @@ int as_scf_guard_run(as_scf_body_fn body, const as_model *m, const as_disc *d, c
  * check with fixed occupations (may be NULL). */
 int as_scf_guard_step(as_scf_guard *g, const as_model *m, const as_scf_state *st, int iter, double e, double de,
                       double dr2);
+
+/* After an SCF whose retry was smeared (res->auto_smeared): the model takes that smearing. */
+void as_scf_adopt_smearing(as_model *m, const as_scf_result *res);
 
 /* The safer mixing of the retry. */
 void as_scf_guard_safer(const as_scf_opts *o, as_scf_opts *safer);

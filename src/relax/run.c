@@ -444,6 +444,10 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             run.c->opts.tol = run.dft.scf_tol * fmin(AS_RELAX_SCF_LOOSEN, fmax(1.0, q * q));
         }
         rc = as_calculator_run(run.c, s, want_stress, &res, err);
+        if (run.c->dft.smearing != run.dft.smearing) { /* the SCF guard's smeared retry (pw/scf_guard.h) */
+            run.dft.smearing = run.c->dft.smearing;
+            run.dft.smearing_width = run.c->dft.smearing_width;
+        }
         if (run.r->step == 0 && !sum->first_scf)
             sum->first_scf = res.scf_iterations;
         if (run.r->step == 0 && job->auto_smearing && run.dft.smearing == AS_SMEAR_NONE &&

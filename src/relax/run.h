@@ -23,9 +23,10 @@
 #include "core/error.h"
 #include "crystal/structure.h"
 #include "io/settings.h"
+#include "pw/scf_guard.h"
 
 /* 0.01 Ry, pw.x's customary cold smearing for defect cells: small against a halide perovskite's gap. */
-#define AS_RELAX_AUTO_SMEARING_HA 0.005
+#define AS_RELAX_AUTO_SMEARING_HA AS_SCF_AUTO_SMEARING_HA
 
 typedef struct as_relax_job {
     MPI_Comm comm;              /* the ranks working on this relaxation */

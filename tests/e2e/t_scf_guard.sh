@@ -4,7 +4,8 @@
 #      residual sloshes, 2e-4 at iteration 15, 0.1 at 25) is caught by the guard, retried with safer mixing and
 #      converges to the energy of the default mixing; the log and result.json (scf_guard) say so;
 #   2. an SCF that cannot converge (max_scf = 4) exits 3 with its iteration history, and writes no result.json;
-#      one whose fixed occupations oscillate (two holes) diverges twice and says to set smearing, which works;
+#      one whose fixed occupations oscillate (two holes) diverges and is retried smeared, to the energy of the
+#      same smearing given in the deck;
 #   3. a scan whose SCFs cannot converge lists every configuration as failed with the reason (exit 3), the
 #      journal keeps the whole message with the history, nothing is ranked;
 #   4. a relaxation that stops making progress (max_step = 2e-6 angstrom) stops with exit 3 saying so, its
@@ -45,20 +46,30 @@ expect_stderr_has " 4: "
 [ ! -e "$TMP/short/result.json" ] || die "an unconverged SCF wrote result.json"
 [ -s "$TMP/short/density.dat" ] || die "an unconverged SCF kept no density for --restart"
 
-# 2b. fixed occupations that oscillate (two holes in the toy cell): diverges, again with the safer mixing; exit 3
-# with both histories and the advice to set smearing, which then converges
+# 2b. fixed occupations that oscillate (two holes in the toy cell): the SCF diverges, is retried once with safer
+# mixing and, as its occupied and empty levels cross, with Marzari-Vanderbilt smearing of 0.005 Ha; it converges
+# to the energy and gap of the same deck given that smearing itself, and result.json says it was switched on
 sed 's/^stress = false/&\ncharge = 2\nmax_scf = 60/' "$TMP/toy.in" > "$TMP/holes.in"
-expect_status 3 "$ANIONSCAN" scf "$TMP/holes.in" -o "$TMP/holes"
-expect_stderr_has "SCF not converged: it diverged"
-expect_stderr_has "diverged again after"
-expect_stderr_has "(best)"
-expect_stderr_has "The occupied and empty levels cross"
-expect_stderr_has "set smearing in [dft]"
-[ ! -e "$TMP/holes/result.json" ] || die "a diverged SCF wrote result.json"
-sed 's/^charge = 2/&\nsmearing = gaussian 0.01 Ry/' "$TMP/holes.in" > "$TMP/holes_smeared.in"
+"$ANIONSCAN" scf "$TMP/holes.in" -o "$TMP/holes" > "$TMP/holes.log" 2>&1 \
+  || die "the oscillating SCF was not rescued by the smeared retry: $(tail -3 "$TMP/holes.log")"
+grep -q "SCF guard .*the SCF diverges .*Marzari-Vanderbilt smearing of 0.005 Ha.*levels cross" "$TMP/holes.log" \
+  || die "the log does not say the retry is smeared: $(grep 'SCF guard' "$TMP/holes.log")"
+grep -q "SCF guard .*converged .*the energies and the gap below are the smeared ones" "$TMP/holes.log" \
+  || die "the log does not say the results are smeared"
+sed 's/^charge = 2/&\nsmearing = marzari-vanderbilt 0.005 Ha/' "$TMP/holes.in" > "$TMP/holes_smeared.in"
 "$ANIONSCAN" scf "$TMP/holes_smeared.in" -o "$TMP/holes_smeared" > "$TMP/holes_smeared.log" 2>&1 \
-  || die "with smearing, as advised, the SCF still fails: $(tail -2 "$TMP/holes_smeared.log")"
-
+  || die "with the smearing given in the deck the SCF fails: $(tail -2 "$TMP/holes_smeared.log")"
+$PY - "$TMP/holes/result.json" "$TMP/holes_smeared/result.json" <<'EOF' || die "the auto-smeared result"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"auto-smeared retry: E = {a['energy_ha']:.10f} Ha, gap {a['gap_ev']:.4f} eV; smearing in the deck: "
+      f"E = {b['energy_ha']:.10f} Ha, gap {b['gap_ev']:.4f} eV")
+assert a.get("auto_smearing") is True and "auto_smearing" not in b
+assert a["scf_guard"]["retried"] and a["scf_guard"]["retry_smeared"] and a["converged"]
+assert a["smearing"] == {"kind": "marzari-vanderbilt", "width_ha": 0.005}, a["smearing"]
+assert abs(a["energy_ha"] - b["energy_ha"]) < 1e-6
+assert abs(a["gap_ev"] - b["gap_ev"]) < 1e-3
+EOF
 # 3. a scan whose SCFs cannot converge: every configuration listed as failed with the reason, none ranked
 sed 's/^stress = false/&\nmax_scf = 10/' "$TOP/tests/scan/toy.in" > "$TMP/scan10.in"
 expect_status 3 "$ANIONSCAN" scan "$TMP/scan10.in" -o "$TMP/scan"
