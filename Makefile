@@ -48,6 +48,8 @@ export OPENBLAS_CORETYPE := Nehalem
 endif
 # the tests run the binary this make builds (tests/*/run_all.sh default to bin/anionscan without make)
 export ANIONSCAN := $(CURDIR)/$(BIN)
+# and the build directory of that build (the tests that run a unit-test binary: tests/e2e/t_match_pymatgen.sh)
+export ANIONSCAN_BUILD := $(CURDIR)/$(BUILD)
 # make ... FUZZ=1: the library for the libFuzzer harnesses (clang through mpicc), in build/fuzz.
 ifeq ($(FUZZ),1)
 BUILD   := build/fuzz

@@ -2,7 +2,7 @@
 # defect structures (tests/tools/match_check.py says how the tolerances correspond).  Our answers come from
 # build/tests/test_match in its AS_MATCH_PAIRS mode; make check builds the unit tests before the e2e tests.
 source "$(dirname "$0")/lib.sh"
-BIN="$TOP/build/tests/test_match"
+BIN="${ANIONSCAN_BUILD:-$TOP/build}/tests/test_match"
 [ -x "$BIN" ] || die "$BIN missing: build it with 'make build/tests/test_match' (make check builds it)"
 /usr/bin/python3 -c 'import pymatgen.analysis.structure_matcher' 2>/dev/null ||
   die "/usr/bin/python3 cannot import pymatgen: install it with 'apt-get install -y python3-pymatgen'"
