@@ -889,7 +889,9 @@ int as_settings_read(as_deck *deck, as_settings *s, as_error *err)
         return err->code;
     if (read_structure(deck, &s->structure, err) || read_dft(deck, &s->dft, err) ||
         read_relax(deck, &s->relax, err) || read_scan(deck, &s->scan, err) || read_output(deck, &s->output, err) ||
-        read_parallel(deck, &s->parallel, err) || read_run(deck, &s->run, err))
+        read_parallel(deck, &s->parallel, err) || read_run(deck, &s->run, err)) {
+        as_settings_free(s); /* what was read before the error (the atoms of an explicit structure) */
         return err->code;
+    }
     return AS_OK;
 }

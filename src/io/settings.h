@@ -181,7 +181,7 @@ typedef struct as_settings {
 /* Defaults for every key. */
 void as_settings_defaults(as_settings *s);
 /* Read all sections; unknown sections or keys, bad values and wrong units are errors.
- * Relative paths (file, potentials) are taken relative to the deck's directory. */
+ * Relative paths (file, potentials) are taken relative to the deck's directory. */ 
 int as_settings_read(as_deck *deck, as_settings *s, as_error *err);
 void as_settings_free(as_settings *s);
 
