@@ -129,6 +129,30 @@ static void defaults_and_explicit_atoms(void **state)
     as_settings_free(&s);
 }
 
+/* An error after an explicit [structure] leaves nothing to free: the atoms read before it are released
+ * (a caller that only frees on success leaked them; make check SANITIZE=1 found it). */
+static void error_after_atoms_frees_them(void **state)
+{
+    (void)state;
+    const char *text = "[structure]\n"
+                       "cell = bohr\n"
+                       "   10 0 0\n"
+                       "   0 10 0\n"
+                       "   0 0 10\n"
+                       "atoms = angstrom\n"
+                       "   Si 0 0 0\n"
+                       "[run]\n"
+                       "max_time = 00:00:00\n";
+    as_settings s;
+    as_error err;
+    as_error_clear(&err);
+    assert_int_equal(parse_settings(text, &s, &err), AS_EINPUT);
+    if (!strstr(err.msg, "deck.in:9:") || !strstr(err.msg, "max_time must be positive"))
+        fail_msg("unexpected message '%s'", err.msg);
+    assert_null(s.structure.z);
+    assert_null(s.structure.pos);
+}
+
 static void errors_name_the_line(void **state)
 {
     (void)state;
@@ -194,6 +218,7 @@ int main(void)
         cmocka_unit_test(nul_byte_is_an_error),
         cmocka_unit_test(full_deck_with_units),
         cmocka_unit_test(defaults_and_explicit_atoms),
+        cmocka_unit_test(error_after_atoms_frees_them),
         cmocka_unit_test(errors_name_the_line),
         cmocka_unit_test(no_structure_error_has_path),
     };
