@@ -42,32 +42,68 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
                        AS_TWOPI;
     else
         reach[0] = reach[1] = reach[2] = 1.0; /* a singular cell: no shortcut */
-    as_structure *s = as_structure_create(0, err);
-    if (!s)
+    /* Kept atoms are filed in a grid of bins at least that reach wide along each axis, so a candidate is compared
+     * only with the atoms of its own and the neighbouring bins: linear in the atoms, not quadratic (a 50 A cubic cell
+     * with 192 operations took seconds per structure before). */
+    int nb[3];
+    for (int k = 0; k < 3; k++) {
+        double w = reach[k] > 1e-6 ? floor(1.0 / reach[k]) : 1e6;
+        nb[k] = w < 1.0 ? 1 : w > 32.0 ? 32 : (int)w;
+    }
+    const int nbins = nb[0] * nb[1] * nb[2];
+    int *head = malloc((size_t)nbins * sizeof *head), *next = NULL;
+    as_structure *s = head ? as_structure_create(0, err) : NULL;
+    if (!head)
+        as_error_nomem(err, "symmetry expansion", (size_t)nbins * sizeof *head);
+    if (!s) {
+        free(head);
         return NULL;
+    }
+    for (int b = 0; b < nbins; b++)
+        head[b] = -1;
     memcpy(s->lattice, lattice, sizeof s->lattice);
     int *owner = NULL, cap = 0;
     for (int i = 0; i < nsites; i++) {
         int warned = 0;
         for (int o = 0; o < nops; o++) {
             double y[3];
+            int bin[3];
             for (int k = 0; k < 3; k++) {
                 y[k] = rot[o][k][0] * frac[i][0] + rot[o][k][1] * frac[i][1] + rot[o][k][2] * frac[i][2] +
                        trans[o][k];
                 y[k] -= floor(y[k]);
                 if (y[k] >= 1.0 - 1e-12)
                     y[k] = 0.0;
+                bin[k] = (int)(y[k] * nb[k]);
+                if (bin[k] >= nb[k])
+                    bin[k] = nb[k] - 1;
             }
+            /* the first kept atom that matches, as a plain scan in order would find it */
             int dup = -1;
-            for (int a = 0; a < s->natoms && dup < 0; a++) {
-                int far = 0;
-                for (int k = 0; k < 3 && !far; k++) {
-                    double d = s->frac[a][k] - y[k];
-                    d -= floor(d + 0.5);
-                    far = fabs(d) > reach[k];
+            for (int dx = -1; dx <= 1; dx++) {
+                if (nb[0] < 3 && dx > nb[0] - 2)
+                    continue; /* with fewer than 3 bins the neighbours repeat: visit each once */
+                for (int dy = -1; dy <= 1; dy++) {
+                    if (nb[1] < 3 && dy > nb[1] - 2)
+                        continue;
+                    for (int dz = -1; dz <= 1; dz++) {
+                        if (nb[2] < 3 && dz > nb[2] - 2)
+                            continue;
+                        const int bx = (bin[0] + dx + nb[0]) % nb[0], by = (bin[1] + dy + nb[1]) % nb[1],
+                                  bz = (bin[2] + dz + nb[2]) % nb[2];
+                        for (int a = head[(bx * nb[1] + by) * nb[2] + bz]; a >= 0; a = next[a]) {
+                            int far = 0;
+                            for (int k = 0; k < 3 && !far; k++) {
+                                double d = s->frac[a][k] - y[k];
+                                d -= floor(d + 0.5);
+                                far = fabs(d) > reach[k];
+                            }
+                            if (!far && (dup < 0 || a < dup) &&
+                                as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
+                                dup = a;
+                        }
+                    }
                 }
-                if (!far && as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
-                    dup = a;
             }
             if (dup >= 0) {
                 int j = owner[dup];
@@ -97,21 +133,31 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
             if (s->natoms > cap) {
                 cap = cap ? 2 * cap : 64;
                 int *no = realloc(owner, (size_t)cap * sizeof *no);
-                if (!no) {
+                if (no)
+                    owner = no;
+                int *nx = no ? realloc(next, (size_t)cap * sizeof *nx) : NULL;
+                if (!nx) {
                     as_error_nomem(err, "symmetry expansion", (size_t)cap * sizeof *no);
                     goto fail;
                 }
-                owner = no;
+                next = nx;
             }
             owner[s->natoms - 1] = i;
+            const int b = (bin[0] * nb[1] + bin[1]) * nb[2] + bin[2];
+            next[s->natoms - 1] = head[b];
+            head[b] = s->natoms - 1;
         }
     }
+    free(head);
+    free(next);
     if (site_of_atom)
         *site_of_atom = owner;
     else
         free(owner);
     return s;
 fail:
+    free(head);
+    free(next);
     free(owner);
     as_structure_destroy(s);
     return NULL;

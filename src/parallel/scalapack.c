@@ -100,13 +100,15 @@ int as_blacs_eig(const as_blacs *b, int real, int n, const double complex *a, co
         }
     }
     const double vl = 0.0, vu = 0.0, abstol = 0.0, orfac = 1e-3;
-    int m = 0, nz = 0, lwork = -1, liwork = -1, lrwork = -1, iw = 0;
+    /* The workspace queries write (and broadcast) more than the first element: pdsygvx's query sends WORK(1:3)
+     * to the other ranks (found by AddressSanitizer reading past a single double). Room for a few of each. */
+    int m = 0, nz = 0, lwork = -1, liwork = -1, lrwork = -1, iw[8] = {0};
     if (real) {
-        double wq = 0.0;
+        double wq[8] = {0.0};
         pdsygvx_(&ione, "V", "I", "U", &n, (double *)al, &ione, &ione, desc, (double *)bl, &ione, &ione, desc, &vl,
-                 &vu, &ione, &nev, &abstol, &m, &nz, wall, &orfac, (double *)zl, &ione, &ione, desc, &wq, &lwork, &iw,
+                 &vu, &ione, &nev, &abstol, &m, &nz, wall, &orfac, (double *)zl, &ione, &ione, desc, wq, &lwork, iw,
                  &liwork, ifail, iclustr, gap, &info);
-        lwork = (int)wq + 1, liwork = iw + 1;
+        lwork = (int)wq[0] + 1, liwork = iw[0] + 1;
         double *work = malloc((size_t)lwork * sizeof *work);
         int *iwork = malloc((size_t)liwork * sizeof *iwork);
         if (work && iwork)
@@ -117,12 +119,12 @@ int as_blacs_eig(const as_blacs *b, int real, int n, const double complex *a, co
             info = -1;
         free(work), free(iwork);
     } else {
-        double complex wq = 0.0;
-        double rq = 0.0;
+        double complex wq[8] = {0.0};
+        double rq[8] = {0.0};
         pzhegvx_(&ione, "V", "I", "U", &n, (double complex *)al, &ione, &ione, desc, (double complex *)bl, &ione,
                  &ione, desc, &vl, &vu, &ione, &nev, &abstol, &m, &nz, wall, &orfac, (double complex *)zl, &ione, &ione,
-                 desc, &wq, &lwork, &rq, &lrwork, &iw, &liwork, ifail, iclustr, gap, &info);
-        lwork = (int)creal(wq) + 1, lrwork = (int)rq + 1, liwork = iw + 1;
+                 desc, wq, &lwork, rq, &lrwork, iw, &liwork, ifail, iclustr, gap, &info);
+        lwork = (int)creal(wq[0]) + 1, lrwork = (int)rq[0] + 1, liwork = iw[0] + 1;
         double complex *work = malloc((size_t)lwork * sizeof *work);
         double *rwork = malloc((size_t)lrwork * sizeof *rwork);
         int *iwork = malloc((size_t)liwork * sizeof *iwork);

@@ -479,8 +479,9 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
     for (int r = 0; r < wsize; r++) {
         long long v = 0;
         as_ser_get(b, &v, sizeof v);
-        bad |= v < 0;
-        total += v < 0 ? 0 : v;
+        /* each share fits in what is left of the file, so the sum cannot overflow before it is caught */
+        bad |= v < 0 || (unsigned long long)v > b->len || (unsigned long long)total > b->len;
+        total += bad ? 0 : v;
     }
     if (b->failed || bad || (size_t)total > b->len - b->pos) {
         rc = as_error_set(err, AS_EINPUT, "truncated SCF state");

@@ -319,6 +319,33 @@ static void cif_pbnm_setting(void **state)
     as_structure_destroy(s);
 }
 
+/* Fm-3m in a 50 A cell: each Wyckoff position expands to its multiplicity in the International Tables (4a, 8c,
+ * 24e, 32f, 192l), and two sites that are 4a images across the cell boundary are kept once. Exercises the binned
+ * duplicate search of the symmetry expansion on a cell much larger than its tolerance. */
+static void cif_wyckoff_multiplicities(void **state)
+{
+    (void)state;
+    const char *cif = "data_big\n_cell_length_a 50\n_cell_length_b 50\n_cell_length_c 50\n"
+                      "_space_group_name_H-M_alt 'F m -3 m'\n"
+                      "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n"
+                      "_atom_site_fract_z\n"
+                      "Br1 Br 0 0 0\nCl1 Cl 0.25 0.25 0.25\nI1 I 0.1 0 0\nCs1 Cs 0.1 0.1 0.1\nPb1 Pb 0.11 0.23 0.37\n"
+                      "Br2 Br 0.9999999 0 0\nBr3 Br 0.0000001 0.5 0.5\n";
+    as_error err;
+    as_structure *s = as_cif_parse("fm3m.cif", cif, NULL, &err);
+    if (!s)
+        fail_msg("%s", err.msg);
+    int n[5] = {0, 0, 0, 0, 0};
+    const int zz[5] = {35, 17, 53, 55, 82}, want[5] = {4, 8, 24, 32, 192};
+    for (int a = 0; a < s->natoms; a++)
+        for (int k = 0; k < 5; k++)
+            n[k] += s->z[a] == zz[k];
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(n[k], want[k]);
+    assert_int_equal(s->natoms, 260);
+    as_structure_destroy(s);
+}
+
 static void cif_errors(void **state)
 {
     (void)state;
@@ -443,6 +470,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(shared_cifs),
         cmocka_unit_test(cif_with_symmetry_operations),
         cmocka_unit_test(cif_pbnm_setting),
+        cmocka_unit_test(cif_wyckoff_multiplicities),
         cmocka_unit_test(cif_errors),
         cmocka_unit_test(deck_front_end),
     };
