@@ -167,7 +167,7 @@ fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
 	@F=build/fuzz; st=0; for h in $(FUZZ_ONLY); do \
 	  mkdir -p $$F/corpus/$$h $$F/findings/$$h tests/fuzz/regressions/$$h; \
-	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log $$F/$$h.log)"; \
+	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log $$F/$$h.log)"; t0=$$(date +%s); \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0 \
 	  nice $$F/fuzz-bin/fuzz_$$h $$F/corpus/$$h tests/fuzz/corpus/$$h tests/fuzz/regressions/$$h \
 	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) $$(test -f tests/fuzz/$$h.dict && echo -dict=tests/fuzz/$$h.dict) \
@@ -175,8 +175,8 @@ fuzz: deps-fuzz
 	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$F/$$h.log | tail -1); \
 	  cov=$$(grep -o 'cov: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
 	  ft=$$(grep -o 'ft: [0-9]*' $$F/$$h.log | tail -1 | cut -d' ' -f2); \
-	  found=$$(ls $$F/findings/$$h | wc -l); \
-	  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$$(date -u +%F)" $$h $(FUZZ_SECONDS) "$$execs" "$$cov" "$$ft" $$found \
+	  found=$$(ls $$F/findings/$$h | wc -l); secs=$$(( $$(date +%s) - t0 )); \
+	  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$$(date -u +%F)" $$h "$$secs of $(FUZZ_SECONDS)" "$$execs" "$$cov" "$$ft" $$found \
 	    >> $$F/campaigns.tsv; \
 	  echo "      $$h: $$execs executions, cov $$cov, ft $$ft, $$found file(s) in $$F/findings/$$h"; \
 	  grep -m3 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|ALARM|out-of-memory' $$F/$$h.log | sed 's/^/      /'; \
