@@ -1,6 +1,7 @@
 /* The SCF divergence guard's decisions (pw/scf_guard.h) on residual sequences: converging ones, fast or slow,
  * never stop; a blow-up, a residual that wanders above its best (the sequence of a real charge-sloshing SCF,
- * tests/e2e/t_scf_guard.sh) and a NaN do; the retry's mixing is safer. */
+ * tests/e2e/t_scf_guard.sh) and a NaN do; the retry's mixing is safer; an attempt whose fixed occupations oscillate is retried smeared, and the
+ * messages when that retry fails too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "pw/disc.h"
+#include "pw/gvec.h"
+#include "pw/model.h"
 #include "pw/scf_guard.h"
 
 /* The first iteration at which the guard stops the sequence (0: never). */
@@ -78,12 +82,113 @@ static void reasons_and_safer_mixing(void **state)
     assert_true(s.beta < 0.1 && s.nhist == 64);
 }
 
+/* A stand-in for the SCF loop, for as_scf_guard_run's decisions and messages: with fixed occupations its
+ * frontier levels cross and its residual falls, then blows up at iteration 5; smeared, it converges or not as
+ * the test says. It records the smearing of every attempt. */
+static int fake_calls, fake_smeared_converges;
+static int fake_smearing[4];
+static double fake_width[4];
+static int fake_body(const as_model *m, const as_disc *d, const as_scf_opts *o, as_scf_state *st, as_scf_result *res,
+                     as_error *err)
+{
+    (void)d;
+    if (fake_calls < 4) {
+        fake_smearing[fake_calls] = m->smearing;
+        fake_width[fake_calls] = m->smear_width;
+    }
+    fake_calls++;
+    if (m->smearing != AS_SMEAR_NONE && fake_smeared_converges) {
+        res->iterations = 7;
+        return AS_OK;
+    }
+    const double dr2[] = {1.0, 0.1, 0.01, 0.001, 1e3};
+    for (int it = 1; it <= 5; it++)
+        if (as_scf_guard_step(o->guard, m, st, it, -10.0, it > 1 ? 1e-3 : 0.0, dr2[it - 1])) {
+            res->iterations = it;
+            return as_error_set(err, AS_ENOCONV, "SCF not converged in %d iterations", it);
+        }
+    res->iterations = 5;
+    return AS_OK;
+}
+
+static int run_fake(int nbands, as_scf_result *res, as_error *err)
+{
+    as_gvecs gv;
+    memset(&gv, 0, sizeof gv);
+    gv.ng = 4;
+    as_disc d;
+    memset(&d, 0, sizeof d);
+    d.gv = &gv;
+    as_model m;
+    memset(&m, 0, sizeof m);
+    m.nspin = 1;
+    m.nelec = 4.0;
+    m.smearing = AS_SMEAR_NONE;
+    /* two occupied bands, the second above the first empty one: the levels cross */
+    double eig[4] = {0.0, 1.0, 0.5, 2.0}, occ[4] = {2.0, 2.0, 0.0, 0.0};
+    double complex rho[4] = {1.0, 0.5, 0.25, 0.125};
+    as_scf_state st;
+    memset(&st, 0, sizeof st);
+    st.nspin = 1, st.nk = 1, st.nbands = nbands;
+    st.eig = eig, st.occ = occ, st.rho_g = rho;
+    as_scf_opts o = {.tol = 1e-8, .max_scf = 50, .beta = 0.7, .nhist = 8};
+    memset(res, 0, sizeof *res);
+    as_error_clear(err);
+    fake_calls = 0;
+    const int rc = as_scf_guard_run(fake_body, &m, &d, &o, &st, res, err);
+    assert_int_equal(m.smearing, AS_SMEAR_NONE); /* the caller's model is never changed */
+    return rc;
+}
+
+static void oscillating_retry_is_smeared(void **state)
+{
+    (void)state;
+    as_scf_result res;
+    as_error err;
+    /* the smeared retry converges: success, flagged auto_smeared, with the documented smearing */
+    fake_smeared_converges = 1;
+    assert_int_equal(run_fake(6, &res, &err), AS_OK);
+    assert_int_equal(fake_calls, 2);
+    assert_int_equal(fake_smearing[0], AS_SMEAR_NONE);
+    assert_int_equal(fake_smearing[1], AS_SMEAR_MARZARI_VANDERBILT);
+    assert_true(fabs(fake_width[1] - AS_SCF_AUTO_SMEARING_HA) < 1e-15);
+    assert_true(res.retried && res.auto_smeared);
+    assert_int_equal(res.diverged_at, 5);
+    assert_int_equal(res.first_iterations, 5);
+    as_model m;
+    memset(&m, 0, sizeof m);
+    as_scf_adopt_smearing(&m, &res);
+    assert_int_equal(m.smearing, AS_SMEAR_MARZARI_VANDERBILT);
+
+    /* the smeared retry diverges too: AS_ENOCONV, and the message says what was tried and what to do */
+    fake_smeared_converges = 0;
+    assert_int_equal(run_fake(6, &res, &err), AS_ENOCONV);
+    assert_int_equal(fake_calls, 2);
+    assert_true(res.retried && res.auto_smeared);
+    assert_non_null(strstr(err.msg, "diverged"));
+    assert_non_null(strstr(err.msg, "Marzari-Vanderbilt smearing of 0.005 Ha"));
+    assert_non_null(strstr(err.msg, "diverged again"));
+    assert_non_null(strstr(err.msg, "Set a wider smearing in [dft]"));
+    assert_non_null(strstr(err.msg, "5: "));
+
+    /* no room for smearing (nbands = 3 leaves no band above the partly filled ones): the retry keeps fixed
+     * occupations, and the message points at the crossing levels */
+    fake_smeared_converges = 1;
+    assert_int_equal(run_fake(3, &res, &err), AS_ENOCONV);
+    assert_int_equal(fake_calls, 2);
+    assert_int_equal(fake_smearing[1], AS_SMEAR_NONE);
+    assert_true(res.retried && !res.auto_smeared);
+    assert_null(strstr(err.msg, "Marzari-Vanderbilt"));
+    assert_non_null(strstr(err.msg, "The occupied and empty levels cross"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(converging_never_stops),
         cmocka_unit_test(diverging_stops),
         cmocka_unit_test(reasons_and_safer_mixing),
+        cmocka_unit_test(oscillating_retry_is_smeared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
