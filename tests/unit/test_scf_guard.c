@@ -1,7 +1,7 @@
 /* The SCF divergence guard's decisions (pw/scf_guard.h) on residual sequences: converging ones, fast or slow,
  * never stop; a blow-up, a residual that wanders above its best (the sequence of a real charge-sloshing SCF,
- * tests/e2e/t_scf_guard.sh) and a NaN do; the retry's mixing is safer; an attempt whose fixed occupations oscillate is retried smeared, and the
- * messages when that retry fails too. */
+ * tests/e2e/t_scf_guard.sh) and a NaN do; the retry's mixing is safer; an attempt whose fixed occupations
+ * oscillate is retried smeared, with the messages when that retry fails too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
