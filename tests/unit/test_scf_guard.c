@@ -125,7 +125,8 @@ static int run_fake(int nbands, as_scf_result *res, as_error *err)
     m.nelec = 4.0;
     m.smearing = AS_SMEAR_NONE;
     /* two occupied bands, the second above the first empty one: the levels cross */
-    double eig[4] = {0.0, 1.0, 0.5, 2.0}, occ[4] = {2.0, 2.0, 0.0, 0.0};
+    double eig[6] = {0.0, 1.0, 0.5, 2.0, 3.0, 4.0}, occ[6] = {2.0, 2.0, 0.0, 0.0, 0.0, 0.0};
+    assert_true(nbands <= 6);
     double complex rho[4] = {1.0, 0.5, 0.25, 0.125};
     as_scf_state st;
     memset(&st, 0, sizeof st);
