@@ -20,6 +20,33 @@ static const char *site_name(const char *const *labels, int i, int z, char *buf,
     return buf;
 }
 
+/* The lowest-numbered kept atom within tol_bohr of y (as a plain scan in order would find it), or -1: only the
+ * atoms filed in y's bin and the 26 around it (head/next: each bin's atoms as a linked list) can be that close. */
+static int find_kept(const as_structure *s, const double lattice[3][3], const double y[3], const int bin[3],
+                     const int nb[3], const int *head, const int *next, const double reach[3], double tol_bohr)
+{
+    int dup = -1, lo[3], hi[3];
+    for (int k = 0; k < 3; k++) /* with fewer than 3 bins the neighbours repeat: visit each once */
+        lo[k] = nb[k] < 3 ? 0 : -1, hi[k] = nb[k] < 3 ? nb[k] - 1 : 1;
+    for (int dx = lo[0]; dx <= hi[0]; dx++)
+        for (int dy = lo[1]; dy <= hi[1]; dy++)
+            for (int dz = lo[2]; dz <= hi[2]; dz++) {
+                const int bx = (bin[0] + dx + nb[0]) % nb[0], by = (bin[1] + dy + nb[1]) % nb[1],
+                          bz = (bin[2] + dz + nb[2]) % nb[2];
+                for (int a = head[(bx * nb[1] + by) * nb[2] + bz]; a >= 0; a = next[a]) {
+                    int far = 0;
+                    for (int k = 0; k < 3 && !far; k++) {
+                        double d = s->frac[a][k] - y[k];
+                        d -= floor(d + 0.5);
+                        far = fabs(d) > reach[k];
+                    }
+                    if (!far && (dup < 0 || a < dup) && as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
+                        dup = a;
+                }
+            }
+    return dup;
+}
+
 as_structure *as_structure_expand(const double lattice[3][3], int nsites, const int *z, const double (*frac)[3],
                                   const char *const *labels, int nops, const int (*rot)[3][3],
                                   const double (*trans)[3], double tol_bohr, int **site_of_atom, as_error *err)
@@ -78,33 +105,7 @@ as_structure *as_structure_expand(const double lattice[3][3], int nsites, const 
                 if (bin[k] >= nb[k])
                     bin[k] = nb[k] - 1;
             }
-            /* the first kept atom that matches, as a plain scan in order would find it */
-            int dup = -1;
-            for (int dx = -1; dx <= 1; dx++) {
-                if (nb[0] < 3 && dx > nb[0] - 2)
-                    continue; /* with fewer than 3 bins the neighbours repeat: visit each once */
-                for (int dy = -1; dy <= 1; dy++) {
-                    if (nb[1] < 3 && dy > nb[1] - 2)
-                        continue;
-                    for (int dz = -1; dz <= 1; dz++) {
-                        if (nb[2] < 3 && dz > nb[2] - 2)
-                            continue;
-                        const int bx = (bin[0] + dx + nb[0]) % nb[0], by = (bin[1] + dy + nb[1]) % nb[1],
-                                  bz = (bin[2] + dz + nb[2]) % nb[2];
-                        for (int a = head[(bx * nb[1] + by) * nb[2] + bz]; a >= 0; a = next[a]) {
-                            int far = 0;
-                            for (int k = 0; k < 3 && !far; k++) {
-                                double d = s->frac[a][k] - y[k];
-                                d -= floor(d + 0.5);
-                                far = fabs(d) > reach[k];
-                            }
-                            if (!far && (dup < 0 || a < dup) &&
-                                as_periodic_distance(lattice, s->frac[a], y) < tol_bohr)
-                                dup = a;
-                        }
-                    }
-                }
-            }
+            const int dup = find_kept(s, lattice, y, bin, nb, head, next, reach, tol_bohr);
             if (dup >= 0) {
                 int j = owner[dup];
                 if (j == i)

@@ -479,7 +479,7 @@ int as_calc_state_load(as_calculator *c, as_ser *b, as_structure **base_out, as_
     for (int r = 0; r < wsize; r++) {
         long long v = 0;
         as_ser_get(b, &v, sizeof v);
-        /* each share fits in what is left of the file, so the sum cannot overflow before it is caught */
+        /* a share, or the sum so far, beyond the file's length is damage: the sum stays below 2 x length, no overflow */
         bad |= v < 0 || (unsigned long long)v > b->len || (unsigned long long)total > b->len;
         total += bad ? 0 : v;
     }
