@@ -10,6 +10,8 @@
 #include "crystal/structure.h"
 #include "parallel/layout.h"
 #include "pw/gvec.h"
+#include "pw/memory.h"
+#include "pw/nonlocal.h"
 #include "pw/pseudo.h"
 #include "pw/scf.h"
 
@@ -85,6 +87,31 @@ int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_st
     return rc;
 }
 
+/* The solver's memory per rank (pw/memory.h) before anything is allocated: the basis from the sphere's
+ * volume (half the sphere with real wavefunctions at Gamma), the projectors whole or compact as
+ * pw/nonlocal.c keeps them, the grids; nk k-points shared by nranks ranks, the subspace matrices on each. */
+double as_cli_memory(const as_settings *set, const as_model *m, int nb, int nk, int nranks, as_memory *mem)
+{
+    const double npw = m->omega * pow(2.0 * set->dft.ecut, 1.5) / (6.0 * AS_PI * AS_PI);
+    int nproj = 0, nshape = 0;
+    for (int a = 0; a < m->s->natoms; a++) {
+        nproj += as_pseudo_nproj(m->pseudo_of_atom[a]);
+        int seen = 0;
+        for (int b = 0; b < a && !seen; b++)
+            seen = m->pseudo_of_atom[b] == m->pseudo_of_atom[a];
+        nshape += seen ? 0 : as_pseudo_nproj(m->pseudo_of_atom[a]);
+    }
+    int n[3];
+    as_gvecs_grid_size(m->s->lattice, set->dft.ecut, NULL, n);
+    const double stored = set->dft.gamma_only && set->dft.real_wavefunctions ? 0.5 * npw : npw;
+    as_memory_sizes z = {.npw_sum = nk * stored / nranks, .npw_max = stored / nranks,
+                         .proj_cols = nproj <= AS_PROJ_WHOLE_MAX ? nproj : nshape + m->s->natoms + AS_PROJ_BLOCK,
+                         .nbands = nb, .nspin = m->nspin, .nvec_factor = 2, .nproj = nproj,
+                         .grid_points = (double)n[0] * n[1] * n[2] / nranks, .density_g = 8.0 * npw / nranks,
+                         .stick_g = 2.0 * stored / nranks};
+    return as_memory_estimate(&z, mem);
+}
+
 int as_cli_check_size(const as_settings *set, const char *deck_path, const as_model *m, const as_kpoints *kp,
                       MPI_Comm comm, double *estimate, as_error *err)
 {
@@ -97,21 +124,17 @@ int as_cli_check_size(const as_settings *set, const char *deck_path, const as_mo
         return as_error_set(err, AS_EINPUT, "%s:%d: about %.0f plane waves within ecut = %g Ha, too few for %d bands; "
                             "raise ecut or lower nbands", deck_path,
                             set->dft.nbands_line ? set->dft.nbands_line : dft_line(set), npw, set->dft.ecut, nb);
-    int nproj = 0;
-    for (int a = 0; a < m->s->natoms; a++)
-        nproj += as_pseudo_nproj(m->pseudo_of_atom[a]);
-    int n[3];
-    as_gvecs_grid_size(m->s->lattice, set->dft.ecut, NULL, n);
-    const double wf = npw * ((double)nb * m->nspin + nproj) * 16.0, work = 4.0 * npw * nb * 2.0 * 16.0;
-    const double grid = (double)n[0] * n[1] * n[2] * 8.0 * (10 + 6 * m->nspin);
-    const double total = kp->nk * wf + work + grid;
     int nranks = 1;
     MPI_Comm_size(comm, &nranks);
-    const double per = total / nranks, avail = as_layout_memory_per_rank(comm);
+    as_memory mem;
+    const double per = as_cli_memory(set, m, nb, kp->nk, nranks, &mem), total = per * nranks;
+    const double avail = as_layout_memory_per_rank(comm);
     if (estimate)
         *estimate = total;
     if (per > avail) {
         const double gb = 1.0 / (1024.0 * 1024.0 * 1024.0);
+        int n[3];
+        as_gvecs_grid_size(m->s->lattice, set->dft.ecut, NULL, n);
         return as_error_set(err, AS_ENOMEM,
                             "%s:%d: this calculation needs about %.1f GB (%d atoms, %d k-points, %d bands, about %.0f "
                             "plane waves, FFT grid %dx%dx%d), %.1f GB per rank on %d rank%s, but %.1f GB per rank are "

@@ -9,6 +9,7 @@
 #include "io/deck.h"
 #include "io/settings.h"
 #include "pw/kpoints.h"
+#include "pw/memory.h"
 #include "pw/model.h"
 
 /* Options shared by the commands that take one deck. */
@@ -49,6 +50,10 @@ int as_cli_model_kpoints(const as_settings *set, const char *deck_path, const as
  * (AS_ENOMEM with the estimate in the message); *estimate (may be NULL) receives the total in bytes. */
 int as_cli_check_size(const as_settings *set, const char *deck_path, const as_model *m, const as_kpoints *kp,
                       MPI_Comm comm, double *estimate, as_error *err);
+
+/* The solver's memory per rank for nb bands and nk k-points shared by nranks ranks, by part (pw/memory.h),
+ * from the deck's settings alone (nothing allocated); returns the total per rank in bytes. */
+double as_cli_memory(const as_settings *set, const as_model *m, int nb, int nk, int nranks, as_memory *mem);
 
 /* Both, for a command about to start on comm (relax, scan): refused up front like scf. */
 int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_structure *s, MPI_Comm comm,

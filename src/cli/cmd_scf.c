@@ -67,15 +67,13 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     double need = 0.0;
     if (kp && npools <= 0) {
         /* automatic: pools first, fewer when a rank's share would not fit in memory */
-        int nproj = 0;
-        for (int a = 0; a < m->s->natoms; a++)
-            nproj += as_pseudo_nproj(m->pseudo_of_atom[a]);
-        const double npw = m->omega * pow(2.0 * set.dft.ecut, 1.5) / (6.0 * AS_PI * AS_PI);
-        const double nb = 1.2 * m->nelec / 2.0 + 4.0;
-        int n[3];
-        as_gvecs_grid_size(m->s->lattice, set.dft.ecut, NULL, n);
-        const double wf = npw * (nb * m->nspin + nproj) * 16.0, work = 4.0 * npw * nb * 2.0 * 16.0;
-        const double grid = (double)n[0] * n[1] * n[2] * 8.0 * (10 + 6 * m->nspin);
+        int nocc = 0, nb = 0;
+        as_memory mem;
+        if (as_scf_band_count(m, set.dft.nbands, &nocc, &nb, err) == AS_OK)
+            as_cli_memory(&set, m, nb, 1, 1, &mem);
+        else
+            memset(&mem, 0, sizeof mem);
+        const double wf = mem.wf + mem.proj, work = mem.dav + mem.rep, grid = mem.grid;
         npools = as_layout_choose_pools(comm, kp->nk, wf, work, grid, &need);
     }
     if (kp && !(lay = as_layout_create(comm, npools, kp->nk, err))) {

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 
 #include "pw/report.h"
+#include "pw/memory.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/units.h"
@@ -56,28 +57,31 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
     else
         as_log("  k-points         %d x %d x %d mesh, shift %d %d %d: %d points, %d irreducible\n", dft->kmesh[0],
                dft->kmesh[1], dft->kmesh[2], dft->kshift[0], dft->kshift[1], dft->kshift[2], d->kp->nfull, d->kp->nk);
-    /* Memory: wavefunctions, Davidson subspace (2 x 2 nbands), projectors, grids. */
-    double mb = 1.0 / (1024.0 * 1024.0), wf = 0, proj = 0;
+    /* Memory (pw/memory.h): this rank's share; the largest over the ranks is printed */
+    as_memory_sizes z = {.nbands = st->nbands, .nspin = m->nspin, .nvec_factor = 2,
+                         .grid_points = (double)d->fft->ntot, .density_g = d->gv->ng,
+                         .stick_g = (1.0 + d->npair) * (double)d->wst->ng};
     for (int k = 0; k < d->kp->nk; k++) {
         if (!d->owns[k])
             continue;
-        wf += (double)d->basis[k]->npw * st->nbands * 16.0 * m->nspin;
-        proj += (double)d->basis[k]->npw * d->proj[k]->ncols_stored * 16.0;
+        z.npw_sum += d->basis[k]->npw;
+        z.npw_max = d->basis[k]->npw > z.npw_max ? d->basis[k]->npw : z.npw_max;
+        z.proj_cols = d->proj[k]->ncols_stored;
+        z.nproj = d->proj[k]->nproj;
     }
-    /* the largest share of any rank */
-    MPI_Allreduce(MPI_IN_PLACE, &wf, 1, MPI_DOUBLE, MPI_MAX, d->lay->group);
-    MPI_Allreduce(MPI_IN_PLACE, &proj, 1, MPI_DOUBLE, MPI_MAX, d->lay->group);
+    as_memory mem;
+    double total = as_memory_estimate(&z, &mem);
+    double part[6] = {total, mem.wf, mem.dav, mem.proj, mem.grid, mem.rep};
+    MPI_Allreduce(MPI_IN_PLACE, part, 6, MPI_DOUBLE, MPI_MAX, d->lay->group);
     const as_layout *l = d->lay;
     as_log("  parallel         %d rank%s: %d k-point pool%s x %d rank%s sharing plane waves (FFT %d z-planes and %d "
            "sticks on rank 0)\n",
            l->group_size, l->group_size > 1 ? "s" : "", l->npools, l->npools > 1 ? "s" : "", l->pw_size,
            l->pw_size > 1 ? "s" : "", d->fft->nz, d->wst->nst);
-    double dav = 4.0 * npmax / l->pw_size * 2.0 * st->nbands * 16.0;
-    double grid = (double)d->fft->ntot * 8.0 * (10 + 6 * m->nspin) + d->gv->ng * 16.0 * 30;
-    grid /= l->pw_size;
-    grid += (1.0 + d->npair) * 3.0 * (double)d->wst->ng * 16.0; /* the stick layouts' G-space and transpose buffers */
-    as_log("  memory per rank  %.0f MB (wavefunctions %.0f, Davidson %.0f, projectors %.0f, grids %.0f)\n",
-           (wf + dav + proj + grid) * mb, wf * mb, dav * mb, proj * mb, grid * mb);
+    const double mb = 1.0 / (1024.0 * 1024.0);
+    as_log("  memory per rank  %.0f MB (wavefunctions %.0f, Davidson %.0f, projectors %.0f, grids %.0f, subspace "
+           "matrices %.0f)\n",
+           part[0] * mb, part[1] * mb, part[2] * mb, part[3] * mb, part[4] * mb, part[5] * mb);
 }
 
 void as_report_energies(const as_model *m, const as_scf_state *st, const as_energies *e, const as_band_edges *be)
