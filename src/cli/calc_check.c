@@ -93,19 +93,14 @@ int as_cli_check_calc(const as_settings *set, const char *deck_path, const as_st
 double as_cli_memory(const as_settings *set, const as_model *m, int nb, int nk, int nranks, as_memory *mem)
 {
     const double npw = m->omega * pow(2.0 * set->dft.ecut, 1.5) / (6.0 * AS_PI * AS_PI);
-    int nproj = 0, nshape = 0;
-    for (int a = 0; a < m->s->natoms; a++) {
+    int nproj = 0;
+    for (int a = 0; a < m->s->natoms; a++)
         nproj += as_pseudo_nproj(m->pseudo_of_atom[a]);
-        int seen = 0;
-        for (int b = 0; b < a && !seen; b++)
-            seen = m->pseudo_of_atom[b] == m->pseudo_of_atom[a];
-        nshape += seen ? 0 : as_pseudo_nproj(m->pseudo_of_atom[a]);
-    }
     int n[3];
     as_gvecs_grid_size(m->s->lattice, set->dft.ecut, NULL, n);
     const double stored = set->dft.gamma_only && set->dft.real_wavefunctions ? 0.5 * npw : npw;
     as_memory_sizes z = {.npw_sum = nk * stored / nranks, .npw_max = stored / nranks,
-                         .proj_cols = nproj <= AS_PROJ_WHOLE_MAX ? nproj : nshape + m->s->natoms + AS_PROJ_BLOCK,
+                         .proj_cols = as_projectors_stored_columns(m->pseudo_of_atom, m->s->natoms),
                          .nbands = nb, .nspin = m->nspin, .nvec_factor = 2, .nproj = nproj,
                          .grid_points = (double)n[0] * n[1] * n[2] / nranks, .density_g = 8.0 * npw / nranks,
                          .stick_g = 2.0 * stored / nranks};

@@ -67,12 +67,10 @@ static int run_scf(const as_cli_opts *oin, const char *deck_path, MPI_Comm comm,
     double need = 0.0;
     if (kp && npools <= 0) {
         /* automatic: pools first, fewer when a rank's share would not fit in memory */
-        int nocc = 0, nb = 0;
-        as_memory mem;
+        int nocc = 0, nb = 0; /* as_cli_check_size above has refused a band count that fails */
+        as_memory mem = {0};
         if (as_scf_band_count(m, set.dft.nbands, &nocc, &nb, err) == AS_OK)
             as_cli_memory(&set, m, nb, 1, 1, &mem);
-        else
-            memset(&mem, 0, sizeof mem);
         const double wf = mem.wf + mem.proj, work = mem.dav + mem.rep, grid = mem.grid;
         npools = as_layout_choose_pools(comm, kp->nk, wf, work, grid, &need);
     }

@@ -169,7 +169,7 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
         }
     }
     free(q), free(ylm), free(rad);
-    pr->ncols_stored = whole ? np : nshape + nat + pr->block;
+    pr->ncols_stored = as_projectors_stored_columns(ps, nat);
     if (whole) {
         for (int a = 0; a < nat; a++)
             for (int c = 0; c < pr->atom_first[a + 1] - pr->atom_first[a]; c++) {
@@ -234,6 +234,21 @@ int as_projectors_block(const as_projectors *pr, int j0)
     return end - j0;
 }
 
+int as_projectors_stored_columns(const as_pseudo *const *ps, int nat)
+{
+    int np = 0, nshape = 0, blk = block_cols;
+    for (int a = 0; a < nat; a++) {
+        const int n = as_pseudo_nproj(ps[a]);
+        int seen = 0;
+        for (int a2 = 0; a2 < a && !seen; a2++)
+            seen = ps[a2] == ps[a];
+        np += n;
+        nshape += seen ? 0 : n;
+        blk = n > blk ? n : blk;
+    }
+    return np <= whole_max ? np : nshape + nat + blk;
+}
+
 const double complex *as_projectors_get(const as_projectors *pr, int j0, int n)
 {
     const size_t npw1 = (size_t)(pr->npw > 0 ? pr->npw : 1);
@@ -251,10 +266,10 @@ const double complex *as_projectors_get(const as_projectors *pr, int j0, int n)
         double complex *col = pr->scratch + (size_t)c * npw1;
         /* the product written out: C's complex multiply checks every result for NaN (Annex G) and stays
          * scalar; for finite values this is the same arithmetic, bit for bit */
-        const double *restrict a = (const double *)sh, *restrict q = (const double *)ph;
+        const double *restrict x = (const double *)sh, *restrict y = (const double *)ph;
         double *restrict o = (double *)col;
         for (int g = 0; g < pr->npw; g++) {
-            const double ar = a[2 * g], ai = a[2 * g + 1], qr = q[2 * g], qi = q[2 * g + 1];
+            const double ar = x[2 * g], ai = x[2 * g + 1], qr = y[2 * g], qi = y[2 * g + 1];
             o[2 * g] = ar * qr - ai * qi;
             o[2 * g + 1] = ar * qi + ai * qr;
         }

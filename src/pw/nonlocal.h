@@ -52,6 +52,11 @@ as_projectors *as_projectors_create(const as_nonlocal *nl, const as_basis *basis
                                     const as_pseudo *const *pseudo_of_atom, as_error *err);
 void as_projectors_destroy(as_projectors *p);
 
+/* Columns of npw coefficients the projectors of nat atoms with these potentials keep per k-point: nproj
+ * whole, else the species' shapes, the atoms' phases and the scratch block (pw/memory.h counts them before
+ * they exist); the scratch is widened to hold the largest atom. */
+int as_projectors_stored_columns(const as_pseudo *const *pseudo_of_atom, int nat);
+
 /* Tests: the whole/compact threshold and the block size (columns) of the compact form; 0 restores the
  * defaults.  Projectors created afterwards use them. */
 void as_projectors_tune(int whole_max, int block);

@@ -70,7 +70,7 @@ void as_report_header(const char *command, const char *deck, const as_model *m, 
         z.nproj = d->proj[k]->nproj;
     }
     as_memory mem;
-    double total = as_memory_estimate(&z, &mem);
+    const double total = as_memory_estimate(&z, &mem);
     double part[6] = {total, mem.wf, mem.dav, mem.proj, mem.grid, mem.rep};
     MPI_Allreduce(MPI_IN_PLACE, part, 6, MPI_DOUBLE, MPI_MAX, d->lay->group);
     const as_layout *l = d->lay;
