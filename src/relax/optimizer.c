@@ -64,6 +64,37 @@ void as_optimizer_reset(as_optimizer *o)
     o->npos = 0;
 }
 
+int as_optimizer_set_hessian(as_optimizer *o, const double *h, as_error *err)
+{
+    if (o->method != AS_RELAX_BFGS)
+        return as_error_set(err, AS_EINPUT, "a starting Hessian needs BFGS");
+    const int n = o->n;
+    double *a = malloc((size_t)n * n * sizeof *a);
+    if (!a)
+        return as_error_nomem(err, "BFGS", (size_t)n * n * 8);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j <= i; j++) {
+            const double x = h[(size_t)i * n + j], y = h[(size_t)j * n + i];
+            if (!isfinite(x) || fabs(x - y) > 1e-10 * (fabs(x) + fabs(y)) + 1e-300) {
+                free(a);
+                return as_error_set(err, AS_EINPUT, "the starting Hessian is not symmetric (%d, %d)", i, j);
+            }
+        }
+    memcpy(a, h, (size_t)n * n * sizeof *a);
+    const lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', n, a, n);
+    free(a);
+    if (info != 0)
+        return as_error_set(err, AS_EINPUT, "the starting Hessian is not positive definite");
+    memcpy(o->hess, h, (size_t)n * n * sizeof *o->hess);
+    o->nupdates = 1;
+    return AS_OK;
+}
+
+const double *as_optimizer_hessian(const as_optimizer *o)
+{
+    return o->method == AS_RELAX_BFGS && o->nupdates > 0 ? o->hess : NULL;
+}
+
 static double dot(const double *a, const double *b, int n)
 {
     double s = 0.0;

@@ -20,7 +20,8 @@ typedef struct as_optimizer {
     double *hess;    /* n x n, row-major */
     double *q0, *f0; /* the previous point and its forces */
     int have_prev;
-    int nupdates, nskipped; /* Hessian updates done, and skipped for non-positive curvature */
+    int nupdates, nskipped; /* Hessian updates done (a given Hessian counts as one), and skipped for
+                             * non-positive curvature */
     /* FIRE (q-units: dt^2 f is a displacement) */
     double *v;
     double dt, dt_max, alpha;
@@ -42,6 +43,15 @@ int as_optimizer_propose(as_optimizer *o, const double *q, const double *f, doub
 /* BFGS: update the Hessian with a point q, f reached from the last proposal's point without moving
  * on from it (a rejected step still measures the curvature along it). */
 int as_optimizer_learn(as_optimizer *o, const double *q, const double *f, as_error *err);
+
+/* BFGS: start from the Hessian h (n x n, row-major, symmetric positive definite; e.g. that of a
+ * relaxation of the same coordinates on a cheaper energy surface) instead of h0 * I.  It is not
+ * rescaled at the first update.  Call before the first proposal; AS_EINPUT for FIRE, or when h is
+ * not symmetric positive definite (then nothing changes). */
+int as_optimizer_set_hessian(as_optimizer *o, const double *h, as_error *err);
+
+/* BFGS: the current Hessian (n x n, row-major), or NULL for FIRE or before any update. */
+const double *as_optimizer_hessian(const as_optimizer *o);
 
 /* Forget the curvature (BFGS: Hessian back to h0 * I) or the velocity (FIRE). */
 void as_optimizer_reset(as_optimizer *o);

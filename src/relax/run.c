@@ -403,6 +403,14 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             rc = err->code;
             goto done;
         }
+        if (job->hessian_in && rs->method == AS_RELAX_BFGS) {
+            as_error eh;
+            as_error_clear(&eh);
+            if (as_optimizer_set_hessian(run.r->opt, job->hessian_in, &eh) == AS_OK)
+                sum->hessian_used = 1;
+            else if (!job->quiet)
+                as_warn("relax: %s; starting from the default curvature", eh.msg);
+        }
     }
     if (header && !job->quiet)
         intro(&run);
@@ -554,6 +562,13 @@ summary:
     sum->wall = run.r->wall;
     sum->smeared = run.dft.smearing != job->dft->smearing;
     sum->seeded = seeded;
+    if (job->hessian_out) {
+        const double *h = as_optimizer_hessian(run.r->opt);
+        if (h) {
+            memcpy(job->hessian_out, h, (size_t)run.r->ncoord * run.r->ncoord * sizeof *h);
+            sum->hessian = 1;
+        }
+    }
 done:
     as_calc_result_free(&res);
     as_structure_destroy(s);

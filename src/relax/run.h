@@ -43,6 +43,13 @@ typedef struct as_relax_job {
     int save_state;             /* also write outdir/state.chk: the converged calculator state (a seed) */
     int quiet;                  /* no header and step table (the caller prints its own lines) */
     int adaptive_scf;           /* SCF tolerance tied to the force error: see AS_RELAX_SCF_LOOSEN */
+    /* BFGS curvature carried between relaxations of the same coordinates (the scan's prerelaxation
+     * hands its Hessian to the relaxation at the full cutoff): hessian_in (ncoord x ncoord,
+     * relax/relax.h's coordinates) starts a fresh relaxation instead of h0 I (not one continued from
+     * relax.chk, which has its own); hessian_out (ncoord^2 doubles) receives the final Hessian, and
+     * the summary's `hessian` says whether it did. */
+    const double *hessian_in;
+    double *hessian_out;
 } as_relax_job;
 
 /* adaptive_scf: while the largest force F of the last step is well above fmax, the next SCF stops at
@@ -60,6 +67,8 @@ typedef struct as_relax_summary {
     int smeared;                /* smearing was switched on (auto_smearing) */
     int seeded;                 /* the seed was used */
     int first_scf;              /* SCF iterations of the first step of this run (0 if none ran) */
+    int hessian;                /* job->hessian_out was written */
+    int hessian_used;           /* job->hessian_in started this run */
 } as_relax_summary;
 
 /* Run (or continue) the relaxation.  Returns AS_OK when converged, AS_ENOCONV when the SCF or the

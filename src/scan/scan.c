@@ -364,6 +364,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
      * start from the configuration's own start. */
     const as_structure *start = c->start;
     as_structure *start2 = NULL;
+    double *hess = NULL; /* stage 1's BFGS Hessian: stage 2's starting curvature */
     as_relax_summary pre;
     memset(&pre, 0, sizeof pre);
     const as_scan_settings *sc = &x->job->set->scan;
@@ -380,10 +381,14 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         as_error e1;
         as_error_clear(&e1);
         int rc1 = as_path_join(pdir, sizeof pdir, dir, "prerelax", &e1);
+        const size_t ncoord = 3 * (size_t)c->start->natoms;
+        if (rc1 == AS_OK && rs.method == AS_RELAX_BFGS && !(hess = malloc(ncoord * ncoord * sizeof *hess)))
+            rc1 = as_error_nomem(&e1, "the prerelaxation's Hessian", ncoord * ncoord * sizeof *hess);
         if (rc1 == AS_OK) {
             as_relax_job pj = {.comm = group, .outdir = pdir, .label = c->name, .dft = &d1, .relax = &r1,
                                .start = c->start, .npools = x->job->npools, .restart = 2,
-                               .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1};
+                               .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1,
+                               .hessian_out = hess};
             rc1 = as_relax_run(&pj, &pre, &e1);
         }
         if (rc1 == AS_ESTOPPED) /* a graceful stop: stage 2 waits for the restart */
@@ -406,21 +411,25 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
             memcpy(start2->z, c->start->z, (size_t)n * sizeof *start2->z);
             memcpy(start2->lattice, c->start->lattice, sizeof start2->lattice);
             start = start2;
-            as_log("prerelax: %d steps, %ld SCF iterations; the relaxation at %.4g Ha starts from its structure\n\n",
-                   pre.steps, pre.scf_iterations, dft.ecut);
+            as_log("prerelax: %d steps, %ld SCF iterations; the relaxation at %.4g Ha starts from its structure%s\n\n",
+                   pre.steps, pre.scf_iterations, dft.ecut, pre.hessian ? " and its BFGS Hessian" : "");
         } else if (!stopped1) {
             as_log("prerelax: no usable structure (%s); the relaxation starts from initial.cif\n\n",
                    e1.msg[0] ? e1.msg : "failed");
         }
     }
+    /* stage 2 starts with stage 1's curvature: the two surfaces differ in their forces (the cutoff) far
+     * more than in their force constants, so its first steps are near-Newton steps, not the short
+     * steps of a fresh h0 I (docs/scan.md) */
     as_relax_job rj = {.comm = group, .outdir = dir, .label = c->name, .dft = &dft, .relax = &rs,
                        .start = start, .npools = x->job->npools, .restart = 2,
                        .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len,
-                       .adaptive_scf = 1};
+                       .adaptive_scf = 1, .hessian_in = start2 && pre.hessian ? hess : NULL};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
     int rc = stopped1 ? AS_ESTOPPED : as_relax_run(&rj, &sum, &err);
     as_structure_destroy(start2);
+    free(hess);
     if (grank == 0) {
         as_log_set_stream(NULL);
         if (lf)

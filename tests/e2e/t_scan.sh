@@ -1,6 +1,7 @@
 # anionscan scan end to end on the toy of tests/scan/toy.in (3 configurations, ~40 s on one rank):
 #   1. an uninterrupted run: exit 0, every configuration planned and done once, the ranking files, a
-#      progress line per configuration, ranking.json's energies equal each configuration's result.json;
+#      progress line per configuration, ranking.json's energies equal each configuration's result.json,
+#      every relaxation at the full cutoff started from its prerelaxation's BFGS Hessian;
 #   2. killed with SIGKILL inside a relaxation, between configurations, and with a torn journal line,
 #      then run again: every configuration is done exactly once and the ranking equals the
 #      uninterrupted run's (1e-8 Ha; FFT plans chosen without timing so runs are bit-reproducible);
@@ -64,6 +65,9 @@ done
 for n in $NAMES; do
   grep -q "done   $n" "$TMP/ref.log" || die "no progress line for $n"
   [ -s "$TMP/ref/configs/$n/final.cif" ] && [ -s "$TMP/ref/configs/$n/trajectory.extxyz" ] || die "no files for $n"
+  # the relaxation at the full cutoff starts from the prerelaxation's structure and BFGS curvature
+  grep -q "starts from its structure and its BFGS Hessian" "$TMP/ref/configs/$n/relax.log" ||
+    die "$n: stage 2 did not start from the prerelaxation's Hessian"
 done
 done_once "$TMP/ref"
 [ "$(wc -l < "$TMP/ref/ranking.csv")" = 4 ] || die "ranking.csv should have a header and 3 rows"

@@ -10,12 +10,16 @@
  *     which without it breaks the symmetry;
  *   - a step towards two atoms closer than 0.5 angstrom is shortened, then refused with a message naming them;
  *   - a relaxation saved and restored midway ends bit for bit where the uninterrupted one ends;
- *   - checkpoint files: a truncated or corrupted file is refused with a clear message. */
+ *   - checkpoint files: a truncated or corrupted file is refused with a clear message;
+ *   - BFGS started from a given Hessian: on a quadratic E = q.A.q/2 - b.q with the exact A it steps to the
+ *     minimum A^-1 b (solved by LAPACK) in one step; a non-symmetric or indefinite matrix, or FIRE, is refused
+ *     and leaves the optimizer as it was. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -614,6 +618,84 @@ static void checkpoint_file_integrity(void **state)
     remove(dir);
 }
 
+/* E = q.A.q/2 - b.q: the gradient is A q - b, the forces b - A q. */
+static void bfgs_given_hessian(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    double a[N * N], b[N], xs[N], q[N], f[N], dq[N];
+    for (int i = 0; i < N; i++) /* symmetric, diagonally dominant: positive definite */
+        for (int j = 0; j < N; j++)
+            a[i * N + j] = i == j ? 2.0 + 0.3 * i : 0.2 * cos(1.3 * (i + j) + 0.4 * i * j);
+    for (int i = 0; i < N; i++) {
+        b[i] = sin(0.7 * i + 0.2);
+        q[i] = 0.1 * i;
+    }
+    /* the minimum, independently: A x = b by LAPACK's Cholesky solver */
+    double l[N * N];
+    memcpy(l, a, sizeof l);
+    memcpy(xs, b, sizeof xs);
+    assert_int_equal(LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', N, 1, l, N, xs, 1), 0);
+    as_error err;
+    as_optimizer *o = as_optimizer_create(AS_RELAX_BFGS, N, N, 0.5, 0.1, &err);
+    assert_non_null(o);
+    assert_null(as_optimizer_hessian(o)); /* nothing learned yet */
+    /* refused: not symmetric, not positive definite; the optimizer keeps h0 I */
+    double bad[N * N];
+    memcpy(bad, a, sizeof bad);
+    bad[1] += 0.1;
+    assert_int_equal(as_optimizer_set_hessian(o, bad, &err), AS_EINPUT);
+    assert_non_null(strstr(err.msg, "symmetric"));
+    memcpy(bad, a, sizeof bad);
+    bad[3 * N + 3] = -1.0;
+    assert_int_equal(as_optimizer_set_hessian(o, bad, &err), AS_EINPUT);
+    assert_non_null(strstr(err.msg, "positive definite"));
+    assert_null(as_optimizer_hessian(o));
+    assert_true(o->hess[0] == 0.5 && o->hess[1] == 0.0);
+    /* given: one step to the minimum, and the Hessian reported back unchanged */
+    assert_int_equal(as_optimizer_set_hessian(o, a, &err), AS_OK);
+    assert_memory_equal(as_optimizer_hessian(o), a, sizeof a);
+    for (int i = 0; i < N; i++) {
+        f[i] = b[i];
+        for (int j = 0; j < N; j++)
+            f[i] -= a[i * N + j] * q[j];
+    }
+    assert_int_equal(as_optimizer_propose(o, q, f, dq, &err), AS_OK);
+    for (int i = 0; i < N; i++)
+        assert_true(fabs(q[i] + dq[i] - xs[i]) < 1e-12);
+    /* a second step from the minimum: the secant update along an exact Newton step keeps A */
+    for (int i = 0; i < N; i++)
+        q[i] += dq[i];
+    for (int i = 0; i < N; i++) {
+        f[i] = b[i];
+        for (int j = 0; j < N; j++)
+            f[i] -= a[i * N + j] * q[j];
+    }
+    assert_int_equal(as_optimizer_propose(o, q, f, dq, &err), AS_OK);
+    for (int i = 0; i < N * N; i++)
+        assert_true(fabs(as_optimizer_hessian(o)[i] - a[i]) < 1e-9);
+    as_optimizer_destroy(o);
+    /* without it the first step is f / h0, far from the minimum */
+    o = as_optimizer_create(AS_RELAX_BFGS, N, N, 0.5, 0.1, &err);
+    for (int i = 0; i < N; i++) {
+        q[i] = 0.1 * i;
+        f[i] = b[i];
+        for (int j = 0; j < N; j++)
+            f[i] -= a[i * N + j] * q[j];
+    }
+    assert_int_equal(as_optimizer_propose(o, q, f, dq, &err), AS_OK);
+    double miss = 0.0;
+    for (int i = 0; i < N; i++)
+        miss = fmax(miss, fabs(q[i] + dq[i] - xs[i]));
+    assert_true(miss > 0.1);
+    as_optimizer_destroy(o);
+    /* FIRE has no Hessian */
+    o = as_optimizer_create(AS_RELAX_FIRE, N, N, 0.5, 0.1, &err);
+    assert_int_equal(as_optimizer_set_hessian(o, a, &err), AS_EINPUT);
+    assert_null(as_optimizer_hessian(o));
+    as_optimizer_destroy(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +710,7 @@ int main(void)
         cmocka_unit_test(checkpoint_file_integrity),
         cmocka_unit_test(atomic_write_failure),
         cmocka_unit_test(progress_check),
+        cmocka_unit_test(bfgs_given_hessian),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
