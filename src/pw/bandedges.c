@@ -80,23 +80,60 @@ static void guess_from_mesh(const as_basis *src, const double complex *psrc, int
     }
 }
 
-/* Bands of one extra k-point at fixed potential.  The threshold 1e-7 Ha (3e-6 eV) is far
- * below the 1 meV the gap is quoted to. */
-static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *st, const double k[3], int kindex,
-                      int nb, double *eig, as_error *err)
+/* Occupation (0..1 of the state's capacity) of band n with energy e in channel s at a point
+ * off the mesh: fixed occupations fill whole bands; smearing uses the Fermi level. */
+static double occupation_off_mesh(const as_model *m, const as_scf_state *st, int s, int n, double e)
 {
+    if (m->smearing == AS_SMEAR_NONE) {
+        double ns = st->nspin == 1 ? m->nelec / 2.0 : m->nelec_spin[s];
+        return n < (int)round(ns) ? 1.0 : 0.0;
+    }
+    return as_smear_occ(m->smearing, (st->efermi_spin[st->nspin == 2 ? s : 0] - e) / m->smear_width);
+}
+
+/* Whether the bands eig[0..nb) of channel s at a point off the mesh, converged only to the
+ * screening threshold, cannot hold a band edge: no partly occupied band, the highest fully
+ * occupied more than AS_EDGES_SCREEN_MARGIN below the mesh's valence band maximum and the lowest
+ * empty one more than that above its conduction band minimum.  The valence side is safe whatever
+ * the threshold: a Ritz value is an upper bound of its eigenvalue.  The conduction side relies on
+ * the threshold being far below the margin. */
+static int far_from_edges(const as_model *m, const as_scf_state *st, int s, const double *eig, int nb, double vbm,
+                          double cbm)
+{
+    double top = -INFINITY, bottom = INFINITY;
+    for (int n = 0; n < nb; n++) {
+        const double f = occupation_off_mesh(m, st, s, n, eig[n]);
+        if (f > 0.99)
+            top = fmax(top, eig[n]);
+        else if (f < 0.01)
+            bottom = fmin(bottom, eig[n]);
+        else
+            return 0;
+    }
+    return top < vbm - AS_EDGES_SCREEN_MARGIN && bottom > cbm + AS_EDGES_SCREEN_MARGIN;
+}
+
+/* Bands of one extra k-point at fixed potential.  The threshold 1e-7 Ha (3e-6 eV) is far
+ * below the 1 meV the gap is quoted to.  With finite vbm and cbm (the mesh's edges) the bands
+ * are first converged to the screening threshold only; a channel far from both edges
+ * (far_from_edges) stops there, and *screened says that every channel did. */
+static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *st, const double k[3], int kindex,
+                      int nb, double vbm, double cbm, double *eig, int *screened, as_error *err)
+{
+    *screened = 0;
     as_basis *b = NULL;
     as_projectors *pr = NULL;
     if (as_disc_kpoint(m, d, k, as_disc_real_at(d, k), &b, &pr, err))
         return err->code;
     double complex *psi = malloc((size_t)b->npw * nb * sizeof *psi);
     as_gmap *where = as_gmap_create(d->fft, err);
-    int rc = AS_OK;
+    int rc = AS_OK, nscreened = 0;
     if (!psi || !where) {
         rc = as_error_nomem(err, "band-edge wavefunctions", (size_t)b->npw * nb * 16);
         goto done;
     }
     const int src = nearest_mesh_point(m, d, k);
+    const int screen = isfinite(vbm) && isfinite(cbm);
     for (int s = 0; s < st->nspin; s++) {
         guess_from_mesh(d->basis[src], st->psi[src * st->nspin + s], st->nbands, b,
                         100000 + kindex * st->nspin + s, nb, psi, where);
@@ -107,40 +144,38 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
             goto done;
         /* Only the bands next to the gap need the tight threshold; the Rayleigh-Ritz step
          * makes their error second order in that of the deeper bands. */
-        as_david_opts o = {.ethr = 1e-7, .ethr_empty = 1e-5, .tight_lo = st->nocc > 4 ? st->nocc - 4 : 0,
-                           .ntight = st->nocc + 2, .maxiter = 60, .nvec_factor = 2};
+        const int tight_lo = st->nocc > 4 ? st->nocc - 4 : 0;
+        const as_david_opts loose = {.ethr = AS_EDGES_SCREEN_ETHR, .ethr_empty = AS_EDGES_SCREEN_ETHR,
+                                     .tight_lo = tight_lo, .ntight = st->nocc + 2, .maxiter = 60, .nvec_factor = 2};
+        const as_david_opts tight = {.ethr = 1e-7, .ethr_empty = 1e-5, .tight_lo = tight_lo, .ntight = st->nocc + 2,
+                                     .maxiter = 60, .nvec_factor = 2};
+        double *e = eig + (size_t)s * nb;
         as_david_stats ds;
-        for (int pass = 0; pass < 10; pass++) {
-            if ((rc = as_davidson(&h, nb, psi, eig + (size_t)s * nb, &o, &ds, err)))
+        for (int stage = screen ? 0 : 1; stage < 2 && !rc; stage++) {
+            for (int pass = 0; pass < 10; pass++) {
+                if ((rc = as_davidson(&h, nb, psi, e, stage ? &tight : &loose, &ds, err)))
+                    break;
+                if (ds.notconv == 0)
+                    break;
+            }
+            if (!rc && ds.notconv)
+                rc = as_error_set(err, AS_ENOCONV, "bands at k = (%.3f %.3f %.3f) did not converge", k[0], k[1], k[2]);
+            if (!rc && stage == 0 && far_from_edges(m, st, s, e, nb, vbm, cbm)) {
+                nscreened++;
                 break;
-            if (ds.notconv == 0)
-                break;
+            }
         }
         as_ham_release(&h);
         if (rc)
             goto done;
-        if (ds.notconv)
-            rc = as_error_set(err, AS_ENOCONV, "bands at k = (%.3f %.3f %.3f) did not converge", k[0], k[1], k[2]);
-        if (rc)
-            goto done;
     }
+    *screened = nscreened == st->nspin;
 done:
     free(psi);
     as_gmap_destroy(where);
     as_projectors_destroy(pr);
     as_basis_destroy(b);
     return rc;
-}
-
-/* Occupation (0..1 of the state's capacity) of band n with energy e in channel s at a point
- * off the mesh: fixed occupations fill whole bands; smearing uses the Fermi level. */
-static double occupation_off_mesh(const as_model *m, const as_scf_state *st, int s, int n, double e)
-{
-    if (m->smearing == AS_SMEAR_NONE) {
-        double ns = st->nspin == 1 ? m->nelec / 2.0 : m->nelec_spin[s];
-        return n < (int)round(ns) ? 1.0 : 0.0;
-    }
-    return as_smear_occ(m->smearing, (st->efermi_spin[st->nspin == 2 ? s : 0] - e) / m->smear_width);
 }
 
 /* Whether k1 and k2 are the same point up to a rotation of the crystal and time reversal:
@@ -256,18 +291,34 @@ static int as_band_edges_compute_body(const as_model *m, const as_disc *d, const
             snprintf(be->special_label[be->nspecial], sizeof be->special_label[0], "%s", sp->label[i]);
             be->nspecial++;
         }
-        /* the pools share the points; each computes its own and the eigenvalues are summed */
+        /* the pools share the points; each computes its own and the eigenvalues (and the screened
+         * flags, as 0/1) are summed */
+        double *scr = calloc((size_t)be->nspecial + 1, sizeof *scr);
+        be->special_screened = calloc((size_t)be->nspecial + 1, sizeof *be->special_screened);
+        if (!scr || !be->special_screened) {
+            free(scr);
+            as_kpoints_destroy(sp);
+            return as_error_nomem(err, "special points", 1024);
+        }
+        const double vs = mode == AS_EDGES_AUTO ? be->vbm_mesh : NAN, cs = mode == AS_EDGES_AUTO ? be->cbm_mesh : NAN;
         for (int j = 0; j < be->nspecial; j++) {
             double *e = be->special_eig + (size_t)j * st->nspin * nbs;
             if (j % d->lay->npools != d->lay->pool)
                 continue;
-            if (nscf_point(m, d, st, be->special_k[j], j, nbs, e, err)) {
+            int screened = 0;
+            if (nscf_point(m, d, st, be->special_k[j], j, nbs, vs, cs, e, &screened, err)) {
                 as_error_prefix(err, "band edges at %s: ", be->special_label[j]);
                 as_kpoints_destroy(sp);
+                free(scr);
                 return err->code;
             }
+            scr[j] = screened;
         }
         as_disc_sum_pools(d, be->special_eig, be->nspecial * st->nspin * nbs);
+        as_disc_sum_pools(d, scr, be->nspecial);
+        for (int j = 0; j < be->nspecial; j++)
+            be->special_screened[j] = scr[j] > 0.5;
+        free(scr);
         for (int j = 0; j < be->nspecial; j++) {
             const double *e = be->special_eig + (size_t)j * st->nspin * nbs;
             for (int s = 0; s < st->nspin; s++)
@@ -299,6 +350,7 @@ void as_band_edges_free(as_band_edges *be)
     free(be->special_k);
     free(be->special_label);
     free(be->special_eig);
+    free(be->special_screened);
     free(be->levels);
     memset(be, 0, sizeof *be);
 }

@@ -14,16 +14,27 @@
  * would cost several k-points (complex at most of them) on top of a one-point SCF.  In cells
  * above 40 atoms the Brillouin zone is small and the folded bands flat across it, while
  * each extra point costs a full diagonalisation of the large cell.  `special` always adds
- * them, `mesh` never. */
+ * them, `mesh` never.  With auto, a special point far from both edges is only converged roughly
+ * (AS_EDGES_SCREEN_*, below). */
 #ifndef AS_PW_BANDEDGES_H
 #define AS_PW_BANDEDGES_H
 
+#include "core/units.h"
 #include "pw/disc.h"
 #include "pw/model.h"
 #include "pw/scf.h"
 #include "io/settings.h"
 
 #define AS_EDGES_AUTO_MAX_ATOMS 40
+
+/* band_edges = auto converges the special points in two stages.  First every band to
+ * AS_EDGES_SCREEN_ETHR (Ha; the eigenvalue change of a Davidson iteration, ~3 meV); a point whose
+ * highest occupied band is then more than AS_EDGES_SCREEN_MARGIN below the mesh's valence band
+ * maximum and whose lowest empty band more than that above the mesh's conduction band minimum
+ * cannot hold an edge and stops there ("screened"); the others are converged as with
+ * band_edges = special.  The margin is 35x the threshold. */
+#define AS_EDGES_SCREEN_ETHR 1e-4
+#define AS_EDGES_SCREEN_MARGIN (0.1 / AS_HA_EV) /* 0.1 eV */
 
 typedef struct as_band_edges {
     double vbm, cbm, gap;           /* Ha, including special points */
@@ -35,6 +46,8 @@ typedef struct as_band_edges {
     double (*special_k)[3];
     char (*special_label)[8];
     double *special_eig;            /* nspecial x nspin x nbands_special */
+    int *special_screened;          /* 1: the point was screened (AS_EDGES_SCREEN_*): its bands are
+                                     * converged to AS_EDGES_SCREEN_ETHR only, all far from both edges */
     int nbands_special;
     int special_asked;              /* 1 if the special points were looked at (mode and rule) */
     char rule[160];                 /* why they were or were not, for the output */

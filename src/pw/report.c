@@ -116,6 +116,17 @@ void as_report_energies(const as_model *m, const as_scf_state *st, const as_ener
            be->vbm * AS_HA_EV, be->vbm_label[0] ? be->vbm_label : "k", be->vbm_k[0], be->vbm_k[1], be->vbm_k[2],
            be->cbm * AS_HA_EV, be->cbm_label[0] ? be->cbm_label : "k", be->cbm_k[0], be->cbm_k[1], be->cbm_k[2],
            be->gap * AS_HA_EV);
+    int nscr = 0;
+    for (int i = 0; i < be->nspecial; i++)
+        nscr += be->special_screened && be->special_screened[i];
+    if (nscr > 0) {
+        as_log("     screened (more than %.2f eV from both edges; bands to ~%.0f meV):", AS_EDGES_SCREEN_MARGIN * AS_HA_EV,
+               AS_EDGES_SCREEN_ETHR * AS_HA_EV * 1e3);
+        for (int i = 0; i < be->nspecial; i++)
+            if (be->special_screened[i])
+                as_log(" %s", be->special_label[i]);
+        as_log("\n");
+    }
     if (be->nlevels > 0) {
         as_log("     in-gap (partly occupied) levels on the mesh:\n");
         for (int i = 0; i < be->nlevels; i++)
@@ -315,6 +326,7 @@ int as_report_write_result(const char *path, const as_model *m, const as_disc *d
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", be->special_label[i]);
         cJSON_AddItemToObject(o, "k", vec3(be->special_k[i]));
+        cJSON_AddBoolToObject(o, "screened", be->special_screened && be->special_screened[i]);
         for (int s = 0; s < st->nspin; s++) {
             const double *e = be->special_eig + ((size_t)i * st->nspin + s) * be->nbands_special;
             double *ev = malloc((size_t)be->nbands_special * sizeof *ev);

@@ -45,6 +45,42 @@ static int nearest_site(const as_sites *sites, const as_structure *host, const d
     return bd <= tol ? best : -1;
 }
 
+/* Remove a rigid drift of the whole cell from s (the forces' sum is zero only to rounding): the mean
+ * displacement from c's start of the atoms other than the interstitial, which keep their indices. */
+static void remove_drift(as_structure *s, const as_scan_config *c)
+{
+    const as_structure *s0 = c->start;
+    double t[3] = {0, 0, 0};
+    int nt = 0;
+    for (int a = 0; a < s->natoms && s->natoms == s0->natoms; a++) {
+        if (a == c->interstitial)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            double d = s->frac[a][k] - s0->frac[a][k];
+            t[k] += d - floor(d + 0.5);
+        }
+        nt++;
+    }
+    for (int a = 0; nt && a < s->natoms; a++)
+        for (int k = 0; k < 3; k++) {
+            s->frac[a][k] -= t[k] / nt;
+            s->frac[a][k] -= floor(s->frac[a][k]);
+        }
+}
+
+int as_scan_is_recombined(const as_structure *s, const as_scan_config *c, const as_structure *host, as_error *err)
+{
+    if (c->mode != AS_SCAN_FRENKEL || s->natoms != host->natoms)
+        return 0;
+    as_structure *t = as_structure_copy(s, err);
+    if (!t)
+        return -1;
+    remove_drift(t, c);
+    const int m = as_match_structures(t, host, NULL, AS_MATCH_TOL_ANG * AS_ANG_BOHR, NULL, NULL, NULL, NULL);
+    as_structure_destroy(t);
+    return m == 1;
+}
+
 /* indices sorted by energy (stable: configuration order breaks ties) */
 static int by_energy(const void *a, const void *b, void *recs)
 {
@@ -63,26 +99,8 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
         as_scan_record *r = &rec[i];
         if (r->cls == AS_CLASS_FAILED || !final[i])
             continue;
-        /* remove a rigid drift of the whole cell (the forces' sum is zero only to rounding): the mean
-         * displacement of the atoms other than the interstitial, which keep their indices */
         as_structure *s = final[i];
-        const as_structure *s0 = cfg[i].start;
-        double t[3] = {0, 0, 0};
-        int nt = 0;
-        for (int a = 0; a < s->natoms && s->natoms == s0->natoms; a++) {
-            if (a == cfg[i].interstitial)
-                continue;
-            for (int k = 0; k < 3; k++) {
-                double d = s->frac[a][k] - s0->frac[a][k];
-                t[k] += d - floor(d + 0.5);
-            }
-            nt++;
-        }
-        for (int a = 0; nt && a < s->natoms; a++)
-            for (int k = 0; k < 3; k++) {
-                s->frac[a][k] -= t[k] / nt;
-                s->frac[a][k] -= floor(s->frac[a][k]);
-            }
+        remove_drift(s, &cfg[i]);
         const int ia = as_scan_find_interstitial(s, host, cfg[i].species_z);
         if (ia < 0)
             return as_error_set(err, AS_EINPUT, "configuration %s: its final structure has no atom of the "

@@ -25,6 +25,11 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
                      const as_structure *host, const as_symmetry *sym, const as_sites *sites, double cluster_tol,
                      double same_energy, as_error *err);
 
+/* Whether s, a structure of the Frenkel configuration c (atoms in the host's order), is the host
+ * again, as as_scan_classify judges `recombined`: after the rigid drift is removed it matches host
+ * atom for atom within AS_MATCH_TOL_ANG.  1 yes, 0 no, < 0 an error (err). */
+int as_scan_is_recombined(const as_structure *s, const as_scan_config *c, const as_structure *host, as_error *err);
+
 /* The interstitial of species z in s: the index of the atom farthest from every z site of host. */
 int as_scan_find_interstitial(const as_structure *s, const as_structure *host, int z);
 

@@ -12,6 +12,7 @@
 #include "core/timer.h"
 #include "core/units.h"
 #include "crystal/elements.h"
+#include "crystal/match.h"
 #include "crystal/sites.h"
 #include "crystal/symmetry.h"
 #include "io/cif.h"
@@ -57,6 +58,46 @@ static int shared(const scan_ctx *x, int rc, as_error *err)
         MPI_Bcast(err->msg, AS_ERROR_MSG_LEN, MPI_CHAR, 0, x->comm);
         err->code = rc;
     }
+    return rc;
+}
+
+/* DIR/result.json and DIR/final.cif of a configuration that recombined in its prerelaxation: the
+ * relaxed host's, with "recombined_in_prerelaxation": true and the relaxation's steps, SCF
+ * iterations and wall time set to 0 (none were spent on it at the full cutoff).  Rank 0 of the group. */
+static int take_host_result(const scan_ctx *x, const char *dir, as_error *err)
+{
+    char src[AS_PATH_MAX + 64], dst[AS_PATH_MAX + 64];
+    char *text = NULL, *cif = NULL, *out = NULL;
+    size_t len = 0, clen = 0;
+    cJSON *j = NULL;
+    int rc;
+    if ((rc = as_path_join(src, sizeof src, x->hostdir, "result.json", err)) ||
+        (rc = as_file_read_all(src, &text, &len, err)))
+        goto done;
+    cJSON *rl;
+    if (!(j = cJSON_ParseWithLength(text, len)) || !(rl = cJSON_GetObjectItemCaseSensitive(j, "relax"))) {
+        rc = as_error_set(err, AS_EINPUT, "%s: not a relaxation's result", src);
+        goto done;
+    }
+    cJSON_ReplaceItemInObjectCaseSensitive(rl, "steps", cJSON_CreateNumber(0));
+    cJSON_ReplaceItemInObjectCaseSensitive(rl, "total_scf_iterations", cJSON_CreateNumber(0));
+    cJSON_ReplaceItemInObjectCaseSensitive(rl, "wall_s", cJSON_CreateNumber(0));
+    cJSON_AddBoolToObject(j, "recombined_in_prerelaxation", 1);
+    if (!(out = cJSON_Print(j))) {
+        rc = as_error_nomem(err, "result.json", len);
+        goto done;
+    }
+    if ((rc = as_path_join(src, sizeof src, x->hostdir, "final.cif", err)) ||
+        (rc = as_file_read_all(src, &cif, &clen, err)) || (rc = as_path_join(dst, sizeof dst, dir, "final.cif", err)) ||
+        (rc = as_file_write_atomic(dst, cif, clen, err)) ||
+        (rc = as_path_join(dst, sizeof dst, dir, "result.json", err)) ||
+        (rc = as_file_write_atomic(dst, out, strlen(out), err)))
+        goto done;
+done:
+    cJSON_Delete(j);
+    free(text);
+    free(cif);
+    free(out);
     return rc;
 }
 
@@ -418,6 +459,21 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
                    e1.msg[0] ? e1.msg : "failed");
         }
     }
+    /* a Frenkel pair that recombined in the prerelaxation is the host: stage 2 would only relax the host
+     * again.  It takes the relaxed host's results (take_host_result) and is classified `recombined`. */
+    int recombined = 0;
+    if (grank == 0 && start2 && pre.converged) {
+        as_error e3;
+        as_error_clear(&e3);
+        recombined = as_scan_is_recombined(start2, c, x->host, &e3) == 1 && take_host_result(x, dir, &e3) == AS_OK;
+        if (recombined)
+            as_log("prerelax: the pair recombined (the structure is the relaxed host's within %.2f angstrom); the "
+                   "configuration takes the host's results (%s/result.json), no relaxation at %.4g Ha\n\n",
+                   AS_MATCH_TOL_ANG, x->hostdir, dft.ecut);
+        else if (e3.msg[0])
+            as_log("prerelax: %s; the relaxation at %.4g Ha runs\n\n", e3.msg, dft.ecut);
+    }
+    MPI_Bcast(&recombined, 1, MPI_INT, 0, group);
     /* stage 2 starts with stage 1's curvature: the two surfaces differ in their forces (the cutoff) far
      * more than in their force constants, so its first steps are near-Newton steps, not the short
      * steps of a fresh h0 I (docs/scan.md) */
@@ -427,7 +483,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
                        .adaptive_scf = 1, .hessian_in = start2 && pre.hessian ? hess : NULL};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
-    int rc = stopped1 ? AS_ESTOPPED : as_relax_run(&rj, &sum, &err);
+    int rc = stopped1 ? AS_ESTOPPED : recombined ? AS_OK : as_relax_run(&rj, &sum, &err);
     as_structure_destroy(start2);
     free(hess);
     if (grank == 0) {

@@ -1,7 +1,8 @@
 # anionscan scan end to end on the toy of tests/scan/toy.in (3 configurations, ~40 s on one rank):
 #   1. an uninterrupted run: exit 0, every configuration planned and done once, the ranking files, a
 #      progress line per configuration, ranking.json's energies equal each configuration's result.json,
-#      every relaxation at the full cutoff started from its prerelaxation's BFGS Hessian;
+#      every relaxation at the full cutoff started from its prerelaxation's BFGS Hessian, and a Frenkel pair
+#      that recombined in its prerelaxation has the relaxed host's final.cif and energy and is 'recombined';
 #   2. killed with SIGKILL inside a relaxation, between configurations, and with a torn journal line,
 #      then run again: every configuration is done exactly once and the ranking equals the
 #      uninterrupted run's (1e-8 Ha; FFT plans chosen without timing so runs are bit-reproducible);
@@ -62,12 +63,29 @@ done_once() { # DIR: every configuration has exactly one 'done' in the journal
 for f in ranking.csv ranking.json report.md plan.json host.cif sites.json host/result.json; do
   [ -s "$TMP/ref/$f" ] || die "no $f"
 done
+recombined_early=
 for n in $NAMES; do
   grep -q "done   $n" "$TMP/ref.log" || die "no progress line for $n"
-  [ -s "$TMP/ref/configs/$n/final.cif" ] && [ -s "$TMP/ref/configs/$n/trajectory.extxyz" ] || die "no files for $n"
-  # the relaxation at the full cutoff starts from the prerelaxation's structure and BFGS curvature
-  grep -q "starts from its structure and its BFGS Hessian" "$TMP/ref/configs/$n/relax.log" ||
-    die "$n: stage 2 did not start from the prerelaxation's Hessian"
+  [ -s "$TMP/ref/configs/$n/final.cif" ] && [ -s "$TMP/ref/configs/$n/result.json" ] || die "no files for $n"
+  if grep -q "the pair recombined" "$TMP/ref/configs/$n/relax.log"; then
+    # recombined in the prerelaxation: no relaxation at the full cutoff, the relaxed host's results
+    cmp -s "$TMP/ref/configs/$n/final.cif" "$TMP/ref/host/final.cif" || die "$n: recombined, but not the host's final.cif"
+    "$PY" -c "import json, sys; r = json.load(open(sys.argv[1])); h = json.load(open(sys.argv[2]));
+assert r['recombined_in_prerelaxation'] is True and r['relax']['steps'] == 0 and r['energy_ha'] == h['energy_ha']" \
+      "$TMP/ref/configs/$n/result.json" "$TMP/ref/host/result.json" || die "$n: recombined, result.json"
+    recombined_early="$recombined_early $n"
+  else
+    [ -s "$TMP/ref/configs/$n/trajectory.extxyz" ] || die "no trajectory for $n"
+    # the relaxation at the full cutoff starts from the prerelaxation's structure and BFGS curvature
+    grep -q "starts from its structure and its BFGS Hessian" "$TMP/ref/configs/$n/relax.log" ||
+      die "$n: stage 2 did not start from the prerelaxation's Hessian"
+  fi
+done
+echo "recombined in the prerelaxation:${recombined_early:- none}"
+for n in $recombined_early; do
+  "$PY" -c "import json, sys; j = json.load(open(sys.argv[1]));
+c = [c for f in j['families'] for c in f['configurations'] if c['name'] == sys.argv[2]]
+assert c and c[0]['status'] == 'recombined', c" "$TMP/ref/ranking.json" "$n" || die "$n should be ranked 'recombined'"
 done
 done_once "$TMP/ref"
 [ "$(wc -l < "$TMP/ref/ranking.csv")" = 4 ] || die "ranking.csv should have a header and 3 rows"
