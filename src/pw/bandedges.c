@@ -145,7 +145,7 @@ static int nscf_point(const as_model *m, const as_disc *d, const as_scf_state *s
         /* Only the bands next to the gap need the tight threshold; the Rayleigh-Ritz step
          * makes their error second order in that of the deeper bands. */
         const int tight_lo = st->nocc > 4 ? st->nocc - 4 : 0;
-        const as_david_opts loose = {.ethr = AS_EDGES_SCREEN_ETHR, .ethr_empty = AS_EDGES_SCREEN_ETHR,
+        const as_david_opts loose = {.ethr = AS_EDGES_SCREEN_ETHR, .ethr_empty = 10.0 * AS_EDGES_SCREEN_ETHR,
                                      .tight_lo = tight_lo, .ntight = st->nocc + 2, .maxiter = 60, .nvec_factor = 2};
         const as_david_opts tight = {.ethr = 1e-7, .ethr_empty = 1e-5, .tight_lo = tight_lo, .ntight = st->nocc + 2,
                                      .maxiter = 60, .nvec_factor = 2};
