@@ -10,7 +10,10 @@
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 export ANIONSCAN_FFTW_PLANNER=estimate
-DECK="$TOP/tests/relax/si_displaced_10_k222.in"
+# the 4x4x4 mesh: about 2.5 s in all (0.9 s for the first step), so a budget of 1.2 s stops it after one step
+DECK="$TMP/si_relax_k444.in"
+sed 's/^kpoints = 2 2 2/kpoints = 4 4 4/' "$TOP/tests/relax/si_displaced_10_k222.in" > "$DECK"
+grep -q "^kpoints = 4 4 4" "$DECK" || die "could not make the 4x4x4 deck"
 "$ANIONSCAN" relax "$DECK" -o "$TMP/full" > "$TMP/full.log" 2>&1 || die "relax exited $?"
 
 check_relax() { # DIR: stopped, then restarted: the uninterrupted run's results
@@ -26,13 +29,13 @@ assert a["relax"]["total_scf_iterations"] == b["relax"]["total_scf_iterations"]
 PYEOF
 }
 
-# --max-time: the whole relaxation takes over a second, so 0.4 s stops it
+# --max-time: the whole relaxation takes about 2.5 s, so 1.2 s stops it
 expect_stdout() { # CODE cmd...: the exit status, and a clean stop's message is on stdout (kept in $ERR_OUT)
   local want=$1; shift
   ERR_OUT=$("$@" 2> /dev/null); local got=$?
   [ "$got" = "$want" ] || die "'$*' exited $got, expected $want; stdout: $(tail -3 <<<"$ERR_OUT")"
 }
-expect_stdout 5 "$ANIONSCAN" relax "$DECK" -o "$TMP/budget" --max-time 0.4s
+expect_stdout 5 "$ANIONSCAN" relax "$DECK" -o "$TMP/budget" --max-time 1.2s
 expect_stderr_has "anionscan: relax: stopped"
 expect_stderr_has "time budget"
 expect_stderr_has "--restart"
@@ -50,13 +53,13 @@ expect_stderr_has "bad1.in:$line:"
 expect_stderr_has "s (default), min, h or d, or HH:MM:SS"
 expect_status 2 "$ANIONSCAN" relax "$DECK" -o "$TMP/x" --max-time soon
 expect_stderr_has "--max-time: 'soon' is not a time"
-sed 's/^\[dft\]/[run]\nmax_time = 0.4\n\n&/' "$DECK" > "$TMP/deck_budget.in"
+sed 's/^\[dft\]/[run]\nmax_time = 1.2\n\n&/' "$DECK" > "$TMP/deck_budget.in"
 cp "$TMP/deck_budget.in" "$TMP/deck_budget_ok.in"
 expect_stdout 5 "$ANIONSCAN" relax "$TMP/deck_budget.in" -o "$TMP/deckb"
-expect_stderr_has "max_time = 0.4 s"
+expect_stderr_has "max_time = 1.2 s"
 # --max-time wins over the deck's
 "$ANIONSCAN" relax "$TMP/deck_budget.in" -o "$TMP/deckb" --restart --max-time 1:00 > "$TMP/deckb.log" 2>&1 \
-  || die "--max-time 1:00 did not win over the deck's 0.4 s: exit $?"
+  || die "--max-time 1:00 did not win over the deck's 1.2 s: exit $?"
 "$PY" -c "
 import json, sys
 a, b = json.load(open('$TMP/full/result.json')), json.load(open('$TMP/deckb/result.json'))
