@@ -120,8 +120,8 @@ void as_report_energies(const as_model *m, const as_scf_state *st, const as_ener
     for (int i = 0; i < be->nspecial; i++)
         nscr += be->special_screened && be->special_screened[i];
     if (nscr > 0) {
-        as_log("     screened (more than %.2f eV from both edges; bands to ~%.0f meV):", AS_EDGES_SCREEN_MARGIN * AS_HA_EV,
-               AS_EDGES_SCREEN_ETHR * AS_HA_EV * 1e3);
+        as_log("     screened (more than %.2f eV from both edges; their bands converged roughly, within ~10 meV "
+               "near the gap):", AS_EDGES_SCREEN_MARGIN * AS_HA_EV);
         for (int i = 0; i < be->nspecial; i++)
             if (be->special_screened[i])
                 as_log(" %s", be->special_label[i]);
