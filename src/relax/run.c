@@ -445,6 +445,17 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             rc = err->code;
             goto done;
         }
+        if (job->watch) {
+            int w = run.rank == 0 ? job->watch(s, job->watch_arg) != 0 : 0;
+            MPI_Bcast(&w, 1, MPI_INT, 0, run.comm);
+            if (w) {
+                sum->watched = 1;
+                if (!job->quiet)
+                    as_log("\n  relaxation stopped before step %d: the caller's watch took its structure (%d steps, "
+                           "%ld SCF iterations, %.1f s)\n", run.r->step + 1, run.r->step, run.r->total_scf, run.r->wall);
+                goto summary;
+            }
+        }
         const void *prev = run.c->m;
         as_calc_result_free(&res);
         if (job->adaptive_scf && run.r->step > 0) {

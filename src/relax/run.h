@@ -50,6 +50,14 @@ typedef struct as_relax_job {
      * the summary's `hessian` says whether it did. */
     const double *hessian_in;
     double *hessian_out;
+    /* watch (optional): asked on the first rank before each step's SCF, with the structure about to be
+     * computed; nonzero stops the relaxation there, before that SCF (the summary's `watched`).  Nothing
+     * is written then but the checkpoint of the steps done (no result.json, no final.cif): the caller
+     * decides what the structure is.  A restart from that checkpoint asks again about the same
+     * structure, so an interrupted run stops where the uninterrupted one stops.  The scan watches for
+     * a Frenkel pair that has fallen back into the host (scan/classify.h). */
+    int (*watch)(const as_structure *s, void *arg);
+    void *watch_arg;
 } as_relax_job;
 
 /* adaptive_scf: while the largest force F of the last step is well above fmax, the next SCF stops at
@@ -69,6 +77,7 @@ typedef struct as_relax_summary {
     int first_scf;              /* SCF iterations of the first step of this run (0 if none ran) */
     int hessian;                /* job->hessian_out was written */
     int hessian_used;           /* job->hessian_in started this run */
+    int watched;                /* job->watch stopped the run before the SCF of step steps + 1 */
 } as_relax_summary;
 
 /* Run (or continue) the relaxation.  Returns AS_OK when converged, AS_ENOCONV when the SCF or the

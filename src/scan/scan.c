@@ -64,7 +64,10 @@ static int shared(const scan_ctx *x, int rc, as_error *err)
 /* DIR/result.json and DIR/final.cif of a configuration that recombined in its prerelaxation: the
  * relaxed host's, with "recombined_in_prerelaxation": true and the relaxation's steps, SCF
  * iterations and wall time set to 0 (none were spent on it at the full cutoff).  Rank 0 of the group. */
-static int take_host_result(const scan_ctx *x, const char *dir, as_error *err)
+/* The relaxed host's result.json and final.cif as a Frenkel configuration's own: the pair fell back into
+ * the host, in its prerelaxation (relax NULL: no steps at the full cutoff) or in its relaxation at the
+ * full cutoff (relax: the steps done before the watch stopped it). */
+static int take_host_result(const scan_ctx *x, const char *dir, const as_relax_summary *relax, as_error *err)
 {
     char src[AS_PATH_MAX + 64], dst[AS_PATH_MAX + 64];
     char *text = NULL, *cif = NULL, *out = NULL;
@@ -79,10 +82,12 @@ static int take_host_result(const scan_ctx *x, const char *dir, as_error *err)
         rc = as_error_set(err, AS_EINPUT, "%s: not a relaxation's result", src);
         goto done;
     }
-    cJSON_ReplaceItemInObjectCaseSensitive(rl, "steps", cJSON_CreateNumber(0));
-    cJSON_ReplaceItemInObjectCaseSensitive(rl, "total_scf_iterations", cJSON_CreateNumber(0));
-    cJSON_ReplaceItemInObjectCaseSensitive(rl, "wall_s", cJSON_CreateNumber(0));
-    cJSON_AddBoolToObject(j, "recombined_in_prerelaxation", 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(rl, "steps", cJSON_CreateNumber(relax ? relax->steps : 0));
+    cJSON_ReplaceItemInObjectCaseSensitive(rl, "total_scf_iterations",
+                                           cJSON_CreateNumber(relax ? (double)relax->scf_iterations : 0));
+    cJSON_ReplaceItemInObjectCaseSensitive(rl, "wall_s", cJSON_CreateNumber(relax ? relax->wall : 0));
+    cJSON_AddBoolToObject(j, "recombined_in_prerelaxation", !relax);
+    cJSON_AddBoolToObject(j, "recombined_during_relaxation", relax != NULL);
     if (!(out = cJSON_Print(j))) {
         rc = as_error_nomem(err, "result.json", len);
         goto done;
@@ -358,6 +363,23 @@ static int by_cost(const void *a, const void *b, void *cfgs)
     return x > y ? -1 : x < y ? 1 : (i > j) - (i < j);
 }
 
+/* The relaxations' watch (relax/run.h) for a Frenkel configuration: has the pair fallen back into the
+ * host?  The same test as the classification's `recombined` (scan/classify.h), asked of every structure
+ * before its SCF: once the interstitial is back in a vacancy and every atom within AS_MATCH_TOL_ANG of
+ * the relaxed host, the rest of the relaxation would only relax the host again. */
+typedef struct recombination_watch {
+    const as_scan_config *c;
+    const as_structure *host;
+} recombination_watch;
+
+static int watch_recombined(const as_structure *s, void *arg)
+{
+    const recombination_watch *w = arg;
+    as_error e;
+    as_error_clear(&e);
+    return as_scan_is_recombined(s, w->c, w->host, &e) == 1;
+}
+
 /* One configuration on the ranks of group; the group's first rank keeps the journal and prints. */
 static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int ngroups, int gid, int task,
                       int ntasks, double t_farm, double *my_wall, int *my_done)
@@ -410,6 +432,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     memset(&pre, 0, sizeof pre);
     const as_scan_settings *sc = &x->job->set->scan;
     int stopped1 = 0;
+    recombination_watch rw = {.c = c, .host = x->host};
+    int (*watch)(const as_structure *, void *) = c->mode == AS_SCAN_FRENKEL ? watch_recombined : NULL;
     if (sc->prerelax) {
         char pdir[AS_PATH_MAX + 96];
         as_dft_settings d1 = dft;
@@ -429,14 +453,14 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
             as_relax_job pj = {.comm = group, .outdir = pdir, .label = c->name, .dft = &d1, .relax = &r1,
                                .start = c->start, .npools = x->job->npools, .restart = 2,
                                .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1,
-                               .hessian_out = hess};
+                               .hessian_out = hess, .watch = watch, .watch_arg = &rw};
             rc1 = as_relax_run(&pj, &pre, &e1);
         }
         if (rc1 == AS_ESTOPPED) /* a graceful stop: stage 2 waits for the restart */
             stopped1 = 1, err = e1;
         /* its final structure, read by the group's first rank and sent to the others */
         int n = 0;
-        if (grank == 0 && !stopped1 && (rc1 == AS_OK || pre.steps > 0)) {
+        if (grank == 0 && !stopped1 && !pre.watched && (rc1 == AS_OK || pre.steps > 0)) {
             as_scan_record tmp;
             if (as_scan_outcome_read(pdir, &tmp, &start2, &e1) != AS_OK || start2->natoms != c->start->natoms) {
                 as_structure_destroy(start2);
@@ -454,7 +478,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
             start = start2;
             as_log("prerelax: %d steps, %ld SCF iterations; the relaxation at %.4g Ha starts from its structure%s\n\n",
                    pre.steps, pre.scf_iterations, dft.ecut, pre.hessian ? " and its BFGS Hessian" : "");
-        } else if (!stopped1) {
+        } else if (!stopped1 && !pre.watched) {
             as_log("prerelax: no usable structure (%s); the relaxation starts from initial.cif\n\n",
                    e1.msg[0] ? e1.msg : "failed");
         }
@@ -462,10 +486,20 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     /* a Frenkel pair that recombined in the prerelaxation is the host: stage 2 would only relax the host
      * again.  It takes the relaxed host's results (take_host_result) and is classified `recombined`. */
     int recombined = 0;
-    if (grank == 0 && start2 && pre.converged) {
+    if (grank == 0 && !stopped1 && pre.watched) {
         as_error e3;
         as_error_clear(&e3);
-        recombined = as_scan_is_recombined(start2, c, x->host, &e3) == 1 && take_host_result(x, dir, &e3) == AS_OK;
+        recombined = take_host_result(x, dir, NULL, &e3) == AS_OK;
+        if (recombined)
+            as_log("prerelax: the pair recombined before step %d (the structure is the relaxed host's within %.2f "
+                   "angstrom); the configuration takes the host's results (%s/result.json), no relaxation at %.4g "
+                   "Ha\n\n", pre.steps + 1, AS_MATCH_TOL_ANG, x->hostdir, dft.ecut);
+        else
+            as_log("prerelax: %s; the relaxation at %.4g Ha runs\n\n", e3.msg, dft.ecut);
+    } else if (grank == 0 && start2 && pre.converged) {
+        as_error e3;
+        as_error_clear(&e3);
+        recombined = as_scan_is_recombined(start2, c, x->host, &e3) == 1 && take_host_result(x, dir, NULL, &e3) == AS_OK;
         if (recombined)
             as_log("prerelax: the pair recombined (the structure is the relaxed host's within %.2f angstrom); the "
                    "configuration takes the host's results (%s/result.json), no relaxation at %.4g Ha\n\n",
@@ -480,10 +514,23 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     as_relax_job rj = {.comm = group, .outdir = dir, .label = c->name, .dft = &dft, .relax = &rs,
                        .start = start, .npools = x->job->npools, .restart = 2,
                        .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len,
-                       .adaptive_scf = 1, .hessian_in = start2 && pre.hessian ? hess : NULL};
+                       .adaptive_scf = 1, .hessian_in = start2 && pre.hessian ? hess : NULL,
+                       .watch = watch, .watch_arg = &rw};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
     int rc = stopped1 ? AS_ESTOPPED : recombined ? AS_OK : as_relax_run(&rj, &sum, &err);
+    if (rc == AS_OK && sum.watched) { /* recombined at the full cutoff: the host's results, as above */
+        if (grank == 0) {
+            rc = take_host_result(x, dir, &sum, &err);
+            if (rc == AS_OK)
+                as_log("the pair recombined before step %d (the structure is the relaxed host's within %.2f "
+                       "angstrom); the configuration takes the host's results (%s/result.json)\n", sum.steps + 1,
+                       AS_MATCH_TOL_ANG, x->hostdir);
+        }
+        MPI_Bcast(&rc, 1, MPI_INT, 0, group);
+        if (rc && grank != 0)
+            as_error_set(&err, rc, "%s: the host's results could not be taken (see the group's first rank)", c->name);
+    }
     as_structure_destroy(start2);
     free(hess);
     if (grank == 0) {

@@ -2,7 +2,9 @@
 #   1. an uninterrupted run: exit 0, every configuration planned and done once, the ranking files, a
 #      progress line per configuration, ranking.json's energies equal each configuration's result.json,
 #      every relaxation at the full cutoff started from its prerelaxation's BFGS Hessian, and a Frenkel pair
-#      that recombined in its prerelaxation has the relaxed host's final.cif and energy and is 'recombined';
+#      that recombined in its prerelaxation (Br_i2_v4) or its relaxation at the full cutoff (Br_i2_v5: the
+#      relaxation stops at the first structure within 0.3 angstrom of the host) has the relaxed host's
+#      final.cif and energy and is 'recombined';
 #   2. killed with SIGKILL inside a relaxation, between configurations, and with a torn journal line,
 #      then run again: every configuration is done exactly once and the ranking equals the
 #      uninterrupted run's (1e-8 Ha; FFT plans chosen without timing so runs are bit-reproducible);
@@ -68,7 +70,7 @@ recombined_early=
 for n in $NAMES; do
   grep -q "done   $n" "$TMP/ref.log" || die "no progress line for $n"
   [ -s "$TMP/ref/configs/$n/final.cif" ] && [ -s "$TMP/ref/configs/$n/result.json" ] || die "no files for $n"
-  if grep -q "the pair recombined" "$TMP/ref/configs/$n/relax.log"; then
+  if grep -q "prerelax: the pair recombined" "$TMP/ref/configs/$n/relax.log"; then
     # recombined in the prerelaxation: no relaxation at the full cutoff, the relaxed host's results
     cmp -s "$TMP/ref/configs/$n/final.cif" "$TMP/ref/host/final.cif" || die "$n: recombined, but not the host's final.cif"
     "$PY" -c "import json, sys; r = json.load(open(sys.argv[1])); h = json.load(open(sys.argv[2]));
@@ -80,10 +82,18 @@ assert r['recombined_in_prerelaxation'] is True and r['relax']['steps'] == 0 and
     # the relaxation at the full cutoff starts from the prerelaxation's structure and BFGS curvature
     grep -q "starts from its structure and its BFGS Hessian" "$TMP/ref/configs/$n/relax.log" ||
       die "$n: stage 2 did not start from the prerelaxation's Hessian"
+    if grep -q "the pair recombined before step" "$TMP/ref/configs/$n/relax.log"; then
+      # recombined at the full cutoff: the relaxation stopped there (its steps counted), the host's results
+      cmp -s "$TMP/ref/configs/$n/final.cif" "$TMP/ref/host/final.cif" || die "$n: recombined, but not the host's final.cif"
+      "$PY" -c "import json, sys; r = json.load(open(sys.argv[1])); h = json.load(open(sys.argv[2]));
+assert r['recombined_during_relaxation'] is True and r['relax']['steps'] > 0 and r['energy_ha'] == h['energy_ha']" \
+        "$TMP/ref/configs/$n/result.json" "$TMP/ref/host/result.json" || die "$n: recombined in stage 2, result.json"
+      recombined_late="${recombined_late:-} $n"
+    fi
   fi
 done
-echo "recombined in the prerelaxation:${recombined_early:- none}"
-for n in $recombined_early; do
+echo "recombined in the prerelaxation:${recombined_early:- none}; at the full cutoff:${recombined_late:- none}"
+for n in $recombined_early ${recombined_late:-}; do
   "$PY" -c "import json, sys; j = json.load(open(sys.argv[1]));
 c = [c for f in j['families'] for c in f['configurations'] if c['name'] == sys.argv[2]]
 assert c and c[0]['status'] == 'recombined', c" "$TMP/ref/ranking.json" "$n" || die "$n should be ranked 'recombined'"
