@@ -172,6 +172,42 @@ static int try_operation(matcher *m, const int rot[3][3], const double t[3], dou
     return 1;
 }
 
+/* An anchored translation carries the anchor's own displacement into every other atom.  Moved instead by
+ * the mean over the rare element's atoms of the (wrapped, fractional) difference to the nearest atom of that
+ * element in b, it carries that mean: the noise of one atom divided by about the square root of their
+ * number.  The rare element's atoms are far apart (a cation in CsPbX3), so the nearest is unambiguous. */
+static void refine_translation(const as_structure *a, const as_structure *b, const int rot[3][3], int rare,
+                               double t[3])
+{
+    double sum[3] = {0.0, 0.0, 0.0};
+    int cnt = 0;
+    for (int i = 0; i < a->natoms; i++) {
+        if (a->z[i] != rare)
+            continue;
+        double y[3], best[3] = {0.0, 0.0, 0.0}, bd2 = INFINITY;
+        for (int k = 0; k < 3; k++)
+            y[k] = rot[k][0] * a->frac[i][0] + rot[k][1] * a->frac[i][1] + rot[k][2] * a->frac[i][2] + t[k];
+        for (int j = 0; j < b->natoms; j++) {
+            if (b->z[j] != rare)
+                continue;
+            double f[3], c[3];
+            for (int k = 0; k < 3; k++) {
+                f[k] = b->frac[j][k] - y[k];
+                f[k] -= floor(f[k] + 0.5);
+            }
+            as_frac_to_cart(b->lattice, f, c);
+            const double d2 = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
+            if (d2 < bd2)
+                bd2 = d2, memcpy(best, f, sizeof best);
+        }
+        for (int k = 0; k < 3; k++)
+            sum[k] += best[k];
+        cnt++;
+    }
+    for (int k = 0; cnt && k < 3; k++)
+        t[k] += sum[k] / cnt;
+}
+
 static int same_lattice(const double p[3][3], const double q[3][3])
 {
     double scale = 0.0;
@@ -241,9 +277,11 @@ int as_match_structures(const as_structure *a, const as_structure *b, const as_s
     int same = same_composition(a, b, &rare, err);
     if (same <= 0)
         return same < 0 ? -1 : 0;
-    int a0 = 0;
+    int a0 = 0, n_rare = 0;
     while (a->z[a0] != rare)
         a0++;
+    for (int i = 0; i < n; i++)
+        n_rare += a->z[i] == rare;
 
     static const int identity[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
     static const double zero[3] = {0.0, 0.0, 0.0};
@@ -304,6 +342,11 @@ int as_match_structures(const as_structure *a, const as_structure *b, const as_s
             double s2, m2;
             if (!tried && try_operation(&m, rot, t, best2, &s2, &m2) && s2 < best2)
                 best2 = s2, bestmax2 = m2, bestop = sym ? g : -1, found = 1;
+            if (n_rare > 1 && best2 > exact2) { /* the same with the rare element's mean translation */
+                refine_translation(a, b, rot, rare, t);
+                if (try_operation(&m, rot, t, best2, &s2, &m2) && s2 < best2)
+                    best2 = s2, bestmax2 = m2, bestop = sym ? g : -1, found = 1;
+            }
         }
     }
     matcher_free(&m);

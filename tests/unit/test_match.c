@@ -300,6 +300,35 @@ static void rattle_and_tolerance(void **state)
     as_structure_destroy(bp);
 }
 
+/* The anchor's own noise: b is a moved by a translation that is no symmetry of it, with the anchor atom (a's
+ * first Cs, the rarest element) displaced 0.25 angstrom along x and every other atom 0.1 angstrom the other
+ * way.  At a translation anchored on any Cs some atom is 0.35 angstrom off (beyond 0.3).  The Cs atoms' mean
+ * displacement is (0.25 - 3 x 0.1) / 4 = -0.0125 angstrom: at that translation the anchor is 0.2625 angstrom
+ * off and the others 0.0875, within 0.3: the match is found there. */
+static void anchor_noise(void **state)
+{
+    fixture *f = *state;
+    as_structure *b = copy(f->a);
+    double inv[3][3];
+    assert_int_equal(as_lattice_inverse(b->lattice, inv), 0);
+    int a0 = -1;
+    for (int i = 0; i < b->natoms && a0 < 0; i++)
+        if (b->z[i] == 55)
+            a0 = i;
+    for (int i = 0; i < b->natoms; i++) {
+        double c[3] = {(i == a0 ? 0.25 : -0.1) * ANG, 0.0, 0.0}, d[3];
+        as_cart_to_frac(inv, c, d);
+        const double shift[3] = {0.13, 0.27, 0.41};
+        for (int k = 0; k < 3; k++)
+            b->frac[i][k] += d[k] + shift[k];
+    }
+    as_structure_wrap(b);
+    double maxdev;
+    assert_int_equal(match(f->a, b, NULL, 0.3 * ANG, NULL, NULL, &maxdev), 1);
+    assert_true(fabs(maxdev - 0.2625 * ANG) < 1e-6 * ANG);
+    as_structure_destroy(b);
+}
+
 static void elements_counts_lattices(void **state)
 {
     fixture *f = *state;
@@ -469,6 +498,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(host_operations, setup, teardown),
         cmocka_unit_test_setup_teardown(frenkel_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(rattle_and_tolerance, setup, teardown),
+        cmocka_unit_test_setup_teardown(anchor_noise, setup, teardown),
         cmocka_unit_test_setup_teardown(elements_counts_lattices, setup, teardown),
         cmocka_unit_test_setup_teardown(supercell_translation, setup, teardown),
         cmocka_unit_test(large_tolerance),
