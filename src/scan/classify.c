@@ -81,6 +81,23 @@ int as_scan_is_recombined(const as_structure *s, const as_scan_config *c, const 
     return m == 1;
 }
 
+as_symmetry *as_scan_twin_operations(const as_structure *host, as_error *err)
+{
+    as_structure *one = as_structure_create(1, err);
+    if (!one)
+        return NULL;
+    memcpy(one->lattice, host->lattice, sizeof one->lattice);
+    one->z[0] = host->natoms > 0 ? host->z[0] : 1;
+    double shortest = INFINITY;
+    for (int i = 0; i < 3; i++) {
+        const double *v = host->lattice[i];
+        shortest = fmin(shortest, sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]));
+    }
+    as_symmetry *lat = as_symmetry_create(one, AS_SCAN_TWIN_STRAIN * shortest, err);
+    as_structure_destroy(one);
+    return lat;
+}
+
 /* indices sorted by energy (stable: configuration order breaks ties) */
 static int by_energy(const void *a, const void *b, void *recs)
 {
@@ -95,6 +112,7 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
                      double same_energy, as_error *err)
 {
     const double tol = AS_MATCH_TOL_ANG * AS_ANG_BOHR;
+    as_symmetry *lat = NULL; /* the lattice's operations within AS_SCAN_TWIN_STRAIN, made when first needed */
     for (int i = 0; i < n; i++) {
         as_scan_record *r = &rec[i];
         if (r->cls == AS_CLASS_FAILED || !final[i])
@@ -120,6 +138,15 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
             r->final_site[0] = '\0';
             snprintf(r->detail, sizeof r->detail, "the interstitial fell back into a vacancy (%.2f angstrom moved)",
                      r->displacement * AS_BOHR_ANG);
+        } else if (cfg[i].mode == AS_SCAN_FRENKEL && s->natoms == host->natoms &&
+                   (lat || (lat = as_scan_twin_operations(host, err))) &&
+                   as_match_structures(s, host, lat, tol, NULL, NULL, NULL, NULL) == 1) {
+            /* every atom on a site of the host turned by an operation of the lattice that the host lacks */
+            r->cls = AS_CLASS_RECOMBINED;
+            memcpy(r->final_frac, s->frac[cfg[i].interstitial], sizeof r->final_frac);
+            r->final_site[0] = '\0';
+            snprintf(r->detail, sizeof r->detail, "the interstitial fell back into a vacancy, and the octahedra "
+                     "turned into a twin domain of the host (%.2f angstrom moved)", r->displacement * AS_BOHR_ANG);
         } else if (site >= 0 && site != cfg[i].site) {
             r->cls = AS_CLASS_MOVED;
             snprintf(r->detail, sizeof r->detail, "moved to %s", sites->site[site].name);
@@ -149,5 +176,6 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
         }
     }
     free(order);
+    as_symmetry_destroy(lat);
     return AS_OK;
 }

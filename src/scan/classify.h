@@ -1,6 +1,9 @@
 /* Classification after relaxation, because interstitials move (docs/scan.md):
  *   recombined  a Frenkel interstitial fell back into a vacancy: the final structure matches the
- *               relaxed host atom for atom (crystal/match.h, tolerance AS_MATCH_TOL_ANG);
+ *               relaxed host atom for atom (crystal/match.h, tolerance AS_MATCH_TOL_ANG), or a twin
+ *               of it: the host turned by an operation of the lattice (within AS_SCAN_TWIN_STRAIN)
+ *               that the host's space group lacks, e.g. a <-> c in Pnma with a ~ c, where the
+ *               octahedral tilts took the other orientation while the pair recombined (detail says so);
  *   moved       the interstitial ended nearer another site's orbit than its own (within the
  *               sites' cluster tolerance): "moved to iN";
  *   same        the final structure is a host-symmetry image of a lower-energy configuration of
@@ -29,6 +32,16 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
  * again, as as_scan_classify judges `recombined`: after the rigid drift is removed it matches host
  * atom for atom within AS_MATCH_TOL_ANG.  1 yes, 0 no, < 0 an error (err). */
 int as_scan_is_recombined(const as_structure *s, const as_scan_config *c, const as_structure *host, as_error *err);
+
+/* Twins: the operations that map the host's lattice onto itself within this strain (1 %, a fraction of
+ * the shortest lattice vector as spglib's distance tolerance).  A Pnma cell with a ~ c (CsPbBr3: 8.255
+ * and 8.207 angstrom, 0.6 %) has a <-> c among them; its space group does not.  Twins are told apart
+ * from the host only at classification: the relaxation's watch (as_scan_is_recombined) takes the
+ * host itself only, because a twin in a fixed cell is strained and its energy is its own. */
+#define AS_SCAN_TWIN_STRAIN 0.01
+
+/* The lattice's operations within AS_SCAN_TWIN_STRAIN (spglib on one atom in host's lattice). */
+as_symmetry *as_scan_twin_operations(const as_structure *host, as_error *err);
 
 /* The interstitial of species z in s: the index of the atom farthest from every z site of host. */
 int as_scan_find_interstitial(const as_structure *s, const as_structure *host, int z);

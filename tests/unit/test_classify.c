@@ -6,6 +6,9 @@
  *   - an extra Br that ended on another site's orbit is 'moved to' that site;
  *   - a Frenkel pair whose final structure is the host (rattled by 0.02 angstrom, drifted as a whole)
  *     is 'recombined'; the same pair left apart is not;
+ *   - one whose final structure is the host with a and c swapped (a twin: Pnma CsPbBr3 has a ~ c, its
+ *     space group has no such operation, so the structure is not the host) is 'recombined' into a twin,
+ *     and the watch's test (as_scan_is_recombined, the host itself only) says it is not the host;
  *   - a failed configuration stays failed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 
 #include "core/units.h"
 #include "crystal/composition.h"
+#include "crystal/match.h"
 #include "crystal/perovskite.h"
 #include "crystal/sites.h"
 #include "crystal/symmetry.h"
@@ -228,12 +232,71 @@ static void test_recombined_and_failed(void **state)
     unmake(&f);
 }
 
+static void test_twin(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    int v = -1;
+    for (int a = 0; a < f.host->natoms && v < 0; a++)
+        if (f.host->z[a] == 35)
+            v = a;
+    as_structure *s0 = as_structure_copy(f.host, &err);
+    memcpy(s0->frac[v], f.sites->site[0].frac, sizeof s0->frac[v]);
+    as_scan_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.mode = AS_SCAN_FRENKEL;
+    cfg.species_z = 35;
+    cfg.site = 0;
+    cfg.vacancy = v;
+    cfg.interstitial = v;
+    cfg.multiplicity = 1;
+    cfg.start = s0;
+    snprintf(cfg.family, sizeof cfg.family, "frenkel Br q0");
+    as_scan_record rec;
+    record(&rec, "twin", -100.0);
+    snprintf(rec.family, sizeof rec.family, "frenkel Br q0");
+    /* the host with x and z swapped, shifted by (0.05, 0.02, 0.1), rattled by 0.01 angstrom; the
+     * atom placed at the site takes the vacancy's image */
+    as_structure *fin = as_structure_copy(f.host, &err);
+    double inv[3][3];
+    as_lattice_inverse(f.host->lattice, inv);
+    for (int a = 0; a < fin->natoms; a++) {
+        double c[3] = {0.01 * AS_ANG_BOHR * cos(3.0 * a), 0.01 * AS_ANG_BOHR * sin(3.0 * a), 0.0}, df[3];
+        as_cart_to_frac(inv, c, df);
+        fin->frac[a][0] = f.host->frac[a][2] + 0.05 + df[0];
+        fin->frac[a][1] = f.host->frac[a][1] + 0.02 + df[1];
+        fin->frac[a][2] = f.host->frac[a][0] + 0.1 + df[2];
+    }
+    as_structure_wrap(fin);
+    /* not the host: the watch's test, and the host's own space group, find no match */
+    assert_int_equal(as_scan_is_recombined(fin, &cfg, f.host, &err), 0);
+    assert_int_equal(as_match_structures(fin, f.host, f.sym, 0.0, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
+                                      0.005 / AS_HA_EV, &err), AS_OK);
+    assert_int_equal(rec.cls, AS_CLASS_RECOMBINED);
+    assert_non_null(strstr(rec.detail, "twin"));
+    /* the lattice's operations within 1 %: a <-> c is among them, the exact ones are Pnma's 8 */
+    as_symmetry *lat = as_scan_twin_operations(f.host, &err);
+    assert_non_null(lat);
+    int swap = 0;
+    for (int o = 0; o < lat->nops; o++)
+        swap |= lat->rot[o][0][2] != 0 && lat->rot[o][2][0] != 0;
+    assert_true(swap);
+    assert_int_equal(lat->nops, 16);
+    as_symmetry_destroy(lat);
+    as_structure_destroy(fin);
+    as_structure_destroy(s0);
+    unmake(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_and_ok),
         cmocka_unit_test(test_moved),
         cmocka_unit_test(test_recombined_and_failed),
+        cmocka_unit_test(test_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
