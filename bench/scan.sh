@@ -8,6 +8,8 @@
 # and gap against the separate run's.  Bars: the scan at most 0.6x the separate runs' wall time; every ranked
 # configuration within 1 meV (energy) and 2 meV (gap) of its separate run.
 # usage: bench/scan.sh [NP]   -- run it on a quiet machine (uptime); it takes about half an hour with pw.x.
+# SCAN_BENCH_DECK: another scan deck; SCAN_BENCH_DIR: keep everything there; SCAN_BENCH_REUSE=1 with it: take
+# the scan already run there (its scan.time) and run only what follows; SCAN_BENCH_QE=0: no pw.x.
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 np=${1:-2}
@@ -24,9 +26,13 @@ secs() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
          for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.1f", s }' "$1"; }
 echo "scan benchmark: $(basename "$deck") on $np ranks, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-/usr/bin/time -v -o "$tmp/scan.time" mpirun -np "$np" "$bin" scan "$deck" -o "$tmp/scan" > "$tmp/scan.log" 2>&1
-rc=$?
-[ $rc -eq 0 ] || [ $rc -eq 3 ] || { echo "the scan exited $rc:"; tail -5 "$tmp/scan.log"; exit 1; }
+if [ -n "${SCAN_BENCH_REUSE:-}" ] && [ -s "$tmp/scan.time" ]; then
+  echo "the scan: reused from $tmp (SCAN_BENCH_REUSE)"
+else
+  /usr/bin/time -v -o "$tmp/scan.time" mpirun -np "$np" "$bin" scan "$deck" -o "$tmp/scan" > "$tmp/scan.log" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || [ $rc -eq 3 ] || { echo "the scan exited $rc:"; tail -5 "$tmp/scan.log"; exit 1; }
+fi
 t_scan=$(secs "$tmp/scan.time")
 grep -E "^  done|^  FAILED|first SCF" "$tmp/scan.log"
 

@@ -38,6 +38,11 @@ def read_cif(path):
     return ase.io.read(path)
 
 
+def read_structure(path):
+    from pymatgen.core import Structure
+    return Structure.from_file(path)
+
+
 def deck_value(lines, key, default=None):
     for l in lines:
         m = re.match(r"^\s*%s\s*=\s*(.+)$" % key, l)
@@ -107,8 +112,12 @@ def decks(scandir, deck, out):
             for l in sec.get(name, []):
                 f.write(l + "\n")
     for c in plan["configurations"]:
-        r = json.load(open(os.path.join(scandir, "configs", c["name"], "result.json")))
-        smeared = bool(r.get("relax", {}).get("auto_smearing"))
+        cdir = os.path.join(scandir, "configs", c["name"])
+        try:
+            r = json.load(open(os.path.join(cdir, "result.json")))
+            smeared = bool(r.get("relax", {}).get("auto_smearing"))
+        except OSError:  # failed in the scan: its log says whether the scan smeared it
+            smeared = any("smearing         switched on" in l for l in open(os.path.join(cdir, "relax.log")))
         a = read_cif(os.path.join(scandir, "configs", c["name"], "initial.cif"))
         charge = c["charge"] if c["mode"] == "interstitial" else 0
         write_ours(os.path.join(out, c["name"] + ".in"), a, sec, charge, smeared)
@@ -121,34 +130,60 @@ def table(scandir, sepdir, qedir=None):
     rk = json.load(open(os.path.join(scandir, "ranking.json")))
     host_sep = json.load(open(os.path.join(sepdir, "host", "result.json")))
     host_scan = json.load(open(os.path.join(scandir, "host", "result.json")))
-    print("%-14s %-10s %12s %12s %9s %9s %9s %7s %7s" % ("configuration", "status", "dE scan", "dE sep", "diff",
-                                                         "gap diff", "steps", "SCF", "SCF sep"))
+    print("%-14s %-10s %12s %12s %9s %9s %9s %7s %7s  %s" % ("configuration", "status", "dE scan", "dE sep",
+                                                             "diff", "gap diff", "steps", "SCF", "SCF sep", "sep end"))
     print("%-14s %-10s %12s %12s %9s %9s %9s %7s %7s" % ("", "", "(meV)", "(meV)", "(meV)", "(meV)", "scan/sep", "scan",
                                                          ""))
     worst_e = worst_g = 0.0
+    # stage 1's steps and SCF iterations, from the journal's "done" lines (a prerelaxation that stopped on a
+    # recombination writes no result.json of its own)
+    done = {}
+    for line in open(os.path.join(scandir, "scan.journal")):
+        f = line.rstrip("\n").split("\t")
+        if len(f) >= 5 and f[2] == "done":
+            kv = dict(x.split("=", 1) for x in f[4].split() if "=" in x)
+            done[f[3]] = (int(kv.get("pre_steps", 0)), int(kv.get("pre_scf", 0)))
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+    matcher = StructureMatcher(ltol=1e-3, stol=0.5, angle_tol=0.1, primitive_cell=False, scale=False,
+                               attempt_supercell=False)
+    host_final = read_structure(os.path.join(sepdir, "host", "final.cif"))
     for f in rk["families"]:
         for c in f["configurations"]:
             n = c["name"]
-            a = json.load(open(os.path.join(scandir, "configs", n, "result.json")))
+            try:
+                a = json.load(open(os.path.join(scandir, "configs", n, "result.json")))
+            except OSError:
+                a = None
             try:
                 b = json.load(open(os.path.join(sepdir, n, "result.json")))
             except OSError:
-                print("%-14s %-10s (no separate run)" % (n, c["status"]))
+                b = None
+            if a is None or b is None:
+                print("%-14s %-10s %s" % (n, c["status"], "(no result: scan %s, separate run %s)"
+                                          % ("yes" if a else "no", "yes" if b else "no")))
                 continue
             des = (a["energy_ha"] - host_scan["energy_ha"]) * HA * 1000
             dep = (b["energy_ha"] - host_sep["energy_ha"]) * HA * 1000
             dg = (a["gap_ev"] - b["gap_ev"]) * 1000
-            pre = os.path.join(scandir, "configs", n, "prerelax", "result.json")
-            steps_pre = json.load(open(pre))["relax"]["steps"] if os.path.exists(pre) else 0
-            scf_pre = json.load(open(pre))["relax"]["total_scf_iterations"] if os.path.exists(pre) else 0
+            steps_pre, scf_pre = done.get(n, (0, 0))
             ranked = c["status"] in ("ok", "moved")
             if ranked:
                 worst_e, worst_g = max(worst_e, abs(des - dep)), max(worst_g, abs(dg))
-            print("%-14s %-10s %12.2f %12.2f %9.2f %9.2f %4d+%d/%d %5d+%d %7d" % (
+            # the separate run's end, judged independently (pymatgen): the relaxed host, or not
+            sep_final = read_structure(os.path.join(sepdir, n, "final.cif"))
+            rms = matcher.get_rms_dist(host_final, sep_final)  # normalised by (V / n)^(1/3)
+            dev = rms[1] * (sep_final.volume / len(sep_final)) ** (1 / 3) if rms else None
+            sep_end = "host %.2f A" % dev if dev is not None and dev < 0.3 else "-"
+
+            print("%-14s %-10s %12.2f %12.2f %9.2f %9.2f %4d+%d/%d %5d+%d %7d  %s" % (
                 n, c["status"], des, dep, des - dep, dg, steps_pre, a["relax"]["steps"], b["relax"]["steps"],
-                scf_pre, a["relax"]["total_scf_iterations"], b["relax"]["total_scf_iterations"]))
+                scf_pre, a["relax"]["total_scf_iterations"], b["relax"]["total_scf_iterations"],
+                sep_end))
     print("ranked configurations: largest |dE scan - dE separate| %.2f meV (bar 1), |gap diff| %.2f meV (bar 2)"
           % (worst_e, worst_g))
+    print("sep end: 'host' when pymatgen's StructureMatcher maps the separate run's final structure onto the "
+          "separately relaxed host (any operation of the lattice, no supercells) with every atom within 0.3 A (the "
+          "largest deviation shown)")
 
 
 if __name__ == "__main__":
