@@ -5,7 +5,8 @@
  *
  * With AS_MATCH_PAIRS=FILE set, runs no tests: for each line "A.cif B.cif [HOST.cif|-] [TOL_ANGSTROM]" of FILE
  * it prints "MATCH op rms maxdev" (angstrom) or "NOMATCH", matching under HOST's space group (- or absent: no
- * symmetry) at TOL (absent: AS_MATCH_TOL_ANG); tests/e2e/t_match_pymatgen.sh compares this with pymatgen. */
+ * symmetry; twin:HOST.cif: the operations of HOST's lattice within 1 %, as the scan's twin test uses them) at TOL
+ * (absent: AS_MATCH_TOL_ANG); tests/e2e/t_match_pymatgen.sh compares this with pymatgen. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "crystal/supercell.h"
 #include "crystal/symmetry.h"
 #include "io/cif.h"
+#include "scan/classify.h"
 
 #define ANG AS_ANG_BOHR
 #define Z_CL 17
@@ -458,11 +460,14 @@ static int run_pairs(const char *list)
             break;
         }
         as_structure *a = read_cif(list, line, pa), *b = a ? read_cif(list, line, pb) : NULL;
-        as_structure *h = b && strcmp(ph, "-") != 0 ? read_cif(list, line, ph) : NULL;
+        /* twin:HOST.cif: the operations of HOST's lattice within 1 % (scan/classify.h), not its space group */
+        const int twin = strncmp(ph, "twin:", 5) == 0;
+        const char *hp = twin ? ph + 5 : ph;
+        as_structure *h = b && strcmp(hp, "-") != 0 ? read_cif(list, line, hp) : NULL;
         as_symmetry *sym = NULL;
         as_error err;
         as_error_clear(&err);
-        if (h && !(sym = as_symmetry_create(h, 0.0, &err)))
+        if (h && !(sym = twin ? as_scan_twin_operations(h, &err) : as_symmetry_create(h, 0.0, &err)))
             fprintf(stderr, "%s:%d: %s: %s\n", list, line, ph, err.msg);
         if (!a || !b || (strcmp(ph, "-") != 0 && !sym)) {
             status = 1;
