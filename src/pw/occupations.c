@@ -65,8 +65,53 @@ static double count(as_smearing_kind kind, double sigma, int nk, int nspin, int 
     return n;
 }
 
-/* Bisection for the Fermi level holding nel electrons in channel `only` (all when < 0); the
- * count is monotonic for gaussian and Fermi-Dirac and close to it for the others (pw.x's efermig). */
+/* Bisection for mu with count(mu) = nel inside [lo, hi], count(lo) < nel <= count(hi). */
+static double bisect(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
+                     const double *eig, double nel, int only, double lo, double hi)
+{
+    double mu = 0.5 * (lo + hi);
+    for (int it = 0; it < 300; it++) {
+        mu = 0.5 * (lo + hi);
+        const double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu, only);
+        if (fabs(n - nel) < 1e-12 || hi - lo < 1e-15)
+            break;
+        if (n < nel)
+            lo = mu;
+        else
+            hi = mu;
+    }
+    return mu;
+}
+
+/* The same on a falling branch: count(lo) >= nel > count(hi). */
+static double bisect_down(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
+                          const double *eig, double nel, int only, double lo, double hi)
+{
+    double mu = 0.5 * (lo + hi);
+    for (int it = 0; it < 300; it++) {
+        mu = 0.5 * (lo + hi);
+        const double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu, only);
+        if (fabs(n - nel) < 1e-12 || hi - lo < 1e-15)
+            break;
+        if (n >= nel)
+            lo = mu;
+        else
+            hi = mu;
+    }
+    return mu;
+}
+
+/* The Fermi level holding nel electrons in channel `only` (all when < 0).  Gaussian and Fermi-Dirac: the count
+ * is monotonic in mu, one root, bisection.  Marzari-Vanderbilt and Methfessel-Paxton: a level's occupation
+ * overshoots 1 above it (by 8 % for MV), so the count can reach nel at several mu, e.g. with the Fermi level
+ * between a full and a nearly empty defect level: once with the extra charge in the overshoot of the full
+ * levels, once with it in the defect level.  A plain bisection over all the bands then picks one of them
+ * according to where its bracket starts, which moves with every far empty band: the occupation of the defect
+ * level (and the density) can jump between SCF iterations or ionic steps.  As pw.x does since 7.0 (efermig; dos
+ * Santos and Marzari, PRB 107, 195122 (2023)), the Gaussian Fermi level comes first and the level is the
+ * root nearest to it (to within sigma/8): the sign changes of count - nel are sought on a grid of sigma/8
+ * outward from the Gaussian level, and the nearest bracket is bisected.  Where the root is unique (a metal,
+ * every case pw.x 6.7 was compared with in tests/scf) this is the same level as before. */
 static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
                        const double *eig, double nel, int only, double *mu_out, as_error *err)
 {
@@ -83,18 +128,41 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
     hi += 10.0 * sigma + 1.0;
     if (count(kind, sigma, nk, nspin, nb, wk, eig, hi, only) < nel - 1e-10)
         return as_error_set(err, AS_EINTERNAL, "not enough bands for %g electrons with smearing; raise nbands", nel);
-    double mu = 0.5 * (lo + hi);
-    for (int it = 0; it < 300; it++) {
-        mu = 0.5 * (lo + hi);
-        double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu, only);
-        if (fabs(n - nel) < 1e-12)
-            break;
-        if (n < nel)
-            lo = mu;
-        else
-            hi = mu;
+    if (kind == AS_SMEAR_GAUSSIAN || kind == AS_SMEAR_FERMI_DIRAC) {
+        *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi);
+        return AS_OK;
     }
-    *mu_out = mu;
+    const double mu_g = bisect(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi);
+    const double h = sigma / 8.0, r0 = count(kind, sigma, nk, nspin, nb, wk, eig, mu_g, only) - nel;
+    if (fabs(r0) < 1e-12) {
+        *mu_out = mu_g;
+        return AS_OK;
+    }
+    double below = r0, above = r0; /* count - nel at the inner ends of the two intervals tried next */
+    for (int j = 0; mu_g - j * h > lo || mu_g + j * h < hi; j++) {
+        /* the two intervals j sigma/8 away, the one above first: the root taken is the nearest to within sigma/8 */
+        const double a0 = mu_g + j * h, a1 = a0 + h;
+        if (a0 < hi) {
+            const double r1 = count(kind, sigma, nk, nspin, nb, wk, eig, a1, only) - nel;
+            if ((above < 0.0) != (r1 < 0.0)) {
+                *mu_out = above < 0.0 ? bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, a0, a1)
+                                      : bisect_down(kind, sigma, nk, nspin, nb, wk, eig, nel, only, a0, a1);
+                return AS_OK;
+            }
+            above = r1;
+        }
+        const double b1 = mu_g - j * h, b0 = b1 - h;
+        if (b1 > lo) {
+            const double r1 = count(kind, sigma, nk, nspin, nb, wk, eig, b0, only) - nel;
+            if ((below < 0.0) != (r1 < 0.0)) {
+                *mu_out = r1 < 0.0 ? bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, b0, b1)
+                                   : bisect_down(kind, sigma, nk, nspin, nb, wk, eig, nel, only, b0, b1);
+                return AS_OK;
+            }
+            below = r1;
+        }
+    }
+    *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi); /* not reached: count is continuous */
     return AS_OK;
 }
 
