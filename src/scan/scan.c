@@ -20,6 +20,7 @@
 #include "io/structure_input.h"
 #include "parallel/layout.h"
 #include "parallel/stop.h"
+#include "pw/kpoints.h"
 #include "relax/run.h"
 #include "scan/classify.h"
 #include "scan/compat.h"
@@ -333,15 +334,40 @@ static int write_plan(scan_ctx *x, as_error *err)
     return shared(x, rc, err);
 }
 
-/* The configuration groups: --groups, [parallel] groups, or automatically one per configuration (at most
- * one per rank), fewer while a configuration's estimated memory per rank would not fit into a rank's
- * share of the node's available memory (larger groups share the plane waves and so the memory). */
+/* Ranks per configuration group that k-point pools use at full efficiency: the most that divide both the
+ * ranks and a configuration's k-points (the deck's mesh reduced by time reversal only, as a configuration
+ * keeps no symmetry), 1 at Gamma or when the mesh cannot be made. */
+static int pool_ranks(const scan_ctx *x)
+{
+    const as_dft_settings *dft = &x->job->set->dft;
+    if (dft->gamma_only)
+        return 1;
+    as_error e;
+    as_error_clear(&e);
+    as_kpoints *kp = as_kpoints_mesh(x->host, dft->kmesh, dft->kshift, 0, 1e-5, &e);
+    const int nk = kp ? kp->nk : 1;
+    as_kpoints_destroy(kp);
+    int r = nk < x->size ? nk : x->size;
+    while (r > 1 && (nk % r || x->size % r))
+        r--;
+    return r;
+}
+
+/* The configuration groups: --groups, [parallel] groups, or automatically: each group as many ranks as its
+ * k-point pools use at full efficiency (pool_ranks), so one per rank at Gamma; at most one per pending
+ * configuration; fewer while a configuration's estimated memory per rank would not fit into a rank's share of
+ * the node's available memory (larger groups share the plane waves and so the memory).  Larger groups lose
+ * nothing where pools scale, and the scan's last configurations then run on more ranks instead of one group
+ * running them alone while the others wait (docs/scan.md, window 7: 780 s of a 2044 s scan). */
 static int choose_groups(const scan_ctx *x, int npending)
 {
     int ng = x->job->ngroups > 0 ? x->job->ngroups : x->job->set->parallel.groups;
     if (ng > 0)
         return ng < x->size ? ng : x->size;
-    ng = npending < x->size ? npending : x->size;
+    const int per_group = pool_ranks(x);
+    ng = x->size / per_group;
+    if (npending < ng)
+        ng = npending;
     if (ng < 1)
         ng = 1;
     const double avail_mb = as_layout_memory_per_rank(x->comm) / (1024.0 * 1024.0);

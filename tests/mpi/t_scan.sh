@@ -4,6 +4,7 @@
 # A graceful stop: SIGUSR1 to mpirun (which passes it to both ranks) in the middle of the 2-group
 # scan gives exit status 5 and "stopped" journal lines; the same command again finishes the scan
 # with the uninterrupted 2-group run's ranking (1e-8 Ha) and every configuration done once.
+# Automatic groups: one group of 2 ranks (2 k-point pools) for a 2x2x2 mesh, 2 groups of 1 at Gamma.
 source "$(dirname "$0")/../e2e/lib.sh"
 export ANIONSCAN_FFTW_PLANNER=estimate
 DECK="$TOP/tests/scan/toy.in"
@@ -59,4 +60,12 @@ for n in farm:
 print("stopped and restarted vs uninterrupted: energies %.2e Ha" % worst)
 assert worst < 1e-8
 PYEOF
+# The automatic configuration groups (docs/scan.md, step 5): each group as many ranks as its k-point pools use
+# in full.  A 2x2x2 mesh keeps 8 points under time reversal alone (all of them their own inverse), so the 2
+# ranks make one group of 2 pools; at Gamma one point, so 2 groups of 1 rank.
+$MPIRUN -np 2 "$ANIONSCAN" scan "$TOP/tests/scan/cubic_tiny.in" --dry-run -o "$TMP/dry_k" > "$TMP/dry_k.log" 2>&1 ||
+  die "dry run, 2x2x2: exit $?"
+grep -q "in 1 group," "$TMP/dry_k.log" || die "2x2x2 mesh on 2 ranks: not 1 group: $(grep group "$TMP/dry_k.log")"
+$MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" --dry-run -o "$TMP/dry_g" > "$TMP/dry_g.log" 2>&1 || die "dry run, Gamma: exit $?"
+grep -q "in 2 groups," "$TMP/dry_g.log" || die "Gamma on 2 ranks: not 2 groups: $(grep group "$TMP/dry_g.log")"
 echo ok
