@@ -65,9 +65,10 @@ static double count(as_smearing_kind kind, double sigma, int nk, int nspin, int 
     return n;
 }
 
-/* Bisection for mu with count(mu) = nel inside [lo, hi], count(lo) < nel <= count(hi). */
+/* Bisection for mu with count(mu) = nel inside [lo, hi]: on a rising branch (count(lo) < nel <= count(hi)) or,
+ * with rising = 0, a falling one (count(lo) >= nel > count(hi)). */
 static double bisect(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
-                     const double *eig, double nel, int only, double lo, double hi)
+                     const double *eig, double nel, int only, double lo, double hi, int rising)
 {
     double mu = 0.5 * (lo + hi);
     for (int it = 0; it < 300; it++) {
@@ -75,25 +76,7 @@ static double bisect(as_smearing_kind kind, double sigma, int nk, int nspin, int
         const double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu, only);
         if (fabs(n - nel) < 1e-12 || hi - lo < 1e-15)
             break;
-        if (n < nel)
-            lo = mu;
-        else
-            hi = mu;
-    }
-    return mu;
-}
-
-/* The same on a falling branch: count(lo) >= nel > count(hi). */
-static double bisect_down(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
-                          const double *eig, double nel, int only, double lo, double hi)
-{
-    double mu = 0.5 * (lo + hi);
-    for (int it = 0; it < 300; it++) {
-        mu = 0.5 * (lo + hi);
-        const double n = count(kind, sigma, nk, nspin, nb, wk, eig, mu, only);
-        if (fabs(n - nel) < 1e-12 || hi - lo < 1e-15)
-            break;
-        if (n >= nel)
+        if ((n < nel) == rising)
             lo = mu;
         else
             hi = mu;
@@ -129,10 +112,10 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
     if (count(kind, sigma, nk, nspin, nb, wk, eig, hi, only) < nel - 1e-10)
         return as_error_set(err, AS_EINTERNAL, "not enough bands for %g electrons with smearing; raise nbands", nel);
     if (kind == AS_SMEAR_GAUSSIAN || kind == AS_SMEAR_FERMI_DIRAC) {
-        *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi);
+        *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi, 1);
         return AS_OK;
     }
-    const double mu_g = bisect(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi);
+    const double mu_g = bisect(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi, 1);
     const double h = sigma / 8.0, r0 = count(kind, sigma, nk, nspin, nb, wk, eig, mu_g, only) - nel;
     if (fabs(r0) < 1e-12) {
         *mu_out = mu_g;
@@ -145,8 +128,7 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
         if (a0 < hi) {
             const double r1 = count(kind, sigma, nk, nspin, nb, wk, eig, a1, only) - nel;
             if ((above < 0.0) != (r1 < 0.0)) {
-                *mu_out = above < 0.0 ? bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, a0, a1)
-                                      : bisect_down(kind, sigma, nk, nspin, nb, wk, eig, nel, only, a0, a1);
+                *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, a0, a1, above < 0.0);
                 return AS_OK;
             }
             above = r1;
@@ -155,14 +137,13 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
         if (b1 > lo) {
             const double r1 = count(kind, sigma, nk, nspin, nb, wk, eig, b0, only) - nel;
             if ((below < 0.0) != (r1 < 0.0)) {
-                *mu_out = r1 < 0.0 ? bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, b0, b1)
-                                   : bisect_down(kind, sigma, nk, nspin, nb, wk, eig, nel, only, b0, b1);
+                *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, b0, b1, r1 < 0.0);
                 return AS_OK;
             }
             below = r1;
         }
     }
-    *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi); /* not reached: count is continuous */
+    *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi, 1); /* not reached: count is continuous */
     return AS_OK;
 }
 

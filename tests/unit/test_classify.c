@@ -176,18 +176,29 @@ static void test_moved(void **state)
     unmake(&f);
 }
 
+/* A Frenkel pair's start: the host's first Br (*v) moved to site 0. */
+static as_structure *frenkel_start(const fixture *f, int *v)
+{
+    as_error err;
+    *v = -1;
+    for (int a = 0; a < f->host->natoms && *v < 0; a++)
+        if (f->host->z[a] == 35)
+            *v = a;
+    as_structure *s0 = as_structure_copy(f->host, &err);
+    if (!s0 || *v < 0)
+        fail_msg("no Frenkel start");
+    memcpy(s0->frac[*v], f->sites->site[0].frac, sizeof s0->frac[*v]);
+    return s0;
+}
+
 static void test_recombined_and_failed(void **state)
 {
     (void)state;
     fixture f = make();
     as_error err;
     /* a Frenkel pair: the first Br moved to site 0 */
-    int v = -1;
-    for (int a = 0; a < f.host->natoms && v < 0; a++)
-        if (f.host->z[a] == 35)
-            v = a;
-    as_structure *s0 = as_structure_copy(f.host, &err);
-    memcpy(s0->frac[v], f.sites->site[0].frac, sizeof s0->frac[v]);
+    int v;
+    as_structure *s0 = frenkel_start(&f, &v);
     as_scan_config cfg[3];
     for (int i = 0; i < 3; i++) {
         memset(&cfg[i], 0, sizeof cfg[i]);
@@ -237,12 +248,8 @@ static void test_twin(void **state)
     (void)state;
     fixture f = make();
     as_error err;
-    int v = -1;
-    for (int a = 0; a < f.host->natoms && v < 0; a++)
-        if (f.host->z[a] == 35)
-            v = a;
-    as_structure *s0 = as_structure_copy(f.host, &err);
-    memcpy(s0->frac[v], f.sites->site[0].frac, sizeof s0->frac[v]);
+    int v;
+    as_structure *s0 = frenkel_start(&f, &v);
     as_scan_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.mode = AS_SCAN_FRENKEL;
