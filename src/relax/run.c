@@ -495,7 +495,8 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         if (rc == AS_ENOCONV) {
             as_error_prefix(err, "relax step %d: the SCF did not converge (raise max_scf or lower mixing_beta; "
                             "--restart continues from step %d): ", run.r->step + 1, run.r->step);
-            goto done;
+            sum->scf_failed = 1;
+            goto summary; /* the steps done, the Hessian and this step's structure go to the caller */
         }
         if (rc == AS_ESTOPPED) {
             as_error_prefix(err, "relax: stopped in step %d (%s holds the %d steps done; continue with --restart); ",
@@ -573,6 +574,10 @@ summary:
     sum->wall = run.r->wall;
     sum->smeared = run.dft.smearing != job->dft->smearing;
     sum->seeded = seeded;
+    if (job->frac_out && s) {
+        memcpy(job->frac_out, s->frac, (size_t)s->natoms * sizeof *s->frac);
+        sum->have_frac = 1;
+    }
     if (job->hessian_out) {
         const double *h = as_optimizer_hessian(run.r->opt);
         if (h) {

@@ -58,6 +58,12 @@ typedef struct as_relax_job {
      * a Frenkel pair that has fallen back into the host (scan/classify.h). */
     int (*watch)(const as_structure *s, void *arg);
     void *watch_arg;
+    /* frac_out (optional, natoms x 3): receives the fractional positions of the structure the
+     * relaxation last computed or, when a step's SCF did not converge, the structure of that step
+     * (the optimizer's step from the last good one); the summary's `have_frac` says whether it did.
+     * With hessian_out it lets a caller go on from a relaxation whose SCF failed (the scan's
+     * prerelaxation) instead of from its start. */
+    double (*frac_out)[3];
 } as_relax_job;
 
 /* adaptive_scf: while the largest force F of the last step is well above fmax, the next SCF stops at
@@ -78,6 +84,8 @@ typedef struct as_relax_summary {
     int hessian;                /* job->hessian_out was written */
     int hessian_used;           /* job->hessian_in started this run */
     int watched;                /* job->watch stopped the run before the SCF of step steps + 1 */
+    int have_frac;              /* job->frac_out was written */
+    int scf_failed;             /* stopped because the SCF of step steps + 1 did not converge */
 } as_relax_summary;
 
 /* Run (or continue) the relaxation.  Returns AS_OK when converged, AS_ENOCONV when the SCF or the

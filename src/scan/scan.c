@@ -454,6 +454,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     const as_structure *start = c->start;
     as_structure *start2 = NULL;
     double *hess = NULL; /* stage 1's BFGS Hessian: stage 2's starting curvature */
+    double (*last)[3] = NULL; /* stage 1's last positions */
     as_relax_summary pre;
     memset(&pre, 0, sizeof pre);
     const as_scan_settings *sc = &x->job->set->scan;
@@ -475,11 +476,13 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         const size_t ncoord = 3 * (size_t)c->start->natoms;
         if (rc1 == AS_OK && rs.method == AS_RELAX_BFGS && !(hess = malloc(ncoord * ncoord * sizeof *hess)))
             rc1 = as_error_nomem(&e1, "the prerelaxation's Hessian", ncoord * ncoord * sizeof *hess);
+        if (rc1 == AS_OK && !(last = malloc((size_t)c->start->natoms * sizeof *last)))
+            rc1 = as_error_nomem(&e1, "the prerelaxation's positions", (size_t)c->start->natoms * sizeof *last);
         if (rc1 == AS_OK) {
             as_relax_job pj = {.comm = group, .outdir = pdir, .label = c->name, .dft = &d1, .relax = &r1,
                                .start = c->start, .npools = x->job->npools, .restart = 2,
                                .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1,
-                               .hessian_out = hess, .watch = watch, .watch_arg = &rw};
+                               .hessian_out = hess, .watch = watch, .watch_arg = &rw, .frac_out = last};
             rc1 = as_relax_run(&pj, &pre, &e1);
         }
         if (rc1 == AS_ESTOPPED) /* a graceful stop: stage 2 waits for the restart */
@@ -495,7 +498,18 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
             n = start2 ? start2->natoms : 0;
         }
         MPI_Bcast(&n, 1, MPI_INT, 0, group);
-        if (n > 0 && grank != 0 && !(start2 = as_structure_copy(c->start, &e1)))
+        /* a step's SCF failed at the lower cutoff (rarer at the full one): stage 2 goes on from that
+         * step's structure and the curvature so far, not from the start (the steps done count) */
+        const int went_on = n == 0 && !stopped1 && !pre.watched && pre.scf_failed && pre.have_frac && pre.steps > 0;
+        if (went_on) {
+            if ((start2 = as_structure_copy(c->start, &e1))) {
+                memcpy(start2->frac, last, (size_t)c->start->natoms * sizeof *last);
+                n = c->start->natoms;
+                as_log("prerelax: %s\nprerelax: the relaxation at %.4g Ha goes on from the structure of step %d\n",
+                       e1.msg, dft.ecut, pre.steps + 1);
+            }
+        }
+        if (n > 0 && grank != 0 && !start2 && !(start2 = as_structure_copy(c->start, &e1)))
             n = 0;
         if (n > 0) {
             MPI_Bcast(start2->frac, 3 * n, MPI_DOUBLE, 0, group);
@@ -559,6 +573,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     }
     as_structure_destroy(start2);
     free(hess);
+    free(last);
     if (grank == 0) {
         as_log_set_stream(NULL);
         if (lf)
