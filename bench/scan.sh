@@ -9,7 +9,9 @@
 # configuration within 1 meV (energy) and 2 meV (gap) of its separate run.
 # usage: bench/scan.sh [NP]   -- run it on a quiet machine (uptime); it takes about half an hour with pw.x.
 # SCAN_BENCH_DECK: another scan deck; SCAN_BENCH_DIR: keep everything there; SCAN_BENCH_REUSE=1 with it: take
-# the scan already run there (its scan.time) and run only what follows; SCAN_BENCH_QE=0: no pw.x.
+# the scan already run there (its scan.time) and run only what follows; SCAN_BENCH_SEP=DIR: take the separate
+# runs from the bench kept in DIR (same deck, same starting structures, a `relax` unchanged since); SCAN_BENCH_QE=0:
+# no pw.x.
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 np=${1:-2}
@@ -37,12 +39,23 @@ t_scan=$(secs "$tmp/scan.time")
 grep -E "^  done|^  FAILED|first SCF" "$tmp/scan.log"
 
 names=$("$PY" "$top/bench/scan_compare.py" decks "$tmp/scan" "$deck" "$tmp/decks") || exit 1
-t0=$(date +%s.%N)
-for n in host $names; do
-  mpirun -np "$np" "$bin" relax "$tmp/decks/$n.in" -o "$tmp/sep/$n" > "$tmp/sep_$n.log" 2>&1 ||
-    echo "  separate relax of $n exited $?"
-done
-t_sep=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+if [ -n "${SCAN_BENCH_SEP:-}" ]; then
+  # the separate runs of an earlier bench of the same deck and binary for `relax` (its sep/ and sep.time_s);
+  # their decks must be this scan's (the same relaxed host, so the same starting structures)
+  [ -s "$SCAN_BENCH_SEP/sep.time_s" ] || { echo "SCAN_BENCH_SEP: no $SCAN_BENCH_SEP/sep.time_s" >&2; exit 2; }
+  "$PY" "$top/bench/scan_compare.py" samedecks "$tmp/decks" "$SCAN_BENCH_SEP/decks" $names || exit 1
+  rm -rf "$tmp/sep" && cp -r "$SCAN_BENCH_SEP/sep" "$tmp/sep"
+  t_sep=$(cat "$SCAN_BENCH_SEP/sep.time_s")
+  echo "the separate runs: taken from $SCAN_BENCH_SEP (SCAN_BENCH_SEP)"
+else
+  t0=$(date +%s.%N)
+  for n in host $names; do
+    mpirun -np "$np" "$bin" relax "$tmp/decks/$n.in" -o "$tmp/sep/$n" > "$tmp/sep_$n.log" 2>&1 ||
+      echo "  separate relax of $n exited $?"
+  done
+  t_sep=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  echo "$t_sep" > "$tmp/sep.time_s"
+fi
 
 t_qe=-
 if [ "${SCAN_BENCH_QE:-1}" != 0 ] && command -v pw.x > /dev/null; then

@@ -6,6 +6,9 @@
                                               the same starting structures (host.cif of the deck's structure,
                                               configs/NAME/initial.cif), with the deck's [dft] and [relax] settings
   scan_compare.py table SCANDIR SEPDIR [QEDIR]  the scan's energies and gaps against the separate runs'
+  scan_compare.py samedecks DIR1 DIR2 NAME...   exit 1 unless DIR1/NAME.in and DIR2/NAME.in (and host.in) are the
+                                              same deck, positions within 1e-5 (two host relaxations differ in
+                                              the last digits: FFTW's timed plans)
 
 The anionscan decks copy the scan deck's [dft] and [relax] sections and set what the scan sets for a
 configuration: positions only, no symmetry kept, the extra anion's charge, and the smearing the scan switched on.
@@ -188,8 +191,35 @@ def table(scandir, sepdir, qedir=None):
           "atom within 0.3 A (the largest deviation shown)")
 
 
+def samedecks(d1, d2, *names):
+    bad = []
+    for n in ("host",) + names:
+        try:
+            a, b = (open(os.path.join(d, n + ".in")).read().split("\n") for d in (d1, d2))
+        except OSError as e:
+            bad.append("%s (%s)" % (n, e))
+            continue
+        same = len(a) == len(b)
+        for x, y in zip(a, b) if same else ():
+            if x == y:
+                continue
+            u, v = x.split(), y.split()
+            try:
+                same = same and len(u) == len(v) == 4 and u[0] == v[0] and \
+                    all(abs(float(p) - float(q)) < 1e-5 for p, q in zip(u[1:], v[1:]))
+            except ValueError:
+                same = False
+        if not same:
+            bad.append(n)
+    if bad:
+        print("the separate runs' decks differ from this scan's: " + ", ".join(bad), file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "decks":
         decks(*sys.argv[2:5])
+    elif sys.argv[1] == "samedecks":
+        samedecks(*sys.argv[2:])
     else:
         table(*sys.argv[2:])

@@ -348,6 +348,19 @@ static int needs_smearing(const relax_run *run, int scf_rc, as_error *err)
     return any;
 }
 
+/* Fault injection for the tests (tests/e2e/t_scan.sh, section 8): ANIONSCAN_TEST_SCF_FAIL="N@E" makes
+ * the SCF of step N of every relaxation at a cutoff of E Ha end as not converged, as a stalled SCF
+ * does, so that what follows a failed step can be tested on a small cell where no SCF stalls. */
+static int injected_scf_failure(const relax_run *run, as_error *err)
+{
+    const char *v = getenv("ANIONSCAN_TEST_SCF_FAIL");
+    int n = 0;
+    double e = 0.0;
+    if (!v || sscanf(v, "%d@%lf", &n, &e) != 2 || n != run->r->step + 1 || fabs(e - run->dft.ecut) > 1e-9)
+        return AS_OK;
+    return as_error_set(err, AS_ENOCONV, "SCF not converged (injected by ANIONSCAN_TEST_SCF_FAIL=%s)", v);
+}
+
 int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
 {
     const double t0 = as_wtime();
@@ -463,6 +476,8 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             run.c->opts.tol = run.dft.scf_tol * fmin(AS_RELAX_SCF_LOOSEN, fmax(1.0, q * q));
         }
         rc = as_calculator_run(run.c, s, want_stress, &res, err);
+        if (rc == AS_OK)
+            rc = injected_scf_failure(&run, err);
         if (run.c->dft.smearing != run.dft.smearing) { /* the SCF guard's smeared retry (pw/scf_guard.h) */
             run.dft.smearing = run.c->dft.smearing;
             run.dft.smearing_width = run.c->dft.smearing_width;

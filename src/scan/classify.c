@@ -76,9 +76,9 @@ int as_scan_is_recombined(const as_structure *s, const as_scan_config *c, const 
     if (!t)
         return -1;
     remove_drift(t, c);
-    const int m = as_match_structures(t, host, NULL, AS_MATCH_TOL_ANG * AS_ANG_BOHR, NULL, NULL, NULL, NULL);
+    const int m = as_match_structures(t, host, NULL, AS_SCAN_REFILL_TOL_ANG * AS_ANG_BOHR, NULL, NULL, NULL, err);
     as_structure_destroy(t);
-    return m == 1;
+    return m < 0 ? -1 : m == 1;
 }
 
 as_symmetry *as_scan_twin_operations(const as_structure *host, as_error *err)
@@ -127,7 +127,7 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
         /* how far the placed atom moved (it keeps its index; after a kick-out the interstitial is another atom) */
         r->displacement = as_periodic_distance(host->lattice, cfg[i].start->frac[cfg[i].interstitial],
                                                s->frac[cfg[i].interstitial]);
-        double d;
+        double d, dev = 0.0;
         const int site = nearest_site(sites, host, s->frac[ia], cluster_tol, &d);
         snprintf(r->final_site, sizeof r->final_site, "%s", site >= 0 ? sites->site[site].name : "");
         r->cls = AS_CLASS_OK;
@@ -147,6 +147,17 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
             r->final_site[0] = '\0';
             snprintf(r->detail, sizeof r->detail, "the interstitial fell back into a vacancy, and the octahedra "
                      "turned into a twin domain of the host (%.2f angstrom moved)", r->displacement * AS_BOHR_ANG);
+        } else if (cfg[i].mode == AS_SCAN_FRENKEL && s->natoms == host->natoms &&
+                   as_match_structures(s, host, NULL, AS_SCAN_REFILL_TOL_ANG * AS_ANG_BOHR, NULL, NULL, &dev, NULL) ==
+                       1) {
+            /* every atom within AS_SCAN_REFILL_TOL_ANG of a host site: the vacancy is refilled, the lattice
+             * around it in another arrangement of its own energy */
+            r->cls = AS_CLASS_RECOMBINED;
+            memcpy(r->final_frac, s->frac[cfg[i].interstitial], sizeof r->final_frac);
+            r->final_site[0] = '\0';
+            snprintf(r->detail, sizeof r->detail, "the interstitial fell back into a vacancy (%.2f angstrom moved); "
+                     "the lattice ended in another arrangement, up to %.2f angstrom from the host's",
+                     r->displacement * AS_BOHR_ANG, dev * AS_BOHR_ANG);
         } else if (site >= 0 && site != cfg[i].site) {
             r->cls = AS_CLASS_MOVED;
             snprintf(r->detail, sizeof r->detail, "moved to %s", sites->site[site].name);

@@ -3,7 +3,9 @@
  *               relaxed host atom for atom (crystal/match.h, tolerance AS_MATCH_TOL_ANG), or a twin
  *               of it: the host turned by an operation of the lattice (within AS_SCAN_TWIN_STRAIN)
  *               that the host's space group lacks, e.g. a <-> c in Pnma with a ~ c, where the
- *               octahedral tilts took the other orientation while the pair recombined (detail says so);
+ *               octahedral tilts took the other orientation while the pair recombined (detail says so),
+ *               or its vacancy refilled with the lattice in another arrangement (within
+ *               AS_SCAN_REFILL_TOL_ANG of the host; detail says so);
  *   moved       the interstitial ended nearer another site's orbit than its own (within the
  *               sites' cluster tolerance): "moved to iN";
  *   same        the final structure is a host-symmetry image of a lower-energy configuration of
@@ -28,16 +30,29 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
                      const as_structure *host, const as_symmetry *sym, const as_sites *sites, double cluster_tol,
                      double same_energy, as_error *err);
 
-/* Whether s, a structure of the Frenkel configuration c (atoms in the host's order), is the host
- * again, as as_scan_classify judges `recombined`: after the rigid drift is removed it matches host
- * atom for atom within AS_MATCH_TOL_ANG.  1 yes, 0 no, < 0 an error (err). */
+/* A Frenkel pair has recombined once its vacancy is refilled: after the rigid drift is removed, every
+ * atom lies within AS_SCAN_REFILL_TOL_ANG of a distinct host atom of its element, so no atom is between
+ * lattice sites any more.  1 angstrom is below half the distance the sites algorithm keeps between an
+ * interstitial site and a lattice anion (0.6 x (r + r) with Shannon radii: 2.35 angstrom for Br-,
+ * 2.2 for Cl-), so such an atom is nearer its lattice site than any interstitial site; and below half
+ * the shortest bond of CsPbX3 (Pb-X ~2.8 angstrom), so the matcher's pairing stays exact
+ * (crystal/match.h).  What is left of such a relaxation is the host's octahedra settling back (tens of
+ * steps on the bench deck: Br_i2_v14 took 72 steps at 10 Ha, the last 19 of them within 1 angstrom).
+ * as_scan_classify calls a final structure within AS_MATCH_TOL_ANG of the host (or of a twin) the
+ * host itself, and one only within this tolerance `recombined` into another arrangement of the
+ * lattice, with its own energy. */
+#define AS_SCAN_REFILL_TOL_ANG 1.0
+
+/* Whether s, a structure of the Frenkel configuration c (atoms in the host's order), has recombined:
+ * its vacancy refilled (AS_SCAN_REFILL_TOL_ANG; the relaxation's watch).  1 yes, 0 no, < 0 an error
+ * (err). */
 int as_scan_is_recombined(const as_structure *s, const as_scan_config *c, const as_structure *host, as_error *err);
 
 /* Twins: the operations that map the host's lattice onto itself within this strain (1 %, a fraction of
  * the shortest lattice vector as spglib's distance tolerance).  A Pnma cell with a ~ c (CsPbBr3: 8.255
  * and 8.207 angstrom, 0.6 %) has a <-> c among them; its space group does not.  Twins are told apart
- * from the host only at classification: the relaxation's watch (as_scan_is_recombined) takes the
- * host itself only, because a twin in a fixed cell is strained and its energy is its own. */
+ * from the host only at classification; the relaxation's watch (as_scan_is_recombined) asks only
+ * whether the vacancy is refilled, which a twin within AS_SCAN_REFILL_TOL_ANG of the host also is. */
 #define AS_SCAN_TWIN_STRAIN 0.01
 
 /* The lattice's operations within AS_SCAN_TWIN_STRAIN (spglib on one atom in host's lattice). */

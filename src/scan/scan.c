@@ -390,9 +390,9 @@ static int by_cost(const void *a, const void *b, void *cfgs)
 }
 
 /* The relaxations' watch (relax/run.h) for a Frenkel configuration: has the pair fallen back into the
- * host?  The same test as the classification's `recombined` (scan/classify.h), asked of every structure
- * before its SCF: once the interstitial is back in a vacancy and every atom within AS_MATCH_TOL_ANG of
- * the relaxed host, the rest of the relaxation would only relax the host again. */
+ * host?  as_scan_is_recombined (scan/classify.h), asked of every structure before its SCF: once the
+ * vacancy is refilled (every atom within AS_SCAN_REFILL_TOL_ANG of a host atom of its element), the rest
+ * of the relaxation would only let the host's octahedra settle back. */
 typedef struct recombination_watch {
     const as_scan_config *c;
     const as_structure *host;
@@ -491,7 +491,9 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         int n = 0;
         if (grank == 0 && !stopped1 && !pre.watched && (rc1 == AS_OK || pre.steps > 0)) {
             as_scan_record tmp;
-            if (as_scan_outcome_read(pdir, &tmp, &start2, &e1) != AS_OK || start2->natoms != c->start->natoms) {
+            as_error er; /* e1 keeps why the prerelaxation stopped */
+            as_error_clear(&er);
+            if (as_scan_outcome_read(pdir, &tmp, &start2, &er) != AS_OK || start2->natoms != c->start->natoms) {
                 as_structure_destroy(start2);
                 start2 = NULL;
             }
@@ -531,19 +533,20 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         as_error_clear(&e3);
         recombined = take_host_result(x, dir, NULL, &e3) == AS_OK;
         if (recombined)
-            as_log("prerelax: the pair recombined before step %d (the structure is the relaxed host's within %.2f "
-                   "angstrom); the configuration takes the host's results (%s/result.json), no relaxation at %.4g "
-                   "Ha\n\n", pre.steps + 1, AS_MATCH_TOL_ANG, x->hostdir, dft.ecut);
+            as_log("prerelax: the pair recombined before step %d (its vacancy refilled: every atom within %.2f "
+                   "angstrom of a host atom); the configuration takes the host's results (%s/result.json), no "
+                   "relaxation at %.4g Ha\n\n", pre.steps + 1, AS_SCAN_REFILL_TOL_ANG, x->hostdir, dft.ecut);
         else
             as_log("prerelax: %s; the relaxation at %.4g Ha runs\n\n", e3.msg, dft.ecut);
     } else if (grank == 0 && start2 && pre.converged) {
         as_error e3;
         as_error_clear(&e3);
-        recombined = as_scan_is_recombined(start2, c, x->host, &e3) == 1 && take_host_result(x, dir, NULL, &e3) == AS_OK;
+        recombined =
+            as_scan_is_recombined(start2, c, x->host, &e3) == 1 && take_host_result(x, dir, NULL, &e3) == AS_OK;
         if (recombined)
-            as_log("prerelax: the pair recombined (the structure is the relaxed host's within %.2f angstrom); the "
-                   "configuration takes the host's results (%s/result.json), no relaxation at %.4g Ha\n\n",
-                   AS_MATCH_TOL_ANG, x->hostdir, dft.ecut);
+            as_log("prerelax: the pair recombined (its vacancy refilled: every atom within %.2f angstrom of a host "
+                   "atom); the configuration takes the host's results (%s/result.json), no relaxation at %.4g Ha\n\n",
+                   AS_SCAN_REFILL_TOL_ANG, x->hostdir, dft.ecut);
         else if (e3.msg[0])
             as_log("prerelax: %s; the relaxation at %.4g Ha runs\n\n", e3.msg, dft.ecut);
     }
@@ -563,9 +566,9 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         if (grank == 0) {
             rc = take_host_result(x, dir, &sum, &err);
             if (rc == AS_OK)
-                as_log("the pair recombined before step %d (the structure is the relaxed host's within %.2f "
-                       "angstrom); the configuration takes the host's results (%s/result.json)\n", sum.steps + 1,
-                       AS_MATCH_TOL_ANG, x->hostdir);
+                as_log("the pair recombined before step %d (its vacancy refilled: every atom within %.2f "
+                       "angstrom of a host atom); the configuration takes the host's results (%s/result.json)\n",
+                       sum.steps + 1, AS_SCAN_REFILL_TOL_ANG, x->hostdir);
         }
         MPI_Bcast(&rc, 1, MPI_INT, 0, group);
         if (rc && grank != 0)

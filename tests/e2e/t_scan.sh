@@ -21,7 +21,11 @@
 #      that is measured by make bench;
 #   6. a Frenkel pair started 1 angstrom from its vacancy is 'recombined' (tests/scan/toy_recombine.in);
 #   7. configurations that cannot converge (max_steps = 2) are 'failed', listed with the reason, not
-#      ranked, and the exit status is 3.
+#      ranked, and the exit status is 3;
+#   8. a prerelaxation whose SCF fails at step 3 (injected with ANIONSCAN_TEST_SCF_FAIL=3@4.8, the toy's
+#      prerelaxation cutoff) hands that step's structure and its BFGS Hessian to the relaxation at the full
+#      cutoff: that relaxation's first structure is the one the uninterrupted prerelaxation of run 1
+#      computed at its step 3 (1e-6 angstrom), not initial.cif, and the configuration ends done.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 export ANIONSCAN_FFTW_PLANNER=estimate
@@ -226,5 +230,32 @@ cs = [c for f in j["families"] for c in f["configurations"]]
 assert len(cs) == 3 and all(c["status"] == "failed" for c in cs), [c["status"] for c in cs]
 assert all(c["rank"] in (0, None) and "not converged" in c["detail"] for c in cs), cs[0]
 print("failed configurations listed, not ranked")
+PYEOF
+
+# 8. a prerelaxation whose SCF fails at step 3
+sed 's/^mode = both/mode = interstitial/' "$DECK" > "$TMP/fail3.in"
+ANIONSCAN_TEST_SCF_FAIL=3@4.8 "$ANIONSCAN" scan "$TMP/fail3.in" -o "$TMP/fail3" > "$TMP/fail3.log" 2>&1 ||
+  die "scan with the prerelaxation's SCF failing at step 3 exited $?: $(tail -3 "$TMP/fail3.log")"
+c3="$TMP/fail3/configs/Br_i2_q-1"
+grep -q "the relaxation at 8 Ha goes on from the structure of step 3" "$c3/relax.log" ||
+  die "stage 2 did not go on from the failed step: $(grep prerelax "$c3/relax.log")"
+grep -q "starts from its structure and its BFGS Hessian" "$c3/relax.log" || die "stage 2 without the Hessian"
+"$PY" - "$TMP/ref/configs/Br_i2_q-1" "$c3" <<'PYEOF' || die "stage 2's start after the failed step"
+import sys, ase.io, numpy as np
+ref, c3 = sys.argv[1], sys.argv[2]
+full = ase.io.read(ref + "/prerelax/trajectory.extxyz", index=":")
+cut = ase.io.read(c3 + "/prerelax/trajectory.extxyz", index=":")
+stage2 = ase.io.read(c3 + "/trajectory.extxyz", index=0)
+init = ase.io.read(c3 + "/initial.cif")
+assert len(full) >= 3, "run 1's prerelaxation took %d steps: the test needs 3" % len(full)
+assert len(cut) == 2, "the failed prerelaxation kept %d steps, not 2" % len(cut)
+d = lambda a, b: np.abs(a.get_positions() - b.get_positions()).max()
+print("stage 2 starts %.2e angstrom from run 1's prerelaxation step 3, %.3f from initial.cif" % (d(stage2, full[2]), d(stage2, init)))
+assert d(stage2, full[2]) < 1e-6 and d(stage2, init) > 1e-3
+PYEOF
+"$PY" - "$TMP/fail3" <<'PYEOF' || die "the configuration after a failed prerelaxation step"
+import json, sys
+cs = [c for f in json.load(open(sys.argv[1] + "/ranking.json"))["families"] for c in f["configurations"]]
+assert [c["status"] for c in cs] != ["failed"] and len(cs) == 1, cs
 PYEOF
 echo "t_scan: all checks passed"

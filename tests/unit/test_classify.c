@@ -7,8 +7,10 @@
  *   - a Frenkel pair whose final structure is the host (rattled by 0.02 angstrom, drifted as a whole)
  *     is 'recombined'; the same pair left apart is not;
  *   - one whose final structure is the host with a and c swapped (a twin: Pnma CsPbBr3 has a ~ c, its
- *     space group has no such operation, so the structure is not the host) is 'recombined' into a twin,
- *     and the watch's test (as_scan_is_recombined, the host itself only) says it is not the host;
+ *     space group has no such operation, so the structure is not the host) is 'recombined' into a twin;
+ *   - the vacancy refilled (AS_SCAN_REFILL_TOL_ANG, 1 angstrom): the placed atom 0.8 angstrom from its
+ *     vacancy and a neighbour 0.5 angstrom off is recombined for the watch and 'recombined' into another
+ *     arrangement by the classification; the placed atom 1.3 angstrom from its vacancy is neither;
  *   - a failed configuration stays failed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -276,8 +278,7 @@ static void test_twin(void **state)
         fin->frac[a][2] = f.host->frac[a][0] + 0.1 + df[2];
     }
     as_structure_wrap(fin);
-    /* not the host: the watch's test, and the host's own space group, find no match */
-    assert_int_equal(as_scan_is_recombined(fin, &cfg, f.host, &err), 0);
+    /* not the host: the host's own space group finds no match within 0.3 angstrom */
     assert_int_equal(as_match_structures(fin, f.host, f.sym, 0.0, NULL, NULL, NULL, NULL), 0);
     assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
                                       0.005 / AS_HA_EV, &err), AS_OK);
@@ -297,12 +298,73 @@ static void test_twin(void **state)
     unmake(&f);
 }
 
+/* the host with atom a moved by d angstrom along x and atom b by e angstrom along z */
+static as_structure *host_moved(const fixture *f, int a, double d, int b, double e)
+{
+    as_error err;
+    as_structure *s = as_structure_copy(f->host, &err);
+    double inv[3][3], df[3];
+    as_lattice_inverse(f->host->lattice, inv);
+    const double ca[3] = {d * AS_ANG_BOHR, 0.0, 0.0}, cb[3] = {0.0, 0.0, e * AS_ANG_BOHR};
+    as_cart_to_frac(inv, ca, df);
+    for (int k = 0; k < 3; k++)
+        s->frac[a][k] += df[k];
+    as_cart_to_frac(inv, cb, df);
+    for (int k = 0; k < 3; k++)
+        s->frac[b][k] += df[k];
+    return s;
+}
+
+static void test_refilled(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    int v;
+    as_structure *s0 = frenkel_start(&f, &v);
+    int nb = -1; /* another Br */
+    for (int a = f.host->natoms - 1; a >= 0 && nb < 0; a--)
+        if (f.host->z[a] == 35 && a != v)
+            nb = a;
+    as_scan_config cfg[2];
+    as_scan_record rec[2];
+    for (int i = 0; i < 2; i++) {
+        memset(&cfg[i], 0, sizeof cfg[i]);
+        cfg[i].mode = AS_SCAN_FRENKEL;
+        cfg[i].species_z = 35;
+        cfg[i].site = 0;
+        cfg[i].vacancy = v;
+        cfg[i].interstitial = v;
+        cfg[i].multiplicity = 1;
+        cfg[i].start = s0;
+        snprintf(cfg[i].family, sizeof cfg[i].family, "frenkel Br q0");
+        record(&rec[i], i == 0 ? "refilled" : "near", -100.0 + 0.1 * i);
+        snprintf(rec[i].family, sizeof rec[i].family, "frenkel Br q0");
+    }
+    as_structure *fin[2] = {host_moved(&f, v, 0.8, nb, 0.5), host_moved(&f, v, 1.3, nb, 0.0)};
+    assert_int_equal(as_scan_is_recombined(fin[0], &cfg[0], f.host, &err), 1);
+    assert_int_equal(as_scan_is_recombined(fin[1], &cfg[1], f.host, &err), 0);
+    /* not the host itself (0.3 angstrom) under any of its operations */
+    assert_int_equal(as_match_structures(fin[0], f.host, f.sym, 0.0, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(as_scan_classify(rec, fin, cfg, 2, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
+                                      0.005 / AS_HA_EV, &err), AS_OK);
+    assert_int_equal(rec[0].cls, AS_CLASS_RECOMBINED);
+    assert_non_null(strstr(rec[0].detail, "another arrangement"));
+    assert_non_null(strstr(rec[0].detail, "0.80 angstrom from the host"));
+    assert_int_not_equal(rec[1].cls, AS_CLASS_RECOMBINED);
+    as_structure_destroy(fin[0]);
+    as_structure_destroy(fin[1]);
+    as_structure_destroy(s0);
+    unmake(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_and_ok),
         cmocka_unit_test(test_moved),
         cmocka_unit_test(test_recombined_and_failed),
+        cmocka_unit_test(test_refilled),
         cmocka_unit_test(test_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
