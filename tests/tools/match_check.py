@@ -30,7 +30,9 @@ How the two definitions are made to correspond:
   ours with the operations of the host's lattice within 1 % strain (16 for Pnma CsPbBr3, a and c 0.6 % apart),
   pymatgen with ltol = 0.01 and angle_tol = 1 degree, which admits the same 16 lattice mappings.  That the twin
   is not the host under Pnma's own operations is checked in tests/unit/test_classify.c only: it is 0.59 angstrom
-  (largest deviation) from the host, inside the 2 x tol that every pair here must be clear of."""
+  (largest deviation) from the host, inside the 2 x tol that every pair here must be clear of.
+  Refill pairs (the scan's in-flight recombination test, tol 1 angstrom, no symmetry): a host rattled by 0.3
+  angstrom is refilled, a Frenkel pair is not."""
 import os
 import subprocess
 import sys
@@ -212,6 +214,13 @@ def main():
         permuted(shifted(rattled(tw, 0.02), [0.05, 0.02, 0.1])), TWIN, True)
     add("Frenkel vs the host's twin (lattice ops)", fr, tw, TWIN, False)
     add("Frenkel vs its own twin, rattled 0.02 (lattice ops)", fr, permuted(rattled(twinned(fr), 0.02)), TWIN, True)
+
+    # the scan's in-flight recombination test, "the vacancy is refilled" (src/scan/classify.h: 1 angstrom, the
+    # identity and anchored translations only): the host with every atom 0.3 angstrom off is refilled; a Frenkel
+    # pair, its interstitial more than 2 angstrom from every lattice site, is not
+    add("refill: host vs host rattled 0.3, shifted, permuted (tol 1, no symmetry)", h.s,
+        permuted(shifted(rattled(h.s, 0.3), [0.03, 0.01, 0.02])), None, True, tol=1.0)
+    add("refill: Frenkel vs host (tol 1, no symmetry)", fr, h.s, None, False, tol=1.0)
 
     A = plus(sc.s, "Br", ps)
     half = permuted(shifted(A, [0.5, 0, 0]))
