@@ -178,7 +178,8 @@ def table(scandir, sepdir, qedir=None):
             sep_final = read_structure(os.path.join(sepdir, n, "final.cif"))
             rms = matcher.get_rms_dist(host_final, sep_final)  # normalised by (V / n)^(1/3)
             dev = rms[1] * (sep_final.volume / len(sep_final)) ** (1 / 3) if rms else None
-            sep_end = "host %.2f A" % dev if dev is not None and dev < 0.3 else "-"
+            sep_end = ("host %.2f A" % dev if dev is not None and dev < 0.3 else
+                       "refilled %.2f A" % dev if dev is not None and dev < 1.0 else "-")
 
             print("%-14s %-10s %12.2f %12.2f %9.2f %9.2f %4d+%d/%d %5d+%d %7d  %s" % (
                 n, c["status"], des, dep, des - dep, dg, steps_pre, a["relax"]["steps"], b["relax"]["steps"],
@@ -188,7 +189,8 @@ def table(scandir, sepdir, qedir=None):
           % (worst_e, worst_g))
     print("sep end: 'host' when pymatgen's StructureMatcher maps the separate run's final structure onto the "
           "separately relaxed host (any operation of the lattice within 1 %, so twins too; no supercells) with every "
-          "atom within 0.3 A (the largest deviation shown)")
+          "atom within 0.3 A (the largest deviation shown); 'refilled' when only within 1 A (the scan's test that a "
+          "Frenkel pair recombined: no atom between lattice sites, the lattice in another arrangement)")
 
 
 def samedecks(d1, d2, *names):
