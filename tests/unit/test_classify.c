@@ -193,6 +193,20 @@ static as_structure *frenkel_start(const fixture *f, int *v)
     return s0;
 }
 
+/* the Frenkel configuration of frenkel_start: the Br v moved to site 0 */
+static void frenkel_config(as_scan_config *c, as_structure *s0, int v)
+{
+    memset(c, 0, sizeof *c);
+    c->mode = AS_SCAN_FRENKEL;
+    c->species_z = 35;
+    c->site = 0;
+    c->vacancy = v;
+    c->interstitial = v;
+    c->multiplicity = 1;
+    c->start = s0;
+    snprintf(c->family, sizeof c->family, "frenkel Br q0");
+}
+
 static void test_recombined_and_failed(void **state)
 {
     (void)state;
@@ -202,17 +216,8 @@ static void test_recombined_and_failed(void **state)
     int v;
     as_structure *s0 = frenkel_start(&f, &v);
     as_scan_config cfg[3];
-    for (int i = 0; i < 3; i++) {
-        memset(&cfg[i], 0, sizeof cfg[i]);
-        cfg[i].mode = AS_SCAN_FRENKEL;
-        cfg[i].species_z = 35;
-        cfg[i].site = 0;
-        cfg[i].vacancy = v;
-        cfg[i].interstitial = v;
-        cfg[i].multiplicity = 1;
-        cfg[i].start = s0;
-        snprintf(cfg[i].family, sizeof cfg[i].family, "frenkel Br q0");
-    }
+    for (int i = 0; i < 3; i++)
+        frenkel_config(&cfg[i], s0, v);
     as_scan_record rec[3];
     for (int i = 0; i < 3; i++) {
         record(&rec[i], i == 0 ? "back" : i == 1 ? "apart" : "broken", -100.0 + 0.1 * i);
@@ -253,15 +258,7 @@ static void test_twin(void **state)
     int v;
     as_structure *s0 = frenkel_start(&f, &v);
     as_scan_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mode = AS_SCAN_FRENKEL;
-    cfg.species_z = 35;
-    cfg.site = 0;
-    cfg.vacancy = v;
-    cfg.interstitial = v;
-    cfg.multiplicity = 1;
-    cfg.start = s0;
-    snprintf(cfg.family, sizeof cfg.family, "frenkel Br q0");
+    frenkel_config(&cfg, s0, v);
     as_scan_record rec;
     record(&rec, "twin", -100.0);
     snprintf(rec.family, sizeof rec.family, "frenkel Br q0");
@@ -329,15 +326,7 @@ static void test_refilled(void **state)
     as_scan_config cfg[2];
     as_scan_record rec[2];
     for (int i = 0; i < 2; i++) {
-        memset(&cfg[i], 0, sizeof cfg[i]);
-        cfg[i].mode = AS_SCAN_FRENKEL;
-        cfg[i].species_z = 35;
-        cfg[i].site = 0;
-        cfg[i].vacancy = v;
-        cfg[i].interstitial = v;
-        cfg[i].multiplicity = 1;
-        cfg[i].start = s0;
-        snprintf(cfg[i].family, sizeof cfg[i].family, "frenkel Br q0");
+        frenkel_config(&cfg[i], s0, v);
         record(&rec[i], i == 0 ? "refilled" : "near", -100.0 + 0.1 * i);
         snprintf(rec[i].family, sizeof rec[i].family, "frenkel Br q0");
     }
