@@ -35,7 +35,7 @@ static const char *const keys_scan[] = {"species",     "mode",         "min_dist
                                         "relax_host",  "sites",        "frenkel_radius", "charges", "rattle",
                                         "seed",        "distortions",  "reference", "temperature", "same_energy",
                                         "positions",   "prerelax",     "prerelax_ecut", "prerelax_fmax",
-                                        NULL};
+                                        "prerelax_correct", NULL};
 static const char *const keys_output[] = {"dir", NULL};
 static const char *const keys_parallel[] = {"pools", "groups", NULL};
 static const char *const keys_run[] = {"max_time", NULL};
@@ -129,6 +129,7 @@ void as_settings_defaults(as_settings *s)
     s->scan.temperature = AS_SCAN_TEMPERATURE_K;
     s->scan.same_energy = AS_SCAN_SAME_EV * AS_EV_HA;
     s->scan.prerelax = 1;
+    s->scan.prerelax_correct = 1;
 }
 
 void as_settings_free(as_settings *s)
@@ -762,6 +763,8 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
         return as_deck_error(d, as_deck_find(d, "scan", "same_energy")->line, err,
                              "same_energy must be in (0, 1) eV");
     if (as_deck_get_bool(d, "scan", "prerelax", &sc->prerelax, &found, err))
+        return err->code;
+    if (as_deck_get_bool(d, "scan", "prerelax_correct", &sc->prerelax_correct, &found, err))
         return err->code;
     if (as_deck_get_quantity(d, "scan", "prerelax_ecut", AS_QTY_ENERGY, &sc->prerelax_ecut, 1, &found, err))
         return err->code;

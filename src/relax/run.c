@@ -361,6 +361,25 @@ static int injected_scf_failure(const relax_run *run, as_error *err)
     return as_error_set(err, AS_ENOCONV, "SCF not converged (injected by ANIONSCAN_TEST_SCF_FAIL=%s)", v);
 }
 
+double as_relax_shifted(const as_structure *s, double energy, const double (*forces)[3], const double (*shift)[3],
+                        const double (*origin)[3], double (*f)[3])
+{
+    double e = energy;
+    for (int a = 0; a < s->natoms; a++) {
+        double df[3], dr[3] = {0.0, 0.0, 0.0};
+        for (int i = 0; i < 3; i++)
+            df[i] = s->frac[a][i] - origin[a][i] - nearbyint(s->frac[a][i] - origin[a][i]);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                dr[j] += df[i] * s->lattice[i][j];
+        for (int j = 0; j < 3; j++) {
+            f[a][j] = forces[a][j] + shift[a][j];
+            e -= shift[a][j] * dr[j];
+        }
+    }
+    return e;
+}
+
 int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
 {
     const double t0 = as_wtime();
@@ -374,6 +393,7 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
     MPI_Comm_size(run.comm, &run.nranks);
     as_strbuf_init(&run.traj);
     as_structure *s = NULL;
+    double (*fshift)[3] = NULL; /* the forces the optimizer sees with job->force_shift */
     as_calc_result res;
     memset(&res, 0, sizeof res);
     int rc = AS_OK, header = 0, seeded = 0;
@@ -527,8 +547,17 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
             }
             header = 1;
         }
-        int tell = as_relax_tell(run.r, res.energy, (const double(*)[3])res.forces, res.have_stress ? res.stress : NULL,
-                                 &stop_err);
+        double e_tell = res.energy;
+        const double(*f_tell)[3] = (const double(*)[3])res.forces;
+        if (job->force_shift) { /* the optimizer sees the shifted surface (relax/run.h) */
+            if (!fshift && !(fshift = malloc((size_t)s->natoms * sizeof *fshift))) {
+                rc = as_error_nomem(err, "the shifted forces", (size_t)s->natoms * sizeof *fshift);
+                goto done;
+            }
+            e_tell = as_relax_shifted(s, res.energy, f_tell, job->force_shift, job->shift_origin, fshift);
+            f_tell = (const double(*)[3])fshift;
+        }
+        int tell = as_relax_tell(run.r, e_tell, f_tell, res.have_stress ? res.stress : NULL, &stop_err);
         if (tell && tell != AS_ENOCONV) {
             rc = tell;
             *err = stop_err;
@@ -601,6 +630,7 @@ summary:
         }
     }
 done:
+    free(fshift);
     as_calc_result_free(&res);
     as_structure_destroy(s);
     as_structure_destroy(run.base);

@@ -64,7 +64,20 @@ typedef struct as_relax_job {
      * With hessian_out it lets a caller go on from a relaxation whose SCF failed (the scan's
      * prerelaxation) instead of from its start. */
     double (*frac_out)[3];
+    /* force_shift (optional, natoms x 3, Cartesian Ha/bohr): added to every step's forces before the
+     * optimizer sees them, the energy it sees changed to match, E - sum_a shift_a . (r_a - o_a), with
+     * o the fractional positions shift_origin (the shortest periodic image of each displacement).  The
+     * trajectory, result.json and the step table keep the computed energy and forces; the table's
+     * max|F| and the convergence test are the shifted forces'.  The scan's corrected prerelaxation
+     * gives it the difference of the full and the lower cutoff's forces at one structure (docs/scan.md). */
+    const double (*force_shift)[3];
+    const double (*shift_origin)[3];
 } as_relax_job;
+
+/* The energy and forces the optimizer sees with job->force_shift (relax/run.h): f (natoms x 3) gets
+ * forces + shift; returns energy - sum_a shift_a . (r_a - o_a), r from frac and lattice (rows). */
+double as_relax_shifted(const as_structure *s, double energy, const double (*forces)[3], const double (*shift)[3],
+                        const double (*origin)[3], double (*f)[3]);
 
 /* adaptive_scf: while the largest force F of the last step is well above fmax, the next SCF stops at
  * scf_tol x min(AS_RELAX_SCF_LOOSEN, (F / fmax)^2): the forces then carry a relative error far below

@@ -20,13 +20,14 @@ void as_scan_fingerprint(const as_settings *set, const as_structure *host0, char
                      "xc=%s; ecut=%.12g Ha; kpoints=%s%d %d %d; kshift=%d %d %d; nbands=%d; charge=%.12g; "
                      "spin=%d; smearing=%d %.12g; symmetry=%d; band_edges=%d; scf_tol=%.6g; "
                      "potentials=%s; host=%d atoms %016llx; relax_host=%d; fmax=%.6g; relax_method=%d; "
-                     "max_step=%.6g; rattle=%.6g; seed=%ld; prerelax=%d %.6g %.6g",
+                     "max_step=%.6g; rattle=%.6g; seed=%ld; prerelax=%d %.6g %.6g; prerelax_correct=%d",
                      d->xc, d->ecut, d->gamma_only ? "gamma " : "", d->kmesh[0], d->kmesh[1], d->kmesh[2],
                      d->kshift[0], d->kshift[1], d->kshift[2], d->nbands, d->charge, (int)d->spin, (int)d->smearing,
                      d->smearing_width, d->use_symmetry, d->band_edges, d->scf_tol, d->potentials,
                      host0->natoms, (unsigned long long)h, (int)set->scan.relax_host, set->relax.fmax,
                      set->relax.method, set->relax.max_step, set->scan.rattle, set->scan.seed,
-                     set->scan.prerelax, set->scan.prerelax_ecut, set->scan.prerelax_fmax);
+                     set->scan.prerelax, set->scan.prerelax_ecut, set->scan.prerelax_fmax,
+                     set->scan.prerelax && set->scan.prerelax_correct);
     for (int i = 0; i < d->noverrides && w > 0 && w < n; i++)
         w += snprintf(out + w, (size_t)(n - w), "; potential_%s=%s", as_element_symbol(d->overrides[i].z),
                       d->overrides[i].variant);

@@ -25,6 +25,7 @@
 #include "scan/classify.h"
 #include "scan/compat.h"
 #include "scan/config.h"
+#include "scan/correction.h"
 #include "scan/farm.h"
 #include "scan/journal.h"
 #include "scan/outcome.h"
@@ -406,6 +407,243 @@ static int watch_recombined(const as_structure *s, void *arg)
     return as_scan_is_recombined(s, w->c, w->host, &e) == 1;
 }
 
+/* On the group's first rank: has the Frenkel pair recombined in a prerelaxation (stage "prerelax" or
+ * "prerelax2")?  Either the watch stopped it, or it converged (final: its structure) with the vacancy
+ * refilled.  Then the configuration takes the host's results (take_host_result): 1. */
+static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char *dir, const char *stage,
+                               const as_relax_summary *pre, const as_structure *final, double ecut)
+{
+    as_error e;
+    as_error_clear(&e);
+    int r = 0;
+    if (pre->watched) {
+        r = take_host_result(x, dir, NULL, &e) == AS_OK;
+        if (r)
+            as_log("%s: the pair recombined before step %d (its vacancy refilled: every atom within %.2f "
+                   "angstrom of a host atom); the configuration takes the host's results (%s/result.json), no "
+                   "relaxation at %.4g Ha\n\n", stage, pre->steps + 1, AS_SCAN_REFILL_TOL_ANG, x->hostdir, ecut);
+    } else if (final && pre->converged) {
+        r = as_scan_is_recombined(final, c, x->host, &e) == 1 && take_host_result(x, dir, NULL, &e) == AS_OK;
+        if (r)
+            as_log("%s: the pair recombined (its vacancy refilled: every atom within %.2f angstrom of a host "
+                   "atom); the configuration takes the host's results (%s/result.json), no relaxation at %.4g "
+                   "Ha\n\n", stage, AS_SCAN_REFILL_TOL_ANG, x->hostdir, ecut);
+    }
+    if (!r && e.msg[0])
+        as_log("%s: %s; the relaxation at %.4g Ha runs\n\n", stage, e.msg, ecut);
+    return r;
+}
+
+/* The corrected prerelaxation of one configuration (scan/correction.h), after stage 1 converged at
+ * start (its structure), in rounds k = 1, 2, ... (at most AS_SCAN_CORRECT_ROUNDS):
+ *   DIR/probeK       one SCF at the full cutoff at start (its state seeds the next probe and stage 2);
+ *                    when its forces are below the deck's fmax, the rounds end;
+ *   DIR/prerelaxK+1  the lower cutoff from start, with the last Hessian and the last lower-cutoff
+ *                    state, every force shifted by the two cutoffs' difference at start, to the deck's
+ *                    fmax; start's positions and hess become its final structure's (on an SCF failure
+ *                    at a step j > 1, that step's).  When it took at most one step, the two surfaces
+ *                    agree where it stands and the rounds end.
+ * pre2 sums the rounds' steps and SCF iterations (watched: a Frenkel pair recombined in one of them).
+ * A failed run only ends the rounds; AS_ESTOPPED (a graceful stop) is returned with err. */
+typedef struct corrected_stage {
+    scan_ctx *x;
+    const as_scan_config *c;
+    MPI_Comm group;
+    const char *dir;
+    const as_dft_settings *dft, *d1;  /* the full and the lower cutoff's settings */
+    const as_relax_settings *rs, *r1;
+    recombination_watch *rw;
+    as_structure *start;
+    double *hess;                     /* ncoord^2, or NULL (not BFGS) */
+} corrected_stage;
+
+/* One round's relaxation on the shifted surface (above); 1 when start moved, 0 when not, or a status. */
+static int shifted_relax(const corrected_stage *cs, const char *p2dir, const as_scan_shift *sh, const void *seed,
+                         size_t seed_len, as_relax_summary *p, as_error *err)
+{
+    int grank = 0;
+    MPI_Comm_rank(cs->group, &grank);
+    const int natoms = cs->start->natoms;
+    const size_t ncoord = 3 * (size_t)natoms;
+    as_relax_settings r2 = *cs->r1;
+    r2.fmax = cs->rs->fmax;
+    double *h2 = cs->hess ? malloc(ncoord * ncoord * sizeof *h2) : NULL;
+    double(*origin)[3] = malloc((size_t)natoms * sizeof *origin);
+    double(*last)[3] = malloc((size_t)natoms * sizeof *last);
+    int ok = origin && last && (h2 || !cs->hess), rc = AS_OK;
+    MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, cs->group);
+    if (!ok) {
+        as_log("prerelax: no memory for the corrected prerelaxation\n");
+        goto done;
+    }
+    memcpy(origin, cs->start->frac, (size_t)natoms * sizeof *origin);
+    as_log("prerelax: corrected, at %.4g Ha with every force shifted by that difference, to fmax %.4g eV/angstrom "
+           "(in %s)\n", cs->d1->ecut, r2.fmax * AS_HA_BOHR_EV_ANG, p2dir);
+    as_relax_job j2 = {.comm = cs->group, .outdir = p2dir, .label = cs->c->name, .dft = cs->d1, .relax = &r2,
+                       .start = cs->start, .npools = cs->x->job->npools, .restart = 2,
+                       .auto_smearing = cs->d1->smearing == AS_SMEAR_NONE, .adaptive_scf = 1, .seed = seed,
+                       .seed_len = seed_len, .save_state = 1, .hessian_in = cs->hess, .hessian_out = h2,
+                       .watch = cs->c->mode == AS_SCAN_FRENKEL ? watch_recombined : NULL, .watch_arg = cs->rw,
+                       .frac_out = last, .force_shift = (const double(*)[3])sh->shift,
+                       .shift_origin = (const double(*)[3])origin};
+    as_error e2;
+    as_error_clear(&e2);
+    rc = as_relax_run(&j2, p, &e2);
+    if (rc == AS_ESTOPPED) {
+        *err = e2;
+        goto done;
+    }
+    rc = AS_OK;
+    if (p->watched)
+        goto done;
+    int m = 0;
+    if (grank == 0 && p->steps > 0) {
+        as_scan_record tmp;
+        as_structure *s2 = NULL;
+        as_error er;
+        as_error_clear(&er);
+        if (!p->scf_failed && as_scan_outcome_read(p2dir, &tmp, &s2, &er) == AS_OK && s2->natoms == natoms) {
+            memcpy(last, s2->frac, (size_t)natoms * sizeof *last);
+            m = natoms;
+        } else if (p->scf_failed && p->have_frac) {
+            m = natoms;
+        }
+        as_structure_destroy(s2);
+    }
+    MPI_Bcast(&m, 1, MPI_INT, 0, cs->group);
+    if (m > 0) {
+        MPI_Bcast(last, 3 * m, MPI_DOUBLE, 0, cs->group);
+        memcpy(cs->start->frac, last, (size_t)natoms * sizeof *last);
+        if (cs->hess && p->hessian)
+            memcpy(cs->hess, h2, ncoord * ncoord * sizeof *h2);
+        as_log("prerelax: corrected, %d steps, %ld SCF iterations%s\n", p->steps, p->scf_iterations,
+               p->scf_failed ? " (its last SCF failed)" : "");
+        rc = 1;
+    } else {
+        as_log("prerelax: the corrected prerelaxation gave no structure (%s)\n", e2.msg[0] ? e2.msg : "no step");
+    }
+done:
+    free(h2);
+    free(origin);
+    free(last);
+    return rc;
+}
+
+static int corrected_prerelax(const corrected_stage *cs, as_relax_summary *pre2, int *probe_scf, void **seed,
+                              size_t *seed_len, as_error *err)
+{
+    int grank = 0;
+    MPI_Comm_rank(cs->group, &grank);
+    const int natoms = cs->start->natoms;
+    char lowdir[AS_PATH_MAX + 96], qdir[AS_PATH_MAX + 96], p2dir[AS_PATH_MAX + 96];
+    void *lowstate = NULL, *qstate = NULL; /* the last lower-cutoff and full-cutoff states */
+    size_t lowlen = 0, qlen = 0;
+    as_error e;
+    as_error_clear(&e);
+    int rc = AS_OK;
+    double fprev = 0.0; /* the last probe's largest force */
+    if (as_path_join(lowdir, sizeof lowdir, cs->dir, "prerelax", &e))
+        return AS_OK;
+    if (as_relax_read_state(lowdir, cs->group, &lowstate, &lowlen, &e) != AS_OK)
+        lowstate = NULL, lowlen = 0;
+    for (int k = 1; k <= AS_SCAN_CORRECT_ROUNDS; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "probe%d", k);
+        if (as_path_join(qdir, sizeof qdir, cs->dir, name, &e))
+            break;
+        snprintf(name, sizeof name, "prerelax%d", k + 1);
+        if (as_path_join(p2dir, sizeof p2dir, cs->dir, name, &e))
+            break;
+        /* the full cutoff's forces at start: a relaxation that converges at its first step */
+        as_relax_settings rq = *cs->rs;
+        rq.fmax = 1e3;
+        rq.max_steps = 1;
+        as_relax_job qj = {.comm = cs->group, .outdir = qdir, .label = cs->c->name, .dft = cs->dft, .relax = &rq,
+                           .start = cs->start, .npools = cs->x->job->npools, .restart = 2,
+                           .auto_smearing = cs->dft->smearing == AS_SMEAR_NONE, .seed = qstate, .seed_len = qlen,
+                           .save_state = 1, .quiet = 1};
+        as_relax_summary q;
+        rc = as_relax_run(&qj, &q, &e);
+        *probe_scf += (int)q.scf_iterations;
+        if (rc == AS_ESTOPPED) {
+            *err = e;
+            break;
+        }
+        if (rc != AS_OK) {
+            as_log("prerelax: the SCF at %.4g Ha at its structure failed (%s); no correction\n", cs->dft->ecut, e.msg);
+            rc = AS_OK;
+            break;
+        }
+        free(qstate);
+        if (as_relax_read_state(qdir, cs->group, &qstate, &qlen, &e) != AS_OK)
+            qstate = NULL, qlen = 0;
+        /* the shift, read on the first rank */
+        as_scan_shift sh;
+        memset(&sh, 0, sizeof sh);
+        int n = 0;
+        if (grank == 0) {
+            if (as_scan_shift_read(lowdir, qdir, natoms, &sh, &e) == AS_OK)
+                n = natoms;
+            else
+                as_log("prerelax: %s; no correction\n", e.msg);
+        }
+        MPI_Bcast(&n, 1, MPI_INT, 0, cs->group);
+        if (n > 0 && grank != 0 && !(sh.shift = malloc((size_t)n * sizeof *sh.shift)))
+            n = 0;
+        int ok = n > 0;
+        MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, cs->group);
+        if (!ok) {
+            as_scan_shift_free(&sh);
+            break;
+        }
+        MPI_Bcast(sh.shift, 3 * n, MPI_DOUBLE, 0, cs->group);
+        double f[3] = {sh.fmax_full, sh.fmax_low, sh.largest};
+        MPI_Bcast(f, 3, MPI_DOUBLE, 0, cs->group);
+        sh.fmax_full = f[0], sh.fmax_low = f[1], sh.largest = f[2], sh.natoms = n;
+        as_log("prerelax: round %d: at its structure max|F| = %.4g eV/angstrom at %.4g Ha (%ld SCF iterations in %s), "
+               "%.4g at %.4g Ha; the two cutoffs' forces differ by up to %.4g\n", k, sh.fmax_full * AS_HA_BOHR_EV_ANG,
+               cs->dft->ecut, q.scf_iterations, qdir, sh.fmax_low * AS_HA_BOHR_EV_ANG, cs->d1->ecut,
+               sh.largest * AS_HA_BOHR_EV_ANG);
+        if (sh.fmax_full < cs->rs->fmax) {
+            as_log("prerelax: below fmax at %.4g Ha already\n", cs->dft->ecut);
+            as_scan_shift_free(&sh);
+            break;
+        }
+        if (k > 1 && sh.fmax_full > AS_SCAN_CORRECT_GAIN * fprev) {
+            as_log("prerelax: the last round brought the forces at %.4g Ha down from %.4g to %.4g eV/angstrom only: "
+                   "the shift does not hold that far\n", cs->dft->ecut, fprev * AS_HA_BOHR_EV_ANG,
+                   sh.fmax_full * AS_HA_BOHR_EV_ANG);
+            as_scan_shift_free(&sh);
+            break;
+        }
+        fprev = sh.fmax_full;
+        as_relax_summary p;
+        memset(&p, 0, sizeof p);
+        rc = shifted_relax(cs, p2dir, &sh, lowstate, lowlen, &p, err);
+        as_scan_shift_free(&sh);
+        pre2->steps += p.steps;
+        pre2->scf_iterations += p.scf_iterations;
+        pre2->converged = p.converged;
+        pre2->watched = p.watched;
+        if (rc == AS_ESTOPPED || p.watched)
+            break;
+        const int moved = rc == 1;
+        rc = AS_OK;
+        if (!moved || p.steps <= 1) /* the two surfaces agree where it stands */
+            break;
+        free(lowstate);
+        snprintf(lowdir, sizeof lowdir, "%s", p2dir);
+        if (as_relax_read_state(lowdir, cs->group, &lowstate, &lowlen, &e) != AS_OK)
+            lowstate = NULL, lowlen = 0;
+    }
+    if (rc != AS_ESTOPPED && !pre2->watched)
+        as_log("prerelax: the relaxation at %.4g Ha starts from the last structure\n\n", cs->dft->ecut);
+    free(lowstate);
+    *seed = qstate;
+    *seed_len = qstate ? qlen : 0;
+    return rc;
+}
+
 /* One configuration on the ranks of group; the group's first rank keeps the journal and prints. */
 static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int ngroups, int gid, int task,
                       int ntasks, double t_farm, double *my_wall, int *my_done)
@@ -461,10 +699,11 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     int stopped1 = 0;
     recombination_watch rw = {.c = c, .host = x->host};
     int (*watch)(const as_structure *, void *) = c->mode == AS_SCAN_FRENKEL ? watch_recombined : NULL;
+    as_dft_settings d1 = dft; /* the prerelaxation's settings */
+    as_relax_settings r1 = rs;
+    const int correct = sc->prerelax && sc->prerelax_correct;
     if (sc->prerelax) {
         char pdir[AS_PATH_MAX + 96];
-        as_dft_settings d1 = dft;
-        as_relax_settings r1 = rs;
         d1.ecut = sc->prerelax_ecut > 0.0 ? sc->prerelax_ecut : AS_SCAN_PRERELAX_ECUT * dft.ecut;
         r1.fmax = sc->prerelax_fmax > 0.0 ? sc->prerelax_fmax
                                           : fmax(AS_SCAN_PRERELAX_FMAX * rs.fmax, AS_SCAN_PRERELAX_FMAX_MIN);
@@ -482,7 +721,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
             as_relax_job pj = {.comm = group, .outdir = pdir, .label = c->name, .dft = &d1, .relax = &r1,
                                .start = c->start, .npools = x->job->npools, .restart = 2,
                                .auto_smearing = d1.smearing == AS_SMEAR_NONE, .adaptive_scf = 1,
-                               .hessian_out = hess, .watch = watch, .watch_arg = &rw, .frac_out = last};
+                               .hessian_out = hess, .watch = watch, .watch_arg = &rw, .frac_out = last,
+                               .save_state = correct};
             rc1 = as_relax_run(&pj, &pre, &e1);
         }
         if (rc1 == AS_ESTOPPED) /* a graceful stop: stage 2 waits for the restart */
@@ -528,35 +768,33 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     /* a Frenkel pair that recombined in the prerelaxation is the host: stage 2 would only relax the host
      * again.  It takes the relaxed host's results (take_host_result) and is classified `recombined`. */
     int recombined = 0;
-    if (grank == 0 && !stopped1 && pre.watched) {
-        as_error e3;
-        as_error_clear(&e3);
-        recombined = take_host_result(x, dir, NULL, &e3) == AS_OK;
-        if (recombined)
-            as_log("prerelax: the pair recombined before step %d (its vacancy refilled: every atom within %.2f "
-                   "angstrom of a host atom); the configuration takes the host's results (%s/result.json), no "
-                   "relaxation at %.4g Ha\n\n", pre.steps + 1, AS_SCAN_REFILL_TOL_ANG, x->hostdir, dft.ecut);
-        else
-            as_log("prerelax: %s; the relaxation at %.4g Ha runs\n\n", e3.msg, dft.ecut);
-    } else if (grank == 0 && start2 && pre.converged) {
-        as_error e3;
-        as_error_clear(&e3);
-        recombined =
-            as_scan_is_recombined(start2, c, x->host, &e3) == 1 && take_host_result(x, dir, NULL, &e3) == AS_OK;
-        if (recombined)
-            as_log("prerelax: the pair recombined (its vacancy refilled: every atom within %.2f angstrom of a host "
-                   "atom); the configuration takes the host's results (%s/result.json), no relaxation at %.4g Ha\n\n",
-                   AS_SCAN_REFILL_TOL_ANG, x->hostdir, dft.ecut);
-        else if (e3.msg[0])
-            as_log("prerelax: %s; the relaxation at %.4g Ha runs\n\n", e3.msg, dft.ecut);
-    }
+    if (grank == 0 && !stopped1)
+        recombined = prerelax_recombined(x, c, dir, "prerelax", &pre, start2, dft.ecut);
     MPI_Bcast(&recombined, 1, MPI_INT, 0, group);
+    /* the corrected prerelaxation (scan/correction.h): the full cutoff's forces at stage 1's structure,
+     * then stage 1 goes on from there to the deck's fmax on the shifted surface */
+    as_relax_summary pre2;
+    memset(&pre2, 0, sizeof pre2);
+    int probe_scf = 0;
+    void *seed2 = NULL; /* the probe's converged state: stage 2's first density */
+    size_t seed2_len = 0;
+    if (correct && !recombined && !stopped1 && start2 && pre.converged) {
+        corrected_stage cs = {.x = x, .c = c, .group = group, .dir = dir, .dft = &dft, .rs = &rs, .d1 = &d1,
+                              .r1 = &r1, .rw = &rw, .start = start2, .hess = hess};
+        int rc2 = corrected_prerelax(&cs, &pre2, &probe_scf, &seed2, &seed2_len, &err);
+        if (rc2 == AS_ESTOPPED)
+            stopped1 = 1;
+        else if (grank == 0)
+            recombined = prerelax_recombined(x, c, dir, "prerelax2", &pre2, start2, dft.ecut);
+        MPI_Bcast(&recombined, 1, MPI_INT, 0, group);
+    }
     /* stage 2 starts with stage 1's curvature: the two surfaces differ in their forces (the cutoff) far
      * more than in their force constants, so its first steps are near-Newton steps, not the short
      * steps of a fresh h0 I (docs/scan.md) */
     as_relax_job rj = {.comm = group, .outdir = dir, .label = c->name, .dft = &dft, .relax = &rs,
                        .start = start, .npools = x->job->npools, .restart = 2,
-                       .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = x->seed, .seed_len = x->seed_len,
+                       .auto_smearing = dft.smearing == AS_SMEAR_NONE, .seed = seed2 ? seed2 : x->seed,
+                       .seed_len = seed2 ? seed2_len : x->seed_len,
                        .adaptive_scf = 1, .hessian_in = start2 && pre.hessian ? hess : NULL,
                        .watch = watch, .watch_arg = &rw};
     as_relax_summary sum;
@@ -577,6 +815,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     as_structure_destroy(start2);
     free(hess);
     free(last);
+    free(seed2);
     if (grank == 0) {
         as_log_set_stream(NULL);
         if (lf)
@@ -612,7 +851,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         } else if (rc == AS_OK && as_scan_outcome_read(dir, &r, NULL, &e2) == AS_OK) {
             snprintf(d, sizeof d, "energy_ha=%.10f gap_ev=%.6f steps=%d scf=%ld first_scf=%d seeded=%d smeared=%d "
                      "pre_steps=%d pre_scf=%ld wall_s=%.1f", r.energy, r.gap * AS_HA_EV, sum.steps, sum.scf_iterations,
-                     sum.first_scf, sum.seeded, sum.smeared, pre.steps, pre.scf_iterations, wall);
+                     sum.first_scf, sum.seeded, sum.smeared, pre.steps + pre2.steps,
+                     pre.scf_iterations + pre2.scf_iterations + probe_scf, wall);
             if (as_journal_append(x->journal, "done", c->name, d, &e2))
                 fprintf(stderr, "anionscan: %s\n", e2.msg), io = 1;
         } else {
@@ -633,8 +873,9 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         const double eta = left * (*my_wall / *my_done) / ngroups;
         if (rc == AS_OK)
             printf("  done   %-22s E = %.8f Ha  gap %.4f eV  %3d+%d steps %4ld+%ld SCF  %7.1f s  (elapsed %.0f s, "
-                   "ETA %.0f s)\n", c->name, r.energy, r.gap * AS_HA_EV, pre.steps, sum.steps, pre.scf_iterations,
-                   sum.scf_iterations, wall, as_wtime() - t_farm, eta);
+                   "ETA %.0f s)\n", c->name, r.energy, r.gap * AS_HA_EV, pre.steps + pre2.steps, sum.steps,
+                   pre.scf_iterations + pre2.scf_iterations + probe_scf, sum.scf_iterations, wall,
+                   as_wtime() - t_farm, eta);
         else
             printf("  FAILED %-22s %s  %7.1f s  (elapsed %.0f s, ETA %.0f s)\n", c->name,
                    rc == AS_ENOCONV ? "not converged" : "error", wall, as_wtime() - t_farm, eta);

@@ -25,7 +25,11 @@
 #   8. a prerelaxation whose SCF fails at step 3 (injected with ANIONSCAN_TEST_SCF_FAIL=3@4.8, the toy's
 #      prerelaxation cutoff) hands that step's structure and its BFGS Hessian to the relaxation at the full
 #      cutoff: that relaxation's first structure is the one the uninterrupted prerelaxation of run 1
-#      computed at its step 3 (1e-6 angstrom), not initial.cif, and the configuration ends done.
+#      computed at its step 3 (1e-6 angstrom), not initial.cif, and the configuration ends done;
+#   9. the corrected prerelaxation: its probe's forces equal a separate 'anionscan scf' of the prerelaxed
+#      structure at the full cutoff (1e-3 eV/angstrom), and the relaxation at the full cutoff starts from
+#      the last corrected prerelaxation's final structure (the shifted surface itself: test_relax's
+#      shifted_surface, a finite-difference check).
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 export ANIONSCAN_FFTW_PLANNER=estimate
@@ -139,8 +143,10 @@ kill_when() { # DIR CONDITION-COMMAND: start the scan, SIGKILL it once the condi
   kill -9 $pid; wait $pid 2>/dev/null
 }
 R="$TMP/restart"
-# inside the first relaxation: after its third step's checkpoint
-steps_in_chk() { [ -s "$R/configs/Br_i2_q-1/trajectory.extxyz" ] && [ "$(grep -c Lattice "$R/configs/Br_i2_q-1/trajectory.extxyz")" -ge 3 ]; }
+# inside the first relaxation: after the third step's checkpoint of its corrected prerelaxation (the
+# shifted surface must be rebuilt the same from the files on the restart)
+P2="$R/configs/Br_i2_q-1/prerelax2/trajectory.extxyz"
+steps_in_chk() { [ -s "$P2" ] && [ "$(grep -c Lattice "$P2")" -ge 3 ]; }
 kill_when "$R" steps_in_chk
 grep -q "started	Br_i2_q-1" "$R/scan.journal" || die "no 'started' before the kill"
 ! grep -q "done	Br_i2_q-1" "$R/scan.journal" || die "killed too late"
@@ -258,4 +264,26 @@ import json, sys
 cs = [c for f in json.load(open(sys.argv[1] + "/ranking.json"))["families"] for c in f["configurations"]]
 assert [c["status"] for c in cs] != ["failed"] and len(cs) == 1, cs
 PYEOF
+# 9. the corrected prerelaxation (scan/correction.h) of the extra anion in run 1: its probe's forces are
+#    those of a separate 'anionscan scf' of the prerelaxed structure at the full cutoff, and the
+#    relaxation at the full cutoff starts from the last corrected prerelaxation's final structure
+c1="$TMP/ref/configs/Br_i2_q-1"
+[ -s "$c1/probe1/result.json" ] && [ -s "$c1/prerelax2/final.cif" ] || die "no corrected prerelaxation in $c1"
+last=$(ls -d "$c1"/prerelax[0-9] | sort | tail -1)
+write_deck "$c1/prerelax/final.cif" "$TMP/probe.in"
+"$ANIONSCAN" scf "$TMP/probe.in" -o "$TMP/probe" > "$TMP/probe.log" 2>&1 || die "scf of the prerelaxed structure exited $?"
+"$PY" - "$c1" "$TMP/probe" "$last" <<'PYEOF' || die "the corrected prerelaxation"
+import json, sys, ase.io, numpy as np
+c1, probe, last = sys.argv[1:4]
+a = np.array(json.load(open(c1 + "/probe1/result.json"))["forces_ev_per_ang"])
+b = np.array(json.load(open(probe + "/result.json"))["forces_ev_per_ang"])
+print("probe1 vs a separate scf at 8 Ha: forces %.1e eV/angstrom apart" % np.abs(a - b).max())
+assert np.abs(a - b).max() < 1e-3
+s2 = ase.io.read(c1 + "/trajectory.extxyz", index=0)
+fin = ase.io.read(last + "/trajectory.extxyz", index=-1)
+d = np.abs(s2.get_positions() - fin.get_positions()).max()
+print("the relaxation at 8 Ha starts %.1e angstrom from %s's last structure" % (d, last.split("/")[-1]))
+assert d < 1e-6
+PYEOF
+
 echo "t_scan: all checks passed"

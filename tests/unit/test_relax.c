@@ -35,6 +35,7 @@
 #include "io/settings.h"
 #include "relax/checkpoint.h"
 #include "relax/relax.h"
+#include "relax/run.h"
 #include "relax/serial.h"
 
 /* ------------------------------------------------------------------ model ---- */
@@ -696,6 +697,85 @@ static void bfgs_given_hessian(void **state)
     as_optimizer_destroy(o);
 }
 
+
+/* The scan's corrected prerelaxation (relax/run.h, force_shift): the energy the optimizer sees must be
+ * the one whose gradient is the shifted forces, or BFGS's uphill test and curvature go wrong.  Checked
+ * by central finite differences of as_relax_shifted's energy on a model surface (E = sum_a k |r_a -
+ * c_a|^2 / 2, its forces exact) in a skewed cell, with one atom across the cell's boundary from the
+ * shift's origin (the shortest image must be taken), and at the origin the energy is unchanged. */
+static void shifted_surface(void **state)
+{
+    (void)state;
+    as_error err;
+    as_structure *s = as_structure_create(3, &err);
+    assert_non_null(s);
+    const double lat[3][3] = {{9.0, 0.0, 0.0}, {1.5, 8.0, 0.0}, {-0.7, 0.9, 10.0}};
+    memcpy(s->lattice, lat, sizeof lat);
+    const double origin[3][3] = {{0.10, 0.20, 0.30}, {0.97, 0.50, 0.45}, {0.60, 0.02, 0.80}};
+    const double start[3][3] = {{0.12, 0.19, 0.33}, {0.02, 0.48, 0.47}, {0.58, 0.99, 0.81}};
+    const double shift[3][3] = {{0.010, -0.020, 0.005}, {-0.003, 0.007, 0.011}, {0.004, 0.000, -0.009}};
+    const double k = 0.3, c[3][3] = {{1.0, 2.0, 3.0}, {8.0, 4.0, 5.0}, {6.0, 0.5, 7.0}};
+    for (int a = 0; a < 3; a++)
+        s->z[a] = 35;
+    /* the model's energy and forces at the structure's Cartesian positions */
+    double (*f)[3] = malloc(3 * sizeof *f), (*fs)[3] = malloc(3 * sizeof *fs);
+#define MODEL(E)                                                                                          \
+    do {                                                                                                  \
+        E = 0.0;                                                                                          \
+        for (int a = 0; a < 3; a++) {                                                                     \
+            double r[3] = {0.0, 0.0, 0.0};                                                                \
+            for (int i = 0; i < 3; i++)                                                                   \
+                for (int j = 0; j < 3; j++)                                                               \
+                    r[j] += s->frac[a][i] * s->lattice[i][j];                                             \
+            for (int j = 0; j < 3; j++) {                                                                 \
+                E += 0.5 * k * (r[j] - c[a][j]) * (r[j] - c[a][j]);                                       \
+                f[a][j] = -k * (r[j] - c[a][j]);                                                          \
+            }                                                                                             \
+        }                                                                                                 \
+    } while (0)
+    double e0;
+    memcpy(s->frac, origin, sizeof origin);
+    MODEL(e0);
+    assert_true(fabs(as_relax_shifted(s, e0, (const double(*)[3])f, shift, origin, fs) - e0) < 1e-15);
+    /* the same atoms, one of them an image a cell away: the same shifted energy (the shortest image) */
+    memcpy(s->frac, start, sizeof start);
+    const double e_in = as_relax_shifted(s, 0.0, (const double(*)[3])f, shift, origin, fs);
+    s->frac[1][0] += 1.0;
+    s->frac[2][1] -= 1.0;
+    assert_true(fabs(as_relax_shifted(s, 0.0, (const double(*)[3])f, shift, origin, fs) - e_in) < 1e-14);
+    memcpy(s->frac, start, sizeof start);
+    double inv[3][3];
+    assert_int_equal(as_lattice_inverse(s->lattice, inv), 0);
+    const double h = 1e-4; /* bohr */
+    for (int a = 0; a < 3; a++)
+        for (int j = 0; j < 3; j++) {
+            double ep = 0.0, em = 0.0, e;
+            /* the shifted force on (a, j) at start */
+            memcpy(s->frac, start, sizeof start);
+            MODEL(e);
+            as_relax_shifted(s, e, (const double(*)[3])f, shift, origin, fs);
+            const double want = fs[a][j];
+            assert_true(fabs(want - (f[a][j] + shift[a][j])) < 1e-15);
+            for (int sg = -1; sg <= 1; sg += 2) {
+                memcpy(s->frac, start, sizeof start);
+                for (int i = 0; i < 3; i++) /* a Cartesian displacement of sg h along j, in fractions */
+                    s->frac[a][i] += sg * h * inv[j][i];
+                MODEL(e);
+                const double es = as_relax_shifted(s, e, (const double(*)[3])f, shift, origin, fs);
+                if (sg < 0)
+                    em = es;
+                else
+                    ep = es;
+            }
+            /* E is quadratic: the central difference is exact but for rounding */
+            assert_true(fabs(-(ep - em) / (2.0 * h) - want) < 1e-9);
+        }
+#undef MODEL
+    free(f);
+    free(fs);
+    as_structure_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +791,7 @@ int main(void)
         cmocka_unit_test(atomic_write_failure),
         cmocka_unit_test(progress_check),
         cmocka_unit_test(bfgs_given_hessian),
+        cmocka_unit_test(shifted_surface),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
