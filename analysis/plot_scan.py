@@ -130,9 +130,10 @@ def parse_relax_log(path):
         for line in f:
             if line.startswith("prerelax:"):
                 in_table = False
-                if "(in " in line:
-                    cur = stage_named("prerelax")
-                else:  # "prerelax: N steps ...; the relaxation at X Ha starts from its structure"
+                m = re.search(r"\(in (\S+)\)\s*$", line)
+                if m:  # "prerelax: 6 Ha, ... (in DIR/prerelax)", "prerelax: corrected, ... (in DIR/prerelax2)"
+                    cur = stage_named(os.path.basename(m.group(1).rstrip("/")))
+                else:  # "prerelax: N steps ...; the relaxation at X Ha starts ...", a probe's line, ...
                     cur = stage_named("main")
                 continue
             if cur is None and ("anionscan relax" in line or "step " in line):
@@ -181,12 +182,22 @@ def trajectory_stage(path, stage):
     return {"stage": stage, "ecut_ha": None, "fmax_ev_ang": None, "source": path, "rows": rows} if rows else None
 
 
+def stage_order(stage):
+    """prerelax, then the corrected prerelaxations prerelax2, prerelax3, ... (docs/scan.md), then main."""
+    if stage == "main":
+        return 1000
+    m = re.fullmatch(r"prerelax(\d*)", stage)
+    return int(m.group(1) or 1) if m else 999
+
+
 def relaxation(cdir):
     """The stages of the relaxation in configuration directory cdir (prerelax first), or []."""
     log = os.path.join(cdir, "relax.log")
     stages = parse_relax_log(log) if os.path.isfile(log) else []
     have = {s["stage"] for s in stages}
-    for stage, sub in (("prerelax", "prerelax"), ("main", "")):
+    pre = sorted((d for d in os.listdir(cdir) if re.fullmatch(r"prerelax\d*", d)), key=stage_order) \
+        if os.path.isdir(cdir) else []
+    for stage, sub in [(d, d) for d in pre] + [("main", "")]:
         traj = os.path.join(cdir, sub, "trajectory.extxyz")
         if stage not in have and os.path.isfile(traj) and os.path.getsize(traj) > 0:
             try:
@@ -196,7 +207,7 @@ def relaxation(cdir):
                 s = None
             if s:
                 stages.append(s)
-    stages.sort(key=lambda s: 0 if s["stage"] == "prerelax" else 1)
+    stages.sort(key=lambda s: stage_order(s["stage"]))
     for s in stages:
         s["source"] = os.path.relpath(s["source"], cdir)
     return stages
@@ -625,7 +636,7 @@ def relax_figure(name, status, stages, fmax_plan=None):
         de = 1000.0 * (e - e[-1])
         f = np.array([r[2] for r in rows])
         scf = np.array([r[3] for r in rows])
-        col = STAGE_COLOURS.get(s["stage"], "#555555")
+        col = STAGE_COLOURS.get(s["stage"], "#e6a04a" if s["stage"].startswith("prerelax") else "#555555")
         lab = s["stage"] + ("" if s["ecut_ha"] is None else " (%.3g Ha)" % s["ecut_ha"])
         ae.plot(x, de, "o-", color=col, markersize=3.5, linewidth=1.3, label=lab)
         af.plot(x, np.maximum(f, 1e-6), "o-", color=col, markersize=3.5, linewidth=1.3, label=lab)
@@ -654,7 +665,7 @@ def relax_figure(name, status, stages, fmax_plan=None):
     af.set_yscale("log")
     af.set_ylabel("max |F| (eV/Å)\n(log; dashed: fmax)", fontsize=9)
     asc.set_ylabel("SCF iterations\nper ionic step", fontsize=9)
-    asc.set_xlabel("ionic step" + (" (prerelax, then the main stage; each stage's energy relative to its own last step, "
+    asc.set_xlabel("ionic step" + (" (prerelax and its corrected rounds, then the main stage; each stage's energy relative to its own last step, "
                                    "as the cutoffs differ)" if len(stages) > 1 else ""), fontsize=8.5 if len(stages) > 1 else 10)
     for ax in (ae, af, asc):
         ax.grid(color="#eeeeee", linewidth=0.6)

@@ -142,9 +142,13 @@ for n, c in cs.items():
     st = g["relax"][n]["stages"]
     if c["status"] == "recombined" and c["ionic_steps"] == 0:
         # recombined in its prerelaxation: no relaxation at the full cutoff, the host's results (docs/scan.md)
-        assert [s["stage"] for s in st] == ["prerelax"], (n, [s["stage"] for s in st])
+        names = [s["stage"] for s in st]
+        assert names == ["prerelax%s" % ("" if k == 1 else k) for k in range(1, len(names) + 1)], (n, names)
         continue
-    assert [s["stage"] for s in st] == ["prerelax", "main"], (n, [s["stage"] for s in st])
+    # prerelax, its corrected rounds prerelax2, prerelax3, ... in order (docs/scan.md), then the main stage
+    names = [s["stage"] for s in st]
+    assert names[0] == "prerelax" and names[-1] == "main", (n, names)
+    assert names[1:-1] == ["prerelax%d" % k for k in range(2, len(names))], (n, names)
     main = st[-1]
     assert len(main["step"]) == c["ionic_steps"], (n, len(main["step"]), c["ionic_steps"])
     assert sum(main["scf_iterations"]) == c["scf_iterations"], (n, sum(main["scf_iterations"]), c["scf_iterations"])

@@ -3,7 +3,8 @@
 #      progress line per configuration, ranking.json's energies equal each configuration's result.json,
 #      every relaxation at the full cutoff started from its prerelaxation's BFGS Hessian, and a Frenkel pair
 #      that recombined in its prerelaxation (Br_i2_v4) or its relaxation at the full cutoff (Br_i2_v5: the
-#      relaxation stops at the first structure within 0.3 angstrom of the host) has the relaxed host's
+#      relaxation stops at the first structure with its vacancy refilled, every atom within 1 angstrom of a
+#      host atom) has the relaxed host's
 #      final.cif and energy and is 'recombined';
 #   2. killed with SIGKILL inside a relaxation, between configurations, and with a torn journal line,
 #      then run again: every configuration is done exactly once and the ranking equals the
