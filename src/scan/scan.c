@@ -407,8 +407,8 @@ static int watch_recombined(const as_structure *s, void *arg)
     return as_scan_is_recombined(s, w->c, w->host, &e) == 1;
 }
 
-/* On the group's first rank: has the Frenkel pair recombined in a prerelaxation (stage "prerelax" or
- * "prerelax2")?  Either the watch stopped it, or it converged (final: its structure) with the vacancy
+/* On the group's first rank: has the Frenkel pair recombined in a prerelaxation (stage 1, "prerelax",
+ * or one of the corrected rounds, "prerelax2")?  Either the watch stopped it, or it converged (final: its structure) with the vacancy
  * refilled.  Then the configuration takes the host's results (take_host_result): 1. */
 static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char *dir, const char *stage,
                                const as_relax_summary *pre, const as_structure *final, double ecut)
@@ -437,7 +437,8 @@ static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char 
 /* The corrected prerelaxation of one configuration (scan/correction.h), after stage 1 converged at
  * start (its structure), in rounds k = 1, 2, ... (at most AS_SCAN_CORRECT_ROUNDS):
  *   DIR/probeK       one SCF at the full cutoff at start (its state seeds the next probe and stage 2);
- *                    when its forces are below the deck's fmax, the rounds end;
+ *                    when its forces are below the deck's fmax, or above AS_SCAN_CORRECT_GAIN times
+ *                    the last probe's (the shift does not hold that far), the rounds end;
  *   DIR/prerelaxK+1  the lower cutoff from start, with the last Hessian and the last lower-cutoff
  *                    state, every force shifted by the two cutoffs' difference at start, to the deck's
  *                    fmax; start's positions and hess become its final structure's (on an SCF failure
