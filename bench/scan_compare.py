@@ -138,6 +138,7 @@ def table(scandir, sepdir, qedir=None):
     print("%-14s %-10s %12s %12s %9s %9s %9s %7s %7s" % ("", "", "(meV)", "(meV)", "(meV)", "(meV)", "scan/sep", "scan",
                                                          ""))
     worst_e = worst_g = 0.0
+    merged_worst = 0.0  # merged configurations: their separate runs against their representative's scan energy
     # stage 1's steps and SCF iterations, from the journal's "done" lines (a prerelaxation that stopped on a
     # recombination writes no result.json of its own)
     done = {}
@@ -163,6 +164,29 @@ def table(scandir, sepdir, qedir=None):
                 b = json.load(open(os.path.join(sepdir, n, "result.json")))
             except OSError:
                 b = None
+            if a is None and b is not None and "merged after the prerelaxation" in (c.get("detail") or ""):
+                # merged into a representative: was that right?  Its own separate run against the
+                # representative's scan result, energy and structure (pymatgen, any lattice operation)
+                rep = c["detail"].split("same as ", 1)[1].split(" ", 1)[0]
+                try:
+                    r = json.load(open(os.path.join(scandir, "configs", rep, "result.json")))
+                except OSError:
+                    r = None
+                if r is None:
+                    print("%-14s %-10s merged into %s, which has no result" % (n, c["status"], rep))
+                    continue
+                de = (b["energy_ha"] - host_sep["energy_ha"] - (r["energy_ha"] - host_scan["energy_ha"])) * HA * 1000
+                dg = (b["gap_ev"] - r["gap_ev"]) * 1000
+                rr = matcher.get_rms_dist(read_structure(os.path.join(scandir, "configs", rep, "final.cif")),
+                                          read_structure(os.path.join(sepdir, n, "final.cif")))
+                sep_final = read_structure(os.path.join(sepdir, n, "final.cif"))
+                dev = rr[1] * (sep_final.volume / len(sep_final)) ** (1 / 3) if rr else None
+                merged_worst = max(merged_worst, abs(de))
+                print("%-14s %-10s merged into %s: its separate run ends %.2f meV and %.2f meV in the gap from %s's "
+                      "scan result, every atom within %s (pymatgen)" % (n, c["status"], rep, de, dg, rep,
+                                                                       "%.3f A" % dev if dev is not None else
+                                                                       "- (no match within 0.5)"))
+                continue
             if a is None or b is None:
                 print("%-14s %-10s %s" % (n, c["status"], "(no result: scan %s, separate run %s)"
                                           % ("yes" if a else "no", "yes" if b else "no")))
@@ -187,6 +211,9 @@ def table(scandir, sepdir, qedir=None):
                 sep_end))
     print("ranked configurations: largest |dE scan - dE separate| %.2f meV (bar 1), |gap diff| %.2f meV (bar 2)"
           % (worst_e, worst_g))
+    if merged_worst:
+        print("merged configurations: their separate runs end within %.2f meV of their representative's scan energy"
+              % merged_worst)
     print("sep end: 'host' when pymatgen's StructureMatcher maps the separate run's final structure onto the "
           "separately relaxed host (any operation of the lattice within 1 %, so twins too; no supercells) with every "
           "atom within 0.3 A (the largest deviation shown); 'refilled' when only within 1 A (the scan's test that a "

@@ -35,7 +35,7 @@ static const char *const keys_scan[] = {"species",     "mode",         "min_dist
                                         "relax_host",  "sites",        "frenkel_radius", "charges", "rattle",
                                         "seed",        "distortions",  "reference", "temperature", "same_energy",
                                         "positions",   "prerelax",     "prerelax_ecut", "prerelax_fmax",
-                                        "prerelax_correct", NULL};
+                                        "prerelax_correct", "merge_tol", NULL};
 static const char *const keys_output[] = {"dir", NULL};
 static const char *const keys_parallel[] = {"pools", "groups", NULL};
 static const char *const keys_run[] = {"max_time", NULL};
@@ -130,6 +130,7 @@ void as_settings_defaults(as_settings *s)
     s->scan.same_energy = AS_SCAN_SAME_EV * AS_EV_HA;
     s->scan.prerelax = 1;
     s->scan.prerelax_correct = 1;
+    s->scan.merge_tol = AS_SCAN_MERGE_TOL_ANG * AS_ANG_BOHR;
 }
 
 void as_settings_free(as_settings *s)
@@ -766,6 +767,11 @@ static int read_scan_more(as_deck *d, as_scan_settings *sc, as_error *err)
         return err->code;
     if (as_deck_get_bool(d, "scan", "prerelax_correct", &sc->prerelax_correct, &found, err))
         return err->code;
+    if (as_deck_get_quantity(d, "scan", "merge_tol", AS_QTY_LENGTH, &sc->merge_tol, 1, &found, err))
+        return err->code;
+    if (found && !(sc->merge_tol >= 0.0 && sc->merge_tol < 1.0 * AS_ANG_BOHR))
+        return as_deck_error(d, as_deck_find(d, "scan", "merge_tol")->line, err,
+                             "merge_tol must be in [0, 1) angstrom (0: no merging after the prerelaxation)");
     if (as_deck_get_quantity(d, "scan", "prerelax_ecut", AS_QTY_ENERGY, &sc->prerelax_ecut, 1, &found, err))
         return err->code;
     if (found && !(sc->prerelax_ecut > 0.0))

@@ -117,7 +117,9 @@ typedef enum { AS_HOST_RELAX_NONE, AS_HOST_RELAX_POSITIONS, AS_HOST_RELAX_CELL }
 #define AS_SCAN_SAME_EV 0.005         /* "same as": structures match and energies within 5 meV */
 #define AS_SCAN_PRERELAX_ECUT 0.6     /* the prerelaxation's cutoff, a fraction of ecut (0.22 x the plane waves) */
 #define AS_SCAN_PRERELAX_FMAX 3.0     /* its fmax, times the deck's */
-#define AS_SCAN_PRERELAX_FMAX_MIN (0.15 / AS_HA_BOHR_EV_ANG) /* and at least 0.15 eV/angstrom (in Ha/bohr) */
+#define AS_SCAN_MERGE_TOL_ANG 0.3      /* merging after the prerelaxation (scan/merge.h): the classifier's
+                                       * `same as` tolerance, crystal/match.h's AS_MATCH_TOL_ANG */
+#define AS_SCAN_PRERELAX_FMAX_MIN (0.05 / AS_HA_BOHR_EV_ANG) /* and at least 0.05 eV/angstrom (in Ha/bohr) */
 
 /* [scan] */
 typedef struct as_scan_settings {
@@ -147,6 +149,7 @@ typedef struct as_scan_settings {
     double prerelax_ecut;             /* Ha; 0 = AS_SCAN_PRERELAX_ECUT x ecut */
     double prerelax_fmax;             /* Ha/bohr; 0 = max(AS_SCAN_PRERELAX_FMAX x fmax, 0.15 eV/angstrom) */
     int prerelax_correct;             /* then the corrected prerelaxation to fmax (scan/correction.h; default true) */
+    double merge_tol;                 /* bohr: merging after the prerelaxation (scan/merge.h); 0 = off */
     double positions[AS_MAX_SCAN_SITES][3]; /* 'positions = crystal' block: given sites u1, u2, ... (fractional) */
     int npositions;
     int line;                         /* the [scan] section's line (0 if absent) */

@@ -28,6 +28,7 @@
 #include "scan/correction.h"
 #include "scan/farm.h"
 #include "scan/journal.h"
+#include "scan/merge.h"
 #include "scan/outcome.h"
 #include "scan/plan.h"
 #include "scan/rank.h"
@@ -50,6 +51,8 @@ typedef struct scan_ctx {
     int host_relaxed;           /* the configurations are built on the relaxed host (else: a dry run before it) */
     void *seed;
     size_t seed_len;
+    int *merged_into;           /* per configuration: the representative it was merged into (scan/merge.h), or -1 */
+    double *merge_dev;          /* bohr: the largest atom deviation of that match */
 } scan_ctx;
 
 /* rank 0's status (and message) to every rank */
@@ -244,7 +247,7 @@ static int relax_host(scan_ctx *x, const as_structure *host0, as_error *err)
 /* ------------------------------------------------------ plan and journal ---- */
 static const char *state_of(const scan_ctx *x, const char *name, const as_journal_entry **entry)
 {
-    static const char *const ev[] = {"planned", "started", "done", "failed", NULL};
+    static const char *const ev[] = {"planned", "started", "done", "failed", "merged", NULL};
     const as_journal_entry *e = x->log ? as_journal_last(x->log, name, ev) : NULL;
     if (entry)
         *entry = e;
@@ -445,6 +448,7 @@ static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char 
  *                    at a step j > 1, that step's).  When it took at most one step, the two surfaces
  *                    agree where it stands and the rounds end.
  * pre2 sums the rounds' steps and SCF iterations (watched: a Frenkel pair recombined in one of them).
+ * upto > 0: a merging pass (relax_all) stops after round upto when the rounds would go on (*parked).
  * A failed run only ends the rounds; AS_ESTOPPED (a graceful stop) is returned with err. */
 typedef struct corrected_stage {
     scan_ctx *x;
@@ -456,6 +460,7 @@ typedef struct corrected_stage {
     recombination_watch *rw;
     as_structure *start;
     double *hess;                     /* ncoord^2, or NULL (not BFGS) */
+    int upto;                         /* > 0: stop after this round if the rounds would go on */
 } corrected_stage;
 
 /* One round's relaxation on the shifted surface (above); 1 when start moved, 0 when not, or a status. */
@@ -531,8 +536,9 @@ done:
 }
 
 static int corrected_prerelax(const corrected_stage *cs, as_relax_summary *pre2, int *probe_scf, void **seed,
-                              size_t *seed_len, as_error *err)
+                              size_t *seed_len, int *parked, as_error *err)
 {
+    *parked = 0;
     int grank = 0;
     MPI_Comm_rank(cs->group, &grank);
     const int natoms = cs->start->natoms;
@@ -636,8 +642,14 @@ static int corrected_prerelax(const corrected_stage *cs, as_relax_summary *pre2,
         snprintf(lowdir, sizeof lowdir, "%s", p2dir);
         if (as_relax_read_state(lowdir, cs->group, &lowstate, &lowlen, &e) != AS_OK)
             lowstate = NULL, lowlen = 0;
+        if (cs->upto > 0 && k >= cs->upto && k < AS_SCAN_CORRECT_ROUNDS) {
+            *parked = 1;
+            break;
+        }
     }
-    if (rc != AS_ESTOPPED && !pre2->watched)
+    if (*parked)
+        as_log("prerelax: round %d done; the merging of the configurations comes before the next\n\n", cs->upto);
+    else if (rc != AS_ESTOPPED && !pre2->watched)
         as_log("prerelax: the relaxation at %.4g Ha starts from the last structure\n\n", cs->dft->ecut);
     free(lowstate);
     *seed = qstate;
@@ -646,8 +658,12 @@ static int corrected_prerelax(const corrected_stage *cs, as_relax_summary *pre2,
 }
 
 /* One configuration on the ranks of group; the group's first rank keeps the journal and prints. */
+/* stop_after >= 0: a merging pass (relax_all, scan/merge.h): the configuration stops after its
+ * prerelaxation (0) or after corrected round stop_after, if it goes on from there (nothing journaled
+ * but "started"); one that recombined, failed or ended its rounds is finished at once.  -1: to the end.
+ * announce: journal "started" (the later passes do not: every configuration was started in the first). */
 static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int ngroups, int gid, int task,
-                      int ntasks, double t_farm, double *my_wall, int *my_done)
+                      int ntasks, double t_farm, double *my_wall, int *my_done, int stop_after, int announce)
 {
     int grank = 0, gsize = 1;
     MPI_Comm_rank(group, &grank);
@@ -658,7 +674,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     if (config_dir(x, c->name, dir, sizeof dir, &err))
         return err.code;
     const double t0 = as_wtime();
-    if (grank == 0) {
+    if (grank == 0 && announce) {
         char d[96];
         snprintf(d, sizeof d, "group=%d of %d, %d ranks", gid + 1, ngroups, gsize);
         if (as_journal_append(x->journal, "started", c->name, d, &err))
@@ -772,6 +788,9 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     if (grank == 0 && !stopped1)
         recombined = prerelax_recombined(x, c, dir, "prerelax", &pre, start2, dft.ecut);
     MPI_Bcast(&recombined, 1, MPI_INT, 0, group);
+    /* the merging pass stops a converged prerelaxation here: merged or not is decided once every
+     * configuration has come this far */
+    int parked = stop_after == 0 && !recombined && !stopped1 && start2 && pre.converged;
     /* the corrected prerelaxation (scan/correction.h): the full cutoff's forces at stage 1's structure,
      * then stage 1 goes on from there to the deck's fmax on the shifted surface */
     as_relax_summary pre2;
@@ -779,10 +798,11 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     int probe_scf = 0;
     void *seed2 = NULL; /* the probe's converged state: stage 2's first density */
     size_t seed2_len = 0;
-    if (correct && !recombined && !stopped1 && start2 && pre.converged) {
+    if (correct && !parked && !recombined && !stopped1 && start2 && pre.converged) {
         corrected_stage cs = {.x = x, .c = c, .group = group, .dir = dir, .dft = &dft, .rs = &rs, .d1 = &d1,
-                              .r1 = &r1, .rw = &rw, .start = start2, .hess = hess};
-        int rc2 = corrected_prerelax(&cs, &pre2, &probe_scf, &seed2, &seed2_len, &err);
+                              .r1 = &r1, .rw = &rw, .start = start2, .hess = hess,
+                              .upto = stop_after > 0 ? stop_after : 0};
+        int rc2 = corrected_prerelax(&cs, &pre2, &probe_scf, &seed2, &seed2_len, &parked, &err);
         if (rc2 == AS_ESTOPPED)
             stopped1 = 1;
         else if (grank == 0)
@@ -800,7 +820,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
                        .watch = watch, .watch_arg = &rw};
     as_relax_summary sum;
     memset(&sum, 0, sizeof sum);
-    int rc = stopped1 ? AS_ESTOPPED : recombined ? AS_OK : as_relax_run(&rj, &sum, &err);
+    int rc = stopped1 ? AS_ESTOPPED : recombined || parked ? AS_OK : as_relax_run(&rj, &sum, &err);
     if (rc == AS_OK && sum.watched) { /* recombined at the full cutoff: the host's results, as above */
         if (grank == 0) {
             rc = take_host_result(x, dir, &sum, &err);
@@ -824,6 +844,17 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     }
     as_log_set_enabled(console);
     const double wall = as_wtime() - t0;
+    if (parked) {
+        if (grank == 0) {
+            char what[32];
+            snprintf(what, sizeof what, stop_after > 0 ? "round %d" : "prerelaxed", stop_after);
+            printf("  %-10s %-18s %3d steps %4ld SCF  %7.1f s  (elapsed %.0f s)\n", what, c->name,
+                   stop_after > 0 ? pre2.steps : pre.steps, stop_after > 0 ? pre2.scf_iterations : pre.scf_iterations,
+                   wall, as_wtime() - t_farm);
+            fflush(stdout);
+        }
+        return AS_OK;
+    }
     if (rc == AS_ESTOPPED) {
         /* a graceful stop: "started" stands (the restart continues from relax.chk); "stopped" says why */
         if (grank == 0) {
@@ -886,23 +917,32 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     return io ? AS_EIO : AS_OK; /* a failed configuration is recorded, not fatal; a file fault stops the scan */
 }
 
-static int farm(scan_ctx *x, as_error *err)
+/* Relax the pending configurations (neither done nor failed nor merged) on groups of ranks; stop_after
+ * and announce as run_config's.  *nran: how many there were. */
+static int farm(scan_ctx *x, int stop_after, int announce, int *nran, as_error *err)
 {
-    /* pending: neither done nor failed */
     int *pend = malloc((size_t)x->cs->n * sizeof *pend), np = 0;
     if (!pend)
         return as_error_nomem(err, "pending list", (size_t)x->cs->n * sizeof *pend);
-    if (x->rank == 0)
+    if (x->rank == 0) {
+        /* the journal as it is now: the merging pass finished some configurations */
+        as_journal_log *log = NULL;
+        as_error ej;
+        if (as_journal_read(x->journal, &log, &ej) == AS_OK) {
+            as_journal_log_destroy(x->log);
+            x->log = log;
+        }
         for (int i = 0; i < x->cs->n; i++) {
             const char *st = state_of(x, x->cs->c[i].name, NULL);
-            if (strcmp(st, "done") && strcmp(st, "failed"))
+            if (strcmp(st, "done") && strcmp(st, "failed") && x->merged_into[i] < 0)
                 pend[np++] = i;
         }
+    }
     MPI_Bcast(&np, 1, MPI_INT, 0, x->comm);
     MPI_Bcast(pend, np, MPI_INT, 0, x->comm);
+    *nran = np;
     if (np == 0) {
         free(pend);
-        as_log("\n  every configuration is finished; ranking from their files\n");
         return AS_OK;
     }
     qsort_r(pend, (size_t)np, sizeof *pend, by_cost, x->cs->c); /* most expensive first */
@@ -913,9 +953,9 @@ static int farm(scan_ctx *x, as_error *err)
         free(pend);
         return err->code;
     }
-    as_log("\n  relaxing %d configuration%s on %d rank%s in %d group%s (most expensive first); each log in "
-           "%s/configs/NAME/relax.log\n", np, np > 1 ? "s" : "", x->size, x->size > 1 ? "s" : "", ng,
-           ng > 1 ? "s" : "", x->job->outdir);
+    as_log("\n  %s %d configuration%s on %d rank%s in %d group%s (most expensive first); each log in "
+           "%s/configs/NAME/relax.log\n", stop_after == 0 ? "prerelaxing" : stop_after > 0 ? "correcting" : "relaxing", np, np > 1 ? "s" : "", x->size,
+           x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "", x->job->outdir);
     fflush(stdout);
     as_farm *f = as_farm_create(x->comm, group, np, err);
     int rc = f ? AS_OK : err->code;
@@ -929,7 +969,8 @@ static int farm(scan_ctx *x, as_error *err)
             as_farm_stop(f);
         if ((t = as_farm_next(f)) < 0)
             break;
-        const int rcc = run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done);
+        const int rcc = run_config(x, &x->cs->c[pend[t]], group, ng, gid, t, np, t_farm, &my_wall, &my_done,
+                                   stop_after, announce);
         if (rcc == AS_ESTOPPED || rcc == AS_EIO)
             as_farm_stop(f);
         eio |= rcc == AS_EIO;
@@ -951,6 +992,157 @@ static int farm(scan_ctx *x, as_error *err)
                           as_stop_reason(why, sizeof why));
     }
     return rc;
+}
+
+/* A configuration's structure and energy at the lower cutoff after stage k (0: the prerelaxation, k:
+ * corrected round k), or after the last one before it that converged (its rounds ended earlier);
+ * *s NULL when none did.  Every stage is on the lower cutoff's surface (the trajectories and
+ * result.json keep the unshifted energies), so the energies compare across configurations. */
+static void stage_result(const scan_ctx *x, const as_scan_config *c, int k, double *energy, as_structure **s)
+{
+    *s = NULL;
+    char dir[AS_PATH_MAX + 64], sdir[AS_PATH_MAX + 96], name[32];
+    as_error e;
+    if (config_dir(x, c->name, dir, sizeof dir, &e) != AS_OK)
+        return;
+    for (int j = k; j >= 0 && !*s; j--) {
+        if (j == 0)
+            snprintf(name, sizeof name, "prerelax");
+        else
+            snprintf(name, sizeof name, "prerelax%d", j + 1);
+        as_scan_record r;
+        as_structure *t = NULL;
+        if (as_path_join(sdir, sizeof sdir, dir, name, &e) == AS_OK && as_file_exists(sdir) &&
+            as_scan_outcome_read(sdir, &r, &t, &e) == AS_OK && r.cls == AS_CLASS_OK &&
+            t->natoms == c->start->natoms) {
+            *energy = r.energy;
+            *s = t;
+        } else {
+            as_structure_destroy(t);
+        }
+    }
+}
+
+/* Merging after stage k (scan/merge.h), on rank 0, sent to every rank: x->merged_into from the stages'
+ * result.json files (stage_result).  A configuration merged before stays merged unless its
+ * representative failed (then it is relaxed itself); a failed one takes no part; a done one is a
+ * representative.  "merged" in the journal for each configuration newly merged. */
+static int merge_decide(scan_ctx *x, int k, as_error *err)
+{
+    const int n = x->cs->n;
+    int rc = AS_OK;
+    if (x->rank == 0) {
+        as_scan_merge_item *item = calloc((size_t)n, sizeof *item);
+        as_structure **s1 = calloc((size_t)n, sizeof *s1);
+        as_journal_log *log = NULL;
+        if (!item || !s1)
+            rc = as_error_nomem(err, "merging", (size_t)n * sizeof *item);
+        int *into = calloc((size_t)n, sizeof *into);
+        double *dev = calloc((size_t)n, sizeof *dev);
+        if (rc == AS_OK && (!into || !dev))
+            rc = as_error_nomem(err, "merging", (size_t)n * sizeof *dev);
+        if (rc == AS_OK && (rc = as_journal_read(x->journal, &log, err)) == AS_OK) {
+            as_journal_log_destroy(x->log);
+            x->log = log;
+        }
+        /* merged before: stays so while its representative has not failed */
+        for (int i = 0; rc == AS_OK && i < n; i++) {
+            const int j = x->merged_into[i];
+            if (j >= 0 && !strcmp(state_of(x, x->cs->c[j].name, NULL), "failed")) {
+                as_log("  unmerged   %-18s its representative %s failed: it is relaxed itself\n", x->cs->c[i].name,
+                       x->cs->c[j].name);
+                x->merged_into[i] = -2; /* pending again, no candidate now */
+            }
+        }
+        for (int i = 0; rc == AS_OK && i < n; i++) {
+            const char *st = state_of(x, x->cs->c[i].name, NULL);
+            item[i].family = x->cs->c[i].family;
+            item[i].fixed = !strcmp(st, "done");
+            if (strcmp(st, "failed") && x->merged_into[i] == -1) {
+                stage_result(x, &x->cs->c[i], k, &item[i].energy, &s1[i]);
+                item[i].s = s1[i];
+            }
+        }
+        if (rc == AS_OK)
+            rc = as_scan_merge(item, n, x->sym, x->job->set->scan.merge_tol, into, dev, err);
+        for (int i = 0; rc == AS_OK && i < n; i++) {
+            if (x->merged_into[i] == -2)
+                x->merged_into[i] = -1;
+            if (into[i] < 0 || x->merged_into[i] >= 0)
+                continue;
+            x->merged_into[i] = into[i];
+            x->merge_dev[i] = dev[i];
+            const int j = into[i];
+            if (!strcmp(state_of(x, x->cs->c[i].name, NULL), "merged"))
+                continue;
+            char d[160];
+            snprintf(d, sizeof d, "into=%s stage=%d max_dev_ang=%.4f e_low_ha=%.10f e_low_into_ha=%.10f",
+                     x->cs->c[j].name, k, x->merge_dev[i] * AS_BOHR_ANG, item[i].energy, item[j].energy);
+            rc = as_journal_append(x->journal, "merged", x->cs->c[i].name, d, err);
+            char when[48];
+            snprintf(when, sizeof when, k ? "corrected round %d" : "the prerelaxation", k);
+            as_log("  merged     %-18s same as %s after %s (every atom within %.3f angstrom); not relaxed further\n",
+                   x->cs->c[i].name, x->cs->c[j].name, when, x->merge_dev[i] * AS_BOHR_ANG);
+        }
+        for (int i = 0; s1 && i < n; i++)
+            as_structure_destroy(s1[i]);
+        free(s1);
+        free(item);
+        free(into);
+        free(dev);
+    }
+    if ((rc = shared(x, rc, err)))
+        return rc;
+    MPI_Bcast(x->merged_into, n, MPI_INT, 0, x->comm);
+    MPI_Bcast(x->merge_dev, n, MPI_DOUBLE, 0, x->comm);
+    return AS_OK;
+}
+
+/* The configurations' relaxations.  With merging (the default with the prerelaxation): a pass that
+ * prerelaxes every configuration, the merging; a pass for every corrected round but the last, the
+ * merging; then the rest for the representatives, again while a representative failed (its merged
+ * configurations are then relaxed themselves). */
+static int relax_all(scan_ctx *x, as_error *err)
+{
+    const as_scan_settings *sc = &x->job->set->scan;
+    const int merging = sc->prerelax && sc->merge_tol > 0.0;
+    const int stages = merging ? (sc->prerelax_correct ? AS_SCAN_CORRECT_ROUNDS : 1) : 0;
+    int rc = AS_OK, nran = 0, total = 0;
+    /* the merges of an earlier run stand (the journal): every pass then decides as that run did */
+    if (merging && x->rank == 0)
+        for (int i = 0; i < x->cs->n; i++) {
+            const as_journal_entry *e = NULL;
+            if (strcmp(state_of(x, x->cs->c[i].name, &e), "merged"))
+                continue;
+            const char *p = strstr(e->detail, "into=");
+            char rep[AS_SCAN_NAME_LEN] = "";
+            if (p)
+                sscanf(p + 5, "%63s", rep);
+            for (int j = 0; j < x->cs->n; j++)
+                if (j != i && !strcmp(x->cs->c[j].name, rep)) {
+                    x->merged_into[i] = j;
+                    x->merge_dev[i] = detail_value(e->detail, "max_dev_ang") * AS_ANG_BOHR;
+                }
+        }
+    MPI_Bcast(x->merged_into, x->cs->n, MPI_INT, 0, x->comm);
+    MPI_Bcast(x->merge_dev, x->cs->n, MPI_DOUBLE, 0, x->comm);
+    for (int k = 0; k < stages; k++) {
+        if ((rc = farm(x, k, k == 0, &nran, err)) || (rc = merge_decide(x, k, err)))
+            return rc;
+        total += nran;
+    }
+    for (int pass = 0; pass < x->cs->n + 1; pass++) {
+        if (merging && pass > 0 && (rc = merge_decide(x, stages, err)))
+            return rc;
+        if ((rc = farm(x, -1, !merging, &nran, err)))
+            return rc;
+        total += nran;
+        if (!merging || nran == 0)
+            break;
+    }
+    if (total == 0)
+        as_log("\n  every configuration is finished; ranking from their files\n");
+    return AS_OK;
 }
 
 /* ---------------------------------------------------------------- ranking ---- */
@@ -987,6 +1179,14 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
         const char *st = state_of(x, c->name, &e);
         char dir[AS_PATH_MAX + 64];
         as_error e2;
+        if (!strcmp(st, "merged") && x->merged_into[i] >= 0) {
+            q->cls = AS_CLASS_SAME;
+            q->have_energy = 0;
+            snprintf(q->detail, sizeof q->detail, "same as %s (merged after the prerelaxation: every atom within "
+                     "%.3f angstrom; not relaxed further)", x->cs->c[x->merged_into[i]].name,
+                     x->merge_dev[i] * AS_BOHR_ANG);
+            continue;
+        }
         if (!strcmp(st, "done") && config_dir(x, c->name, dir, sizeof dir, &e2) == AS_OK &&
             as_scan_outcome_read(dir, q, &fin[i], &e2) == AS_OK) {
             q->cls = AS_CLASS_OK;
@@ -1126,7 +1326,14 @@ int as_scan_run(const as_scan_job *job, as_error *err)
         dry_run_report(&x);
         goto done;
     }
-    if ((rc = farm(&x, err)))
+    if (!(x.merged_into = malloc((size_t)x.cs->n * sizeof *x.merged_into)) ||
+        !(x.merge_dev = malloc((size_t)x.cs->n * sizeof *x.merge_dev))) {
+        rc = as_error_nomem(err, "merging", (size_t)x.cs->n * sizeof *x.merge_dev);
+        goto done;
+    }
+    for (int i = 0; i < x.cs->n; i++)
+        x.merged_into[i] = -1, x.merge_dev[i] = -1.0;
+    if ((rc = relax_all(&x, err)))
         goto done;
     int nfailed = 0;
     if (x.rank == 0)
@@ -1139,6 +1346,8 @@ int as_scan_run(const as_scan_job *job, as_error *err)
         rc = as_error_set(err, AS_ENOCONV, "%d of %d configurations failed (the ranking lists them with the "
                           "reason and ranks the others); exit status 3", nfailed, x.cs->n);
 done:
+    free(x.merged_into);
+    free(x.merge_dev);
     free(x.seed);
     as_scan_configs_destroy(x.cs);
     as_sites_destroy(x.sites);

@@ -30,7 +30,13 @@
 #   9. the corrected prerelaxation: its probe's forces equal a separate 'anionscan scf' of the prerelaxed
 #      structure at the full cutoff (1e-3 eV/angstrom), and the relaxation at the full cutoff starts from
 #      the last corrected prerelaxation's final structure (the shifted surface itself: test_relax's
-#      shifted_surface, a finite-difference check).
+#      shifted_surface, a finite-difference check);
+#  10. merging after the prerelaxation (scan/merge.h; tests/scan/toy_merge.in: two starts 0.002 apart):
+#      the higher of the two in energy is 'merged' into the other, its prerelaxed structure within 0.3
+#      angstrom of it by pymatgen's StructureMatcher too, it is not relaxed further (no probe, no
+#      relaxation at the full cutoff) and is listed 'same' without energies; the representative's
+#      results equal a scan with merge_tol = 0 (1e-8 Ha); the same command again computes nothing
+#      and merges the same way.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 export ANIONSCAN_FFTW_PLANNER=estimate
@@ -286,5 +292,57 @@ d = np.abs(s2.get_positions() - fin.get_positions()).max()
 print("the relaxation at 8 Ha starts %.1e angstrom from %s's last structure" % (d, last.split("/")[-1]))
 assert d < 1e-6
 PYEOF
+
+# 10. merging after the prerelaxation
+MDECK="$TOP/tests/scan/toy_merge.in"
+"$ANIONSCAN" scan "$MDECK" -o "$TMP/merge" > "$TMP/merge.log" 2>&1 || die "merge scan exited $?: $(tail -3 "$TMP/merge.log")"
+line=$(awk -F'\t' '$3 == "merged"' "$TMP/merge/scan.journal")
+[ "$(printf '%s\n' "$line" | grep -c .)" = 1 ] || die "expected one 'merged' line: $line"
+gone=$(printf '%s\n' "$line" | cut -f4)
+into=$(printf '%s\n' "$line" | sed 's/.*into=\([^ ]*\).*/\1/')
+dev=$(printf '%s\n' "$line" | sed 's/.*max_dev_ang=\([^ ]*\).*/\1/')
+echo "merged: $gone into $into (every atom within $dev angstrom)"
+[ ! -e "$TMP/merge/configs/$gone/probe1" ] && [ ! -e "$TMP/merge/configs/$gone/result.json" ] ||
+  die "$gone was relaxed further after it was merged"
+[ -s "$TMP/merge/configs/$into/result.json" ] || die "no results for the representative $into"
+"$PY" - "$TMP/merge" "$gone" "$into" "$dev" <<'PYEOF' || die "the merge against pymatgen and the ranking"
+import json, sys, warnings
+warnings.filterwarnings("ignore")
+from pymatgen.core import Structure
+from pymatgen.analysis.structure_matcher import StructureMatcher
+d, gone, into, dev = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+a = Structure.from_file("%s/configs/%s/prerelax/final.cif" % (d, into))
+b = Structure.from_file("%s/configs/%s/prerelax/final.cif" % (d, gone))
+sm = StructureMatcher(ltol=0.05, stol=1.0, angle_tol=2, primitive_cell=False, scale=False, attempt_supercell=False)
+t = sm.get_s2_like_s1(a, b)
+assert t is not None, "pymatgen finds no match"
+worst = max(a[i].distance(t[i]) for i in range(len(a)))
+print("pymatgen: every atom within %.4f angstrom (the scan: %.4f)" % (worst, dev))
+# pymatgen tries every operation of the lattice, the scan only the host's: never a worse match
+assert worst <= 0.3 and worst <= dev + 1e-3, (worst, dev)
+ea = json.load(open("%s/configs/%s/prerelax/result.json" % (d, into)))["energy_ha"]
+eb = json.load(open("%s/configs/%s/prerelax/result.json" % (d, gone)))["energy_ha"]
+assert ea <= eb, "the representative is not the lower in energy"
+cs = {c["name"]: c for f in json.load(open(d + "/ranking.json"))["families"] for c in f["configurations"]}
+g = cs[gone]
+assert g["status"] == "same" and g["energy_ha"] is None and "same as " + into in g["detail"] \
+    and "merged after the prerelaxation" in g["detail"], g
+assert cs[into]["status"] in ("ok", "moved"), cs[into]
+PYEOF
+sed 's/^frenkel_radius = .*/&\nmerge_tol = 0 angstrom/' "$MDECK" > "$TMP/nomerge.in"
+"$ANIONSCAN" scan "$TMP/nomerge.in" -o "$TMP/nomerge" > "$TMP/nomerge.log" 2>&1 || die "scan with merge_tol = 0 exited $?"
+! grep -q "merged" "$TMP/nomerge/scan.journal" || die "merge_tol = 0 merged"
+"$PY" - "$TMP/merge" "$TMP/nomerge" "$into" <<'PYEOF' || die "the representative with and without merging"
+import json, sys
+load = lambda d: {c["name"]: c for f in json.load(open(d + "/ranking.json"))["families"] for c in f["configurations"]}
+a, b, n = load(sys.argv[1])[sys.argv[3]], load(sys.argv[2])[sys.argv[3]], sys.argv[3]
+print("%s: %.10f Ha merged, %.10f Ha without merging" % (n, a["energy_ha"], b["energy_ha"]))
+assert abs(a["energy_ha"] - b["energy_ha"]) < 1e-8 and abs(a["gap_ev"] - b["gap_ev"]) < 1e-6
+PYEOF
+cp "$TMP/merge/ranking.json" "$TMP/merge.ranking.json"
+"$ANIONSCAN" scan "$MDECK" -o "$TMP/merge" > "$TMP/merge2.log" 2>&1 || die "merge scan run again exited $?"
+grep -q "every configuration is finished" "$TMP/merge2.log" || die "the finished merge scan computed again"
+[ "$(awk -F'\t' '$3 == "merged"' "$TMP/merge/scan.journal" | wc -l)" = 1 ] || die "merged again"
+cmp -s "$TMP/merge/ranking.json" "$TMP/merge.ranking.json" || die "the ranking changed when the finished scan ran again"
 
 echo "t_scan: all checks passed"

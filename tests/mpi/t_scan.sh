@@ -4,6 +4,8 @@
 # A graceful stop: SIGUSR1 to mpirun (which passes it to both ranks) in the middle of the 2-group
 # scan gives exit status 5 and "stopped" journal lines; the same command again finishes the scan
 # with the uninterrupted 2-group run's ranking (1e-8 Ha) and every configuration done once.
+# Merging after the prerelaxation (tests/scan/toy_merge.in) in 2 groups: the same configuration merged
+# into the same one as on 1 rank, the representative's energy within 1e-6 Ha.
 # Automatic groups: one group of 2 ranks (2 k-point pools) for a 2x2x2 mesh, 2 groups of 1 at Gamma.
 source "$(dirname "$0")/../e2e/lib.sh"
 export ANIONSCAN_FFTW_PLANNER=estimate
@@ -68,4 +70,23 @@ $MPIRUN -np 2 "$ANIONSCAN" scan "$TOP/tests/scan/cubic_tiny.in" --dry-run -o "$T
 grep -q "in 1 group," "$TMP/dry_k.log" || die "2x2x2 mesh on 2 ranks: not 1 group: $(grep group "$TMP/dry_k.log")"
 $MPIRUN -np 2 "$ANIONSCAN" scan "$DECK" --dry-run -o "$TMP/dry_g" > "$TMP/dry_g.log" 2>&1 || die "dry run, Gamma: exit $?"
 grep -q "in 2 groups," "$TMP/dry_g.log" || die "Gamma on 2 ranks: not 2 groups: $(grep group "$TMP/dry_g.log")"
+# merging on 2 groups: the merging pass, then the representative alone
+MDECK="$TOP/tests/scan/toy_merge.in"
+"$ANIONSCAN" scan "$MDECK" -o "$TMP/m1" > "$TMP/m1.log" 2>&1 || die "merge, 1 rank: exit $?"
+$MPIRUN -np 2 "$ANIONSCAN" scan "$MDECK" -o "$TMP/m2" --groups 2 > "$TMP/m2.log" 2>&1 || die "merge, 2 groups: exit $?"
+/usr/bin/python3 - "$TMP" <<'PYEOF' || die "merging differs between layouts"
+import json, sys
+def load(d):
+    j = json.load(open(d + "/ranking.json"))
+    return {c["name"]: c for f in j["families"] for c in f["configurations"]}
+a, b = load(sys.argv[1] + "/m1"), load(sys.argv[1] + "/m2")
+assert set(a) == set(b)
+merged = [n for n in a if "merged after the prerelaxation" in (a[n]["detail"] or "")]
+assert len(merged) == 1, merged
+for n in a:
+    assert a[n]["status"] == b[n]["status"] and a[n]["detail"] == b[n]["detail"], (n, a[n], b[n])
+    if a[n]["energy_ha"] is not None:
+        assert abs(a[n]["energy_ha"] - b[n]["energy_ha"]) < 1e-6, n
+print("merging: %s merged the same way on 1 rank and on 2 groups" % merged[0])
+PYEOF
 echo ok
