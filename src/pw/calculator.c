@@ -205,6 +205,9 @@ int as_calculator_run(as_calculator *c, const as_structure *s, int want_stress, 
         as_scf_adopt_smearing(c->m, &res);
         c->dft.smearing = c->m->smearing;
         c->dft.smearing_width = c->m->smear_width;
+        /* with the bands of the fixed occupations, fewer than a smeared start chooses: a calculator made
+         * again from c->dft (a checkpoint read back, relax/run.c) must have the same */
+        c->dft.nbands = c->st->nbands;
     }
     r->natoms = s->natoms;
     r->energy = res.e.total;

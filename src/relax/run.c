@@ -63,7 +63,11 @@ static int write_checkpoint(relax_run *run, as_error *err)
     as_ser_init(&b);
     if (run->rank == 0) {
         as_relax_save(run->r, &b);
-        as_ser_put_i32(&b, run->dft.smearing != run->job->dft->smearing); /* auto smearing on */
+        /* auto smearing: 0 off; 1 on; minus the band count when on with the bands pinned (the SCF guard's
+         * smeared retry keeps those of the fixed occupations, fewer than a smeared start chooses: the
+         * calculator read back must have them, pw/calculator.c) */
+        const int on = run->dft.smearing != run->job->dft->smearing;
+        as_ser_put_i32(&b, !on ? 0 : run->dft.nbands != run->job->dft->nbands ? -run->dft.nbands : 1);
     }
     int rc = as_calc_state_save(run->c, run->base, &b, err);
     if (rc == AS_OK && run->rank == 0) {
@@ -99,8 +103,11 @@ static int read_checkpoint(relax_run *run, const char *path, as_error *err)
         rc = as_error_prefix(err, "%s cannot be continued: ", path);
         goto done;
     }
-    if (as_ser_get_i32(&b) == 1)
+    const int32_t smeared = as_ser_get_i32(&b); /* write_checkpoint's */
+    if (smeared == 1 || smeared < 0)
         smear(&run->dft);
+    if (smeared < 0)
+        run->dft.nbands = -smeared;
     if (!(run->c = as_calculator_create(&run->dft, run->comm, run->job->npools, err)) ||
         as_calc_state_load(run->c, &b, &run->base, err)) {
         rc = as_error_prefix(err, "%s cannot be continued: ", path);
@@ -501,6 +508,7 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         if (run.c->dft.smearing != run.dft.smearing) { /* the SCF guard's smeared retry (pw/scf_guard.h) */
             run.dft.smearing = run.c->dft.smearing;
             run.dft.smearing_width = run.c->dft.smearing_width;
+            run.dft.nbands = run.c->dft.nbands;
         }
         if (run.r->step == 0 && !sum->first_scf)
             sum->first_scf = res.scf_iterations;

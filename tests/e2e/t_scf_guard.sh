@@ -5,7 +5,8 @@
 #      converges to the energy of the default mixing; the log and result.json (scf_guard) say so;
 #   2. an SCF that cannot converge (max_scf = 4) exits 3 with its iteration history, and writes no result.json;
 #      one whose fixed occupations oscillate (two holes) diverges and is retried smeared, to the energy of the
-#      same smearing given in the deck;
+#      same smearing given in the deck; a relaxation so retried continues from its relax.chk (--restart) to
+#      where the uninterrupted one ends;
 #   3. a scan whose SCFs cannot converge lists every configuration as failed with the reason (exit 3), the
 #      journal keeps the whole message with the history, nothing is ranked;
 #   4. a relaxation that stops making progress (max_step = 2e-6 angstrom) stops with exit 3 saying so, its
@@ -70,6 +71,24 @@ assert a["smearing"] == {"kind": "marzari-vanderbilt", "width_ha": 0.005}, a["sm
 assert abs(a["energy_ha"] - b["energy_ha"]) < 1e-6
 assert abs(a["gap_ev"] - b["gap_ev"]) < 1e-3
 EOF
+# 2c. a relaxation whose first SCF the guard retried smeared (2b's deck, one step) continues from its relax.chk
+# with --restart (the smeared retry keeps the fixed occupations' 20 bands, fewer than a smeared start chooses; the
+# checkpoint carries them) and ends where an uninterrupted two-step relaxation ends
+{ cat "$TMP/holes.in"; printf '\n[relax]\nfmax = 0.001 eV/angstrom\nmax_steps = 1\n'; } > "$TMP/hrelax1.in"
+sed 's/^max_steps = 1/max_steps = 2/' "$TMP/hrelax1.in" > "$TMP/hrelax2.in"
+st=0; "$ANIONSCAN" relax "$TMP/hrelax1.in" -o "$TMP/hr" > "$TMP/hr.log" 2>&1 || st=$?
+[ "$st" = 3 ] || die "the one-step relaxation exited $st, expected 3: $(tail -3 "$TMP/hr.log")"
+grep -q "SCF guard .*Marzari-Vanderbilt smearing" "$TMP/hr.log" || die "the one-step relaxation was not retried smeared"
+expect_status 3 "$ANIONSCAN" relax "$TMP/hrelax2.in" -o "$TMP/hr" --restart
+expect_stderr_has "not converged after 2 steps"
+expect_status 3 "$ANIONSCAN" relax "$TMP/hrelax2.in" -o "$TMP/hf"
+$PY - "$TMP/hr/result.json" "$TMP/hf/result.json" <<'EOF' || die "the restarted smeared relaxation"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"smeared by the guard, restarted after step 1: E = {a['energy_ha']:.10f} Ha; uninterrupted: {b['energy_ha']:.10f}")
+assert abs(a["energy_ha"] - b["energy_ha"]) < 1e-8 and a["nbands"] == b["nbands"]
+EOF
+
 # 3. a scan whose SCFs cannot converge: every configuration listed as failed with the reason, none ranked
 sed 's/^stress = false/&\nmax_scf = 10/' "$TOP/tests/scan/toy.in" > "$TMP/scan10.in"
 expect_status 3 "$ANIONSCAN" scan "$TMP/scan10.in" -o "$TMP/scan"
