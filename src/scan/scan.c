@@ -1180,11 +1180,18 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
         char dir[AS_PATH_MAX + 64];
         as_error e2;
         if (!strcmp(st, "merged") && x->merged_into[i] >= 0) {
+            /* "same as" the configuration that was relaxed to the end: a representative merged in a later
+             * round hands its merged configurations on to its own */
+            int root = x->merged_into[i];
+            for (int hops = 0; x->merged_into[root] >= 0 && hops < n; hops++)
+                root = x->merged_into[root];
             q->cls = AS_CLASS_SAME;
             q->have_energy = 0;
-            snprintf(q->detail, sizeof q->detail, "same as %s (merged after the prerelaxation: every atom within "
-                     "%.3f angstrom; not relaxed further)", x->cs->c[x->merged_into[i]].name,
-                     x->merge_dev[i] * AS_BOHR_ANG);
+            char via[AS_SCAN_NAME_LEN + 16] = "";
+            if (root != x->merged_into[i])
+                snprintf(via, sizeof via, " into %s", x->cs->c[x->merged_into[i]].name);
+            snprintf(q->detail, sizeof q->detail, "same as %s (merged after the prerelaxation%s: every atom within "
+                     "%.3f angstrom; not relaxed further)", x->cs->c[root].name, via, x->merge_dev[i] * AS_BOHR_ANG);
             continue;
         }
         if (!strcmp(st, "done") && config_dir(x, c->name, dir, sizeof dir, &e2) == AS_OK &&
