@@ -36,7 +36,8 @@
 #      angstrom of it by pymatgen's StructureMatcher too, it is not relaxed further (no probe, no
 #      relaxation at the full cutoff) and is listed 'same' without energies; the representative's
 #      results equal a scan with merge_tol = 0 (1e-8 Ha); the same command again computes nothing
-#      and merges the same way.
+#      and merges the same way; a representative that fails (step 2 at the full cutoff made to fail)
+#      hands its merged configuration back, which is then relaxed itself.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 export ANIONSCAN_FFTW_PLANNER=estimate
@@ -344,5 +345,20 @@ cp "$TMP/merge/ranking.json" "$TMP/merge.ranking.json"
 grep -q "every configuration is finished" "$TMP/merge2.log" || die "the finished merge scan computed again"
 [ "$(awk -F'\t' '$3 == "merged"' "$TMP/merge/scan.journal" | wc -l)" = 1 ] || die "merged again"
 cmp -s "$TMP/merge/ranking.json" "$TMP/merge.ranking.json" || die "the ranking changed when the finished scan ran again"
+# a representative that fails hands its merged configuration back: the SCF of every relaxation's step 2 at the full
+# cutoff (8 Ha) fails, so the representative fails after the merging, and the merged one is then relaxed itself (and
+# fails the same way): both listed failed with the reason, exit 3
+st=0; ANIONSCAN_TEST_SCF_FAIL=2@8 "$ANIONSCAN" scan "$MDECK" -o "$TMP/mfail" > "$TMP/mfail.log" 2>&1 || st=$?
+[ "$st" = 3 ] || die "merge scan with failing representatives: exit $st, expected 3: $(tail -3 "$TMP/mfail.log")"
+grep -q "merged     $gone" "$TMP/mfail.log" || die "no merge before the failure: $(grep -E 'merged|FAILED' "$TMP/mfail.log")"
+grep -q "unmerged   $gone .*its representative $into failed" "$TMP/mfail.log" || die "the merged one was not handed back"
+[ "$(awk -F'\t' -v n="$gone" '$3 == "failed" && $4 == n' "$TMP/mfail/scan.journal" | wc -l)" = 1 ] ||
+  die "$gone was not relaxed itself after its representative failed"
+"$PY" - "$TMP/mfail" <<'PYEOF' || die "failed representatives in the ranking"
+import json, sys
+cs = [c for f in json.load(open(sys.argv[1] + "/ranking.json"))["families"] for c in f["configurations"]]
+assert len(cs) == 2 and all(c["status"] == "failed" for c in cs), [(c["name"], c["status"]) for c in cs]
+print("a failed representative: its merged configuration relaxed itself, both listed failed")
+PYEOF
 
 echo "t_scan: all checks passed"
