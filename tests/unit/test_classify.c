@@ -30,36 +30,7 @@
 #include "crystal/symmetry.h"
 #include "scan/classify.h"
 
-typedef struct fixture {
-    as_structure *host;
-    as_symmetry *sym;
-    as_sites *sites;
-} fixture;
-
-static fixture make(void)
-{
-    fixture f;
-    as_error err;
-    as_composition c;
-    if (as_composition_parse("CsPbBr3", &c, &err))
-        fail_msg("%s", err.msg);
-    if (!(f.host = as_perovskite_build(&c, AS_PEROVSKITE_PNMA, NULL, &err)) ||
-        !(f.sym = as_symmetry_create(f.host, 0.0, &err)))
-        fail_msg("%s", err.msg);
-    as_sites_params p;
-    as_sites_params_default(&p);
-    if (!(f.sites = as_sites_find(f.host, f.sym, &p, &err)))
-        fail_msg("%s", err.msg);
-    assert_true(f.sites->nsites >= 2);
-    return f;
-}
-
-static void unmake(fixture *f)
-{
-    as_sites_destroy(f->sites);
-    as_symmetry_destroy(f->sym);
-    as_structure_destroy(f->host);
-}
+#include "pnma_fixture.h"
 
 /* host + Br at x (an interstitial configuration) */
 static as_structure *with_br(const as_structure *host, const double x[3])
@@ -96,22 +67,6 @@ static void record(as_scan_record *r, const char *name, double e)
     r->have_energy = 1;
     r->energy = e;
     r->multiplicity = 1;
-}
-
-/* s moved as a whole by operation op, atoms in reverse order */
-static as_structure *image(const as_symmetry *sym, const as_structure *s, int op)
-{
-    as_error err;
-    as_structure *t = as_structure_copy(s, &err);
-    if (!t)
-        fail_msg("%s", err.msg);
-    for (int a = 0; a < s->natoms; a++) {
-        const int b = s->natoms - 1 - a;
-        t->z[b] = s->z[a];
-        as_symmetry_apply(sym, op, s->frac[a], t->frac[b]);
-    }
-    as_structure_wrap(t);
-    return t;
 }
 
 static void test_same_and_ok(void **state)
