@@ -147,7 +147,7 @@ typedef struct as_scan_settings {
     double same_energy;               /* Ha: AS_SCAN_SAME_EV */
     int prerelax;                     /* relax each configuration first at a lower cutoff (default true) */
     double prerelax_ecut;             /* Ha; 0 = AS_SCAN_PRERELAX_ECUT x ecut */
-    double prerelax_fmax;             /* Ha/bohr; 0 = max(AS_SCAN_PRERELAX_FMAX x fmax, 0.15 eV/angstrom) */
+    double prerelax_fmax;             /* Ha/bohr; 0 = max(AS_SCAN_PRERELAX_FMAX x fmax, 0.05 eV/angstrom) */
     int prerelax_correct;             /* then the corrected prerelaxation to fmax (scan/correction.h; default true) */
     double merge_tol;                 /* bohr: merging after the prerelaxation (scan/merge.h); 0 = off */
     double positions[AS_MAX_SCAN_SITES][3]; /* 'positions = crystal' block: given sites u1, u2, ... (fractional) */

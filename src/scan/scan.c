@@ -411,8 +411,8 @@ static int watch_recombined(const as_structure *s, void *arg)
 }
 
 /* On the group's first rank: has the Frenkel pair recombined in a prerelaxation (stage 1, "prerelax",
- * or one of the corrected rounds, "prerelax2")?  Either the watch stopped it, or it converged (final: its structure) with the vacancy
- * refilled.  Then the configuration takes the host's results (take_host_result): 1. */
+ * or one of the corrected rounds, "prerelax2")?  Either the watch stopped it, or it converged (final:
+ * its structure) with the vacancy refilled.  Then the configuration takes the host's results (take_host_result): 1. */
 static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char *dir, const char *stage,
                                const as_relax_summary *pre, const as_structure *final, double ecut)
 {
@@ -917,6 +917,17 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     return io ? AS_EIO : AS_OK; /* a failed configuration is recorded, not fatal; a file fault stops the scan */
 }
 
+/* Rank 0: x->log becomes the journal as it is now (the passes before appended to it). */
+static int journal_reload(scan_ctx *x, as_error *err)
+{
+    as_journal_log *log = NULL;
+    if (as_journal_read(x->journal, &log, err))
+        return err->code;
+    as_journal_log_destroy(x->log);
+    x->log = log;
+    return AS_OK;
+}
+
 /* Relax the pending configurations (neither done nor failed nor merged) on groups of ranks; stop_after
  * and announce as run_config's.  *nran: how many there were. */
 static int farm(scan_ctx *x, int stop_after, int announce, int *nran, as_error *err)
@@ -925,13 +936,8 @@ static int farm(scan_ctx *x, int stop_after, int announce, int *nran, as_error *
     if (!pend)
         return as_error_nomem(err, "pending list", (size_t)x->cs->n * sizeof *pend);
     if (x->rank == 0) {
-        /* the journal as it is now: the merging pass finished some configurations */
-        as_journal_log *log = NULL;
-        as_error ej;
-        if (as_journal_read(x->journal, &log, &ej) == AS_OK) {
-            as_journal_log_destroy(x->log);
-            x->log = log;
-        }
+        as_error ej; /* unreadable now: the journal as read before stands */
+        journal_reload(x, &ej);
         for (int i = 0; i < x->cs->n; i++) {
             const char *st = state_of(x, x->cs->c[i].name, NULL);
             if (strcmp(st, "done") && strcmp(st, "failed") && x->merged_into[i] < 0)
@@ -953,9 +959,10 @@ static int farm(scan_ctx *x, int stop_after, int announce, int *nran, as_error *
         free(pend);
         return err->code;
     }
+    const char *what = stop_after == 0 ? "prerelaxing" : stop_after > 0 ? "correcting" : "relaxing";
     as_log("\n  %s %d configuration%s on %d rank%s in %d group%s (most expensive first); each log in "
-           "%s/configs/NAME/relax.log\n", stop_after == 0 ? "prerelaxing" : stop_after > 0 ? "correcting" : "relaxing", np, np > 1 ? "s" : "", x->size,
-           x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "", x->job->outdir);
+           "%s/configs/NAME/relax.log\n", what, np, np > 1 ? "s" : "", x->size, x->size > 1 ? "s" : "", ng,
+           ng > 1 ? "s" : "", x->job->outdir);
     fflush(stdout);
     as_farm *f = as_farm_create(x->comm, group, np, err);
     int rc = f ? AS_OK : err->code;
@@ -1034,17 +1041,14 @@ static int merge_decide(scan_ctx *x, int k, as_error *err)
     if (x->rank == 0) {
         as_scan_merge_item *item = calloc((size_t)n, sizeof *item);
         as_structure **s1 = calloc((size_t)n, sizeof *s1);
-        as_journal_log *log = NULL;
         if (!item || !s1)
             rc = as_error_nomem(err, "merging", (size_t)n * sizeof *item);
         int *into = calloc((size_t)n, sizeof *into);
         double *dev = calloc((size_t)n, sizeof *dev);
         if (rc == AS_OK && (!into || !dev))
             rc = as_error_nomem(err, "merging", (size_t)n * sizeof *dev);
-        if (rc == AS_OK && (rc = as_journal_read(x->journal, &log, err)) == AS_OK) {
-            as_journal_log_destroy(x->log);
-            x->log = log;
-        }
+        if (rc == AS_OK)
+            rc = journal_reload(x, err);
         /* merged before: stays so while its representative has not failed */
         for (int i = 0; rc == AS_OK && i < n; i++) {
             const int j = x->merged_into[i];
@@ -1151,7 +1155,6 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
     const int n = x->cs->n;
     as_scan_record *rec = calloc((size_t)n, sizeof *rec);
     as_structure **fin = calloc((size_t)n, sizeof *fin);
-    as_journal_log *log = NULL;
     as_ranking *r = NULL;
     int rc = AS_OK, nfailed = 0, seeded_n = 0;
     double first_sum = 0.0;
@@ -1160,11 +1163,8 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
         rc = as_error_nomem(err, "records", (size_t)n * sizeof *rec);
         goto done;
     }
-    if ((rc = as_journal_read(x->journal, &log, err)))
+    if ((rc = journal_reload(x, err)))
         goto done;
-    as_journal_log_destroy(x->log);
-    x->log = log;
-    log = NULL;
     for (int i = 0; i < n; i++) {
         const as_scan_config *c = &x->cs->c[i];
         as_scan_record *q = &rec[i];
@@ -1252,7 +1252,6 @@ done:
         as_structure_destroy(fin[i]);
     free(fin);
     free(rec);
-    as_journal_log_destroy(log);
     return rc;
 }
 
