@@ -65,6 +65,11 @@ static double count(as_smearing_kind kind, double sigma, int nk, int nspin, int 
     return n;
 }
 
+/* Electrons the count may miss and the level still be taken (pw.x's efermig uses the same 1e-10): a
+ * thousandth of what an SCF residual of 1e-8 Ha would notice, and far above the rounding of the count
+ * (1e-13 for a few hundred electrons, which a tolerance of 1e-12 did not clear). */
+#define FERMI_EPS 1e-10
+
 /* Bisection for mu with count(mu) = nel inside [lo, hi]: on a rising branch (count(lo) < nel <= count(hi)) or,
  * with rising = 0, a falling one (count(lo) >= nel > count(hi)). */
 static double bisect(as_smearing_kind kind, double sigma, int nk, int nspin, int nb, const double *wk,
@@ -115,13 +120,35 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
         *mu_out = bisect(kind, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi, 1);
         return AS_OK;
     }
-    const double mu_g = bisect(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi, 1);
+    double mu_g = bisect(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, nel, only, lo, hi, 1);
+    /* An insulator: the Gaussian count is flat across the gap and the bisection stops wherever it first comes
+     * within 1e-12 of nel, perhaps 5 sigma above the valence band top.  There the cold count exceeds nel by the
+     * full levels' overshoot tail, e^{-(x - 1/sqrt 2)^2}/sqrt(2 pi) per level at x = (mu - e)/sigma (1e-12 to
+     * 1e-10 electrons), and its only roots lie near the band edges, where the top levels give up a fraction of
+     * an electron to the others' overshoot.  So the level goes to the middle of the gap, where that tail is
+     * smallest, and a count within FERMI_EPS of nel is taken as it is. */
+    double below = -INFINITY, above = INFINITY;
+    for (int k = 0; k < nk; k++)
+        for (int s = 0; s < nspin; s++)
+            if (only < 0 || s == only)
+                for (int b = 0; b < nb; b++) {
+                    const double e = eig[(size_t)(k * nspin + s) * nb + b];
+                    if (e <= mu_g)
+                        below = fmax(below, e);
+                    else
+                        above = fmin(above, e);
+                }
+    if (isfinite(below) && isfinite(above)) {
+        const double mid = 0.5 * (below + above);
+        if (fabs(count(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, mid, only) - nel) < FERMI_EPS)
+            mu_g = mid;
+    }
     const double h = sigma / 8.0, r0 = count(kind, sigma, nk, nspin, nb, wk, eig, mu_g, only) - nel;
-    if (fabs(r0) < 1e-12) {
+    if (fabs(r0) < FERMI_EPS) {
         *mu_out = mu_g;
         return AS_OK;
     }
-    double below = r0, above = r0; /* count - nel at the inner ends of the two intervals tried next */
+    below = r0, above = r0; /* count - nel at the inner ends of the two intervals tried next */
     for (int j = 0; mu_g - j * h > lo || mu_g + j * h < hi; j++) {
         /* the two intervals j sigma/8 away, the one above first: the root taken is the nearest to within sigma/8 */
         const double a0 = mu_g + j * h, a1 = a0 + h;
