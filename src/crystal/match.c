@@ -361,3 +361,28 @@ int as_match_structures(const as_structure *a, const as_structure *b, const as_s
         *maxdev = sqrt(bestmax2);
     return 1;
 }
+
+int as_match_image_count(const as_structure *s, const as_symmetry *sym, double tol, as_error *err)
+{
+    if (!sym || sym->nops < 2)
+        return 1;
+    as_structure *g = as_structure_copy(s, err);
+    if (!g)
+        return -1;
+    int stab = 0;
+    for (int o = 0; o < sym->nops; o++) {
+        for (int i = 0; i < s->natoms; i++)
+            as_symmetry_apply(sym, o, s->frac[i], g->frac[i]);
+        as_structure_wrap(g);
+        const int m = as_match_structures(g, s, NULL, tol, NULL, NULL, NULL, err);
+        if (m < 0) {
+            as_structure_destroy(g);
+            return -1;
+        }
+        stab += m;
+    }
+    as_structure_destroy(g);
+    if (stab < 1) /* the identity always matches; only a damaged structure gets here */
+        stab = 1;
+    return (int)lround((double)sym->nops / stab);
+}

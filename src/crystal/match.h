@@ -55,4 +55,13 @@
 int as_match_structures(const as_structure *a, const as_structure *b, const as_symmetry *sym, double tol, int *op,
                         double *rms, double *maxdev, as_error *err);
 
+/* How many distinct images of s the operations of sym make: sym's order over the number of its operations that
+ * map s onto itself (any translation allowed, each atom within tol bohr; <= 0 for AS_MATCH_TOL).  For a
+ * configuration in a fixed host cell this is its multiplicity, the number of equivalent copies in the cell:
+ * an interstitial that kept the symmetry of its Wyckoff site has that site's multiplicity, one that left a
+ * mirror plane twice as many.  With tol = the tolerance of as_match_structures' "same" test, images that test
+ * would call the same count once.  When the operations within tol do not quite form a group (a structure on
+ * the edge of tol) the ratio is rounded.  1 when sym is NULL; -1 with err set if memory runs out. */
+int as_match_image_count(const as_structure *s, const as_symmetry *sym, double tol, as_error *err);
+
 #endif

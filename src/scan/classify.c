@@ -162,6 +162,15 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
             r->cls = AS_CLASS_MOVED;
             snprintf(r->detail, sizeof r->detail, "moved to %s", sites->site[site].name);
         }
+        if (sym && (r->cls == AS_CLASS_OK || r->cls == AS_CLASS_MOVED)) {
+            /* the copies of the configuration it ended as, not of the one it started from */
+            const int g = as_match_image_count(s, sym, tol, err);
+            if (g < 0) {
+                as_symmetry_destroy(lat);
+                return err->code;
+            }
+            r->multiplicity = g;
+        }
     }
     /* same as: against the lower-energy configurations of the family that are still distinct */
     int *order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order), m = 0;

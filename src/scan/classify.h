@@ -11,6 +11,10 @@
  *   same        the final structure is a host-symmetry image of a lower-energy configuration of
  *               its family and the energies agree within same_energy: "same as NAME";
  *   ok          otherwise.  Failed configurations keep their class and reason.
+ * The multiplicity of an ok or moved record (its Boltzmann weight) becomes the number of distinct images of its
+ * final structure under the host's operations (as_match_image_count, tolerance AS_MATCH_TOL_ANG): the copies of
+ * the configuration it ended as.  The planned one counts the copies of the starting one, which for a moved
+ * interstitial is another site's orbit, and for one that left its site's mirror plane half the copies.
  * A rigid drift of the whole cell during the relaxation is removed from final[] first (the mean
  * displacement of the atoms that are not the interstitial).  The interstitial in a final structure is the atom of its species farthest from every host site
  * of that species (after a kick-out it is not the atom that was placed). */

@@ -5,7 +5,8 @@
 #      that recombined in its prerelaxation (Br_i2_v4) or its relaxation at the full cutoff (Br_i2_v5: the
 #      relaxation stops at the first structure with its vacancy refilled, every atom within 1 angstrom of a
 #      host atom) has the relaxed host's
-#      final.cif and energy and is 'recombined';
+#      final.cif and energy and is 'recombined'; the multiplicity of every ok or moved configuration is the
+#      order of the host's space group over that of its final structure, both by spglib through pymatgen;
 #   2. killed with SIGKILL inside a relaxation, between configurations, and with a torn journal line,
 #      then run again: every configuration is done exactly once and the ranking equals the
 #      uninterrupted run's (1e-8 Ha; FFT plans chosen without timing so runs are bit-reproducible);
@@ -134,6 +135,17 @@ for f in j["families"]:
         extra = 8 if c["name"].endswith("_q-1") else 0
         assert r["nelectrons"] == host["nelectrons"] + extra, (c["name"], r["nelectrons"], host["nelectrons"])
         assert r["natoms"] == host["natoms"] + (1 if extra else 0), c["name"]
+        if c["status"] in ("ok", "moved"):
+            # the copies of the final structure in the host cell: the order of the host's space group over the
+            # order of the final structure's, both by spglib (pymatgen), the final one at the 0.3 angstrom of
+            # the scan's structure match
+            from pymatgen.core import Structure
+            from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+            def order(path, prec):
+                return len(SpacegroupAnalyzer(Structure.from_file(path), symprec=prec).get_symmetry_operations())
+            g = order(d + "/host.cif", 1e-3) // order("%s/configs/%s/final.cif" % (d, c["name"]), 0.3)
+            assert c["multiplicity"] == g, (c["name"], c["multiplicity"], g)
+            print("%s: multiplicity %d, as spglib's orders say" % (c["name"], g))
 print("ranking.json agrees with the result.json files; electrons and atoms as the configurations' charges say")
 PYEOF
 echo "uninterrupted:"; energies "$TMP/ref"

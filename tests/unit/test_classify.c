@@ -133,6 +133,64 @@ static void test_moved(void **state)
     unmake(&f);
 }
 
+/* The multiplicity of an ok or moved record counts the copies of its final structure under the host's operations:
+ * on site i (ok, or moved there from site 0) it is the orbit size of site i that the sites algorithm found by
+ * applying the operations to the point; rattled by 0.05 angstrom it stays; moved 0.6 angstrom off every
+ * symmetry element of its site it is the space group's order.  A record planned with another multiplicity gets
+ * this one. */
+static void test_multiplicity(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    int seen_lower = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            assert_true(a == b || fabs(f.host->lattice[a][b]) < 1e-9); /* orthorhombic, axes along x, y, z */
+    for (int i = 0; i < f.sites->nsites; i++) {
+        for (int from = 0; from < 2; from++) { /* ok on site i; moved to it from another site */
+            const int start = from ? (i + 1) % f.sites->nsites : i;
+            as_structure *s0 = with_br(f.host, f.sites->site[start].frac);
+            as_scan_config cfg = interstitial(&f, start, s0);
+            as_scan_record rec;
+            record(&rec, "A", -100.0);
+            rec.multiplicity = 1000;
+            as_structure *fin = with_br(f.host, f.sites->site[i].orbit[0]);
+            assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites,
+                                              AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR, 0.005 / AS_HA_EV, &err), AS_OK);
+            assert_true(rec.cls == (start == i ? AS_CLASS_OK : AS_CLASS_MOVED));
+            assert_int_equal(rec.multiplicity, f.sites->site[i].multiplicity);
+            /* rattled: every atom up to 0.05 angstrom off along each axis, in a direction of its own (the Pnma
+             * cell is orthorhombic: axis k along cartesian k) */
+            for (int a = 0; a < fin->natoms; a++)
+                for (int k = 0; k < 3; k++)
+                    fin->frac[a][k] += 0.05 * AS_ANG_BOHR * sin(1.7 * a + 2.3 * k + 0.4) / f.host->lattice[k][k];
+            record(&rec, "A", -100.0);
+            assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites,
+                                              AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR, 0.005 / AS_HA_EV, &err), AS_OK);
+            assert_int_equal(rec.multiplicity, f.sites->site[i].multiplicity);
+            as_structure_destroy(fin);
+            /* 0.6 angstrom off the site along (1, 2, 3)/|(1, 2, 3)| in cartesian terms: on no mirror, axis or
+             * centre of Pnma */
+            double x[3];
+            memcpy(x, f.sites->site[i].orbit[0], sizeof x);
+            const double dir[3] = {1.0 / sqrt(14.0), 2.0 / sqrt(14.0), 3.0 / sqrt(14.0)};
+            for (int k = 0; k < 3; k++)
+                x[k] += 0.6 * AS_ANG_BOHR * dir[k] / f.host->lattice[k][k];
+            fin = with_br(f.host, x);
+            record(&rec, "A", -100.0);
+            assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites,
+                                              AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR, 0.005 / AS_HA_EV, &err), AS_OK);
+            assert_int_equal(rec.multiplicity, f.sym->nops);
+            seen_lower += f.sites->site[i].multiplicity < f.sym->nops;
+            as_structure_destroy(fin);
+            as_structure_destroy(s0);
+        }
+    }
+    assert_true(seen_lower > 0); /* some site lies on a symmetry element: the displaced copies are more */
+    unmake(&f);
+}
+
 /* A Frenkel pair's start: the host's first Br (*v) moved to site 0. */
 static as_structure *frenkel_start(const fixture *f, int *v)
 {
@@ -307,6 +365,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_and_ok),
         cmocka_unit_test(test_moved),
+        cmocka_unit_test(test_multiplicity),
         cmocka_unit_test(test_recombined_and_failed),
         cmocka_unit_test(test_refilled),
         cmocka_unit_test(test_twin),
