@@ -534,7 +534,7 @@ def scatter(j):
             de, dg = c["de_mev_per_fu"], c["dgap_mev"]
             if c["status"] == "failed" or de is None or dg is None:
                 why = ("failed" if c["status"] == "failed" else
-                       "merged after the prerelaxation: no energy of its own" if c["status"] == "same" else
+                       "merged: no energy of its own" if c["status"] == "same" else
                        "no ΔE (its family has no zero)" if de is None else "no Δgap")
                 missing.append("%s (%s)" % (c["name"], why))
                 continue

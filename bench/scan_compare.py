@@ -164,7 +164,7 @@ def table(scandir, sepdir, qedir=None):
                 b = json.load(open(os.path.join(sepdir, n, "result.json")))
             except OSError:
                 b = None
-            if a is None and b is not None and "merged after the prerelaxation" in (c.get("detail") or ""):
+            if a is None and b is not None and "(merged after " in (c.get("detail") or ""):
                 # merged into a representative: was that right?  Its own separate run against the
                 # representative's scan result, energy and structure (pymatgen, any lattice operation)
                 rep = c["detail"].split("same as ", 1)[1].split(" ", 1)[0]

@@ -1190,8 +1190,12 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
             char via[AS_SCAN_NAME_LEN + 16] = "";
             if (root != x->merged_into[i])
                 snprintf(via, sizeof via, " into %s", x->cs->c[x->merged_into[i]].name);
-            snprintf(q->detail, sizeof q->detail, "same as %s (merged after the prerelaxation%s: every atom within "
-                     "%.3f angstrom; not relaxed further)", x->cs->c[root].name, via, x->merge_dev[i] * AS_BOHR_ANG);
+            const int k = e ? (int)detail_value(e->detail, "stage") : 0; /* the pass it was merged after */
+            char when[48];
+            snprintf(when, sizeof when, k > 0 ? "corrected round %d" : "the prerelaxation", k);
+            snprintf(q->detail, sizeof q->detail, "same as %s (merged after %s%s: every atom within "
+                     "%.3f angstrom; not relaxed further)", x->cs->c[root].name, when, via,
+                     x->merge_dev[i] * AS_BOHR_ANG);
             continue;
         }
         if (!strcmp(st, "done") && config_dir(x, c->name, dir, sizeof dir, &e2) == AS_OK &&
