@@ -127,19 +127,19 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
      * 1e-10 electrons), and its only roots lie near the band edges, where the top levels give up a fraction of
      * an electron to the others' overshoot.  So the level goes to the middle of the gap, where that tail is
      * smallest, and a count within FERMI_EPS of nel is taken as it is. */
-    double below = -INFINITY, above = INFINITY;
+    double e_below = -INFINITY, e_above = INFINITY; /* the levels either side of mu_g */
     for (int k = 0; k < nk; k++)
         for (int s = 0; s < nspin; s++)
             if (only < 0 || s == only)
                 for (int b = 0; b < nb; b++) {
                     const double e = eig[(size_t)(k * nspin + s) * nb + b];
                     if (e <= mu_g)
-                        below = fmax(below, e);
+                        e_below = fmax(e_below, e);
                     else
-                        above = fmin(above, e);
+                        e_above = fmin(e_above, e);
                 }
-    if (isfinite(below) && isfinite(above)) {
-        const double mid = 0.5 * (below + above);
+    if (isfinite(e_below) && isfinite(e_above)) {
+        const double mid = 0.5 * (e_below + e_above);
         if (fabs(count(AS_SMEAR_GAUSSIAN, sigma, nk, nspin, nb, wk, eig, mid, only) - nel) < FERMI_EPS)
             mu_g = mid;
     }
@@ -148,7 +148,7 @@ static int fermi_level(as_smearing_kind kind, double sigma, int nk, int nspin, i
         *mu_out = mu_g;
         return AS_OK;
     }
-    below = r0, above = r0; /* count - nel at the inner ends of the two intervals tried next */
+    double below = r0, above = r0; /* count - nel at the inner ends of the two intervals tried next */
     for (int j = 0; mu_g - j * h > lo || mu_g + j * h < hi; j++) {
         /* the two intervals j sigma/8 away, the one above first: the root taken is the nearest to within sigma/8 */
         const double a0 = mu_g + j * h, a1 = a0 + h;

@@ -917,6 +917,13 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
     return io ? AS_EIO : AS_OK; /* a failed configuration is recorded, not fatal; a file fault stops the scan */
 }
 
+/* "the prerelaxation" (k = 0) or "corrected round k": the pass after which a configuration was merged */
+static const char *merge_pass(int k, char *buf, size_t n)
+{
+    snprintf(buf, n, k > 0 ? "corrected round %d" : "the prerelaxation", k);
+    return buf;
+}
+
 /* Rank 0: x->log becomes the journal as it is now (the passes before appended to it). */
 static int journal_reload(scan_ctx *x, as_error *err)
 {
@@ -1084,9 +1091,8 @@ static int merge_decide(scan_ctx *x, int k, as_error *err)
                      x->cs->c[j].name, k, x->merge_dev[i] * AS_BOHR_ANG, item[i].energy, item[j].energy);
             rc = as_journal_append(x->journal, "merged", x->cs->c[i].name, d, err);
             char when[48];
-            snprintf(when, sizeof when, k ? "corrected round %d" : "the prerelaxation", k);
             as_log("  merged     %-18s same as %s after %s (every atom within %.3f angstrom); not relaxed further\n",
-                   x->cs->c[i].name, x->cs->c[j].name, when, x->merge_dev[i] * AS_BOHR_ANG);
+                   x->cs->c[i].name, x->cs->c[j].name, merge_pass(k, when, sizeof when), x->merge_dev[i] * AS_BOHR_ANG);
         }
         for (int i = 0; s1 && i < n; i++)
             as_structure_destroy(s1[i]);
@@ -1190,11 +1196,10 @@ static int rank_all(scan_ctx *x, int *failed, as_error *err)
             char via[AS_SCAN_NAME_LEN + 16] = "";
             if (root != x->merged_into[i])
                 snprintf(via, sizeof via, " into %s", x->cs->c[x->merged_into[i]].name);
-            const int k = e ? (int)detail_value(e->detail, "stage") : 0; /* the pass it was merged after */
             char when[48];
-            snprintf(when, sizeof when, k > 0 ? "corrected round %d" : "the prerelaxation", k);
             snprintf(q->detail, sizeof q->detail, "same as %s (merged after %s%s: every atom within "
-                     "%.3f angstrom; not relaxed further)", x->cs->c[root].name, when, via,
+                     "%.3f angstrom; not relaxed further)", x->cs->c[root].name,
+                     merge_pass(e ? (int)detail_value(e->detail, "stage") : 0, when, sizeof when), via,
                      x->merge_dev[i] * AS_BOHR_ANG);
             continue;
         }

@@ -120,9 +120,14 @@ done_once "$TMP/ref"
 [ "$(wc -l < "$TMP/ref/ranking.csv")" = 4 ] || die "ranking.csv should have a header and 3 rows"
 "$PY" - "$TMP/ref" <<'PYEOF' || die "ranking.json against the result.json files"
 import json, sys
+from pymatgen.core import Structure
+from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+def order(path, prec): # the order of the space group spglib finds (through pymatgen)
+    return len(SpacegroupAnalyzer(Structure.from_file(path), symprec=prec).get_symmetry_operations())
 d = sys.argv[1]
 j = json.load(open(d + "/ranking.json"))
 host = json.load(open(d + "/host/result.json"))
+host_order = order(d + "/host.cif", 1e-3)
 HA = 27.211386245988
 assert abs(j["host"]["energy_ev"] - host["energy_ha"] * HA) < 1e-6
 for f in j["families"]:
@@ -138,13 +143,8 @@ for f in j["families"]:
         assert r["natoms"] == host["natoms"] + (1 if extra else 0), c["name"]
         if c["status"] in ("ok", "moved"):
             # the copies of the final structure in the host cell: the order of the host's space group over the
-            # order of the final structure's, both by spglib (pymatgen), the final one at the 0.3 angstrom of
-            # the scan's structure match
-            from pymatgen.core import Structure
-            from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
-            def order(path, prec):
-                return len(SpacegroupAnalyzer(Structure.from_file(path), symprec=prec).get_symmetry_operations())
-            g = order(d + "/host.cif", 1e-3) // order("%s/configs/%s/final.cif" % (d, c["name"]), 0.3)
+            # order of the final structure's, the final one at the 0.3 angstrom of the scan's structure match
+            g = host_order // order("%s/configs/%s/final.cif" % (d, c["name"]), 0.3)
             assert c["multiplicity"] == g, (c["name"], c["multiplicity"], g)
             print("%s: multiplicity %d, as spglib's orders say" % (c["name"], g))
 print("ranking.json agrees with the result.json files; electrons and atoms as the configurations' charges say")
