@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "core/units.h"
 #include "crystal/elements.h"
+#include "crystal/match.h"
 #include "crystal/structure.h"
 #include "scan/compat.h"
 #include "scan/outcome.h"
@@ -32,6 +33,8 @@ void as_gather_destroy(as_gathered *g)
     free(g->rec);
     free(g->from);
     free(g->settings);
+    as_structure_destroy(g->host);
+    as_symmetry_destroy(g->host_sym);
     free(g);
 }
 
@@ -255,6 +258,18 @@ static void basename_of(const char *dir, char *out, size_t n)
     snprintf(out, n, "%s", b ? b + 1 : tmp);
 }
 
+/* the copies of a run's final structure under the host's operations; 1 without a host or in another cell */
+static int run_multiplicity(const as_gathered *g, const as_structure *s, as_error *err)
+{
+    if (!g->host_sym || s->natoms < 1)
+        return 1;
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 3; k++)
+            if (fabs(s->lattice[i][k] - g->host->lattice[i][k]) > 1e-6 * (1.0 + fabs(g->host->lattice[i][k])))
+                return 1;
+    return as_match_image_count(s, g->host_sym, AS_MATCH_TOL, err);
+}
+
 static int add_run(as_gathered *g, const char *dir, as_error *err)
 {
     as_scan_record tmp;
@@ -274,7 +289,9 @@ static int add_run(as_gathered *g, const char *dir, as_error *err)
         snprintf(r->mode, sizeof r->mode, "run");
         snprintf(r->site, sizeof r->site, "-");
         r->charge = (int)lround(q);
-        r->multiplicity = 1;
+        r->multiplicity = run_multiplicity(g, s, err);
+        if (r->multiplicity < 1)
+            rc = err->code;
         r->displacement = 0.0;
         r->final_frac[0] = r->final_frac[1] = r->final_frac[2] = NAN;
         if (r->cls == AS_CLASS_FAILED)
@@ -311,8 +328,14 @@ int as_gather_host(as_gathered *g, const char *dir, as_error *err)
     if (read_run(g, dir, &r, &q, &s, err))
         return err->code;
     const int fu = as_structure_count(s, 82);
-    as_structure_destroy(s);
-    if (r.cls != AS_CLASS_OK)
+    if (r.cls != AS_CLASS_OK) {
+        as_structure_destroy(s);
         return as_error_set(err, AS_EINPUT, "the host %s/result.json did not converge", dir);
+    }
+    as_structure_destroy(g->host);
+    as_symmetry_destroy(g->host_sym);
+    g->host = s;
+    if (!(g->host_sym = as_symmetry_create(s, 0.0, err)))
+        return err->code;
     return host(g, r.energy, r.gap, fu > 0 ? fu : 1, dir, err);
 }

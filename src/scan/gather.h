@@ -10,6 +10,8 @@
 #define AS_SCAN_GATHER_H
 
 #include "core/error.h"
+#include "crystal/structure.h"
+#include "crystal/symmetry.h"
 #include "io/settings.h"
 #include "scan/record.h"
 
@@ -22,6 +24,8 @@ typedef struct as_gathered {
     char *settings;                    /* the common settings signature (JSON), or NULL */
     char settings_from[AS_PATH_MAX];
     char (*from)[AS_PATH_MAX];         /* the input of each record */
+    as_structure *host;                /* the host's final structure (a run directory given as the host), or NULL */
+    as_symmetry *host_sym;             /* its space group: the multiplicity of runs in its cell */
 } as_gathered;
 
 as_gathered *as_gather_create(as_error *err);
@@ -31,7 +35,10 @@ void as_gather_destroy(as_gathered *g);
  * the path named for anything else, a damaged file, other settings or a duplicate name. */
 int as_gather_add(as_gathered *g, const char *dir, as_error *err);
 
-/* The host from a run directory (its result.json): energy and gap for ΔE(host) and Δgap, formula units. */
+/* The host from a run directory (its result.json): energy and gap for ΔE(host) and Δgap, formula units, and its
+ * final structure's space group.  Given before the runs, a run in the host's cell then has the multiplicity of
+ * its final structure under the host's operations (crystal/match.h as_match_image_count, as the scan counts
+ * it); without a host, or in another cell, 1. */
 int as_gather_host(as_gathered *g, const char *dir, as_error *err);
 
 #endif

@@ -3,8 +3,8 @@
 #      family of tests/scan/toy_recombine.in; same host and settings) reported together: every configuration
 #      with the numbers, status and Δgap of its own scan's ranking.json (1e-12), both families present;
 #      --temperature and --reference are applied and written.
-#   2. Plain relax directories (the scan's configs/NAME) with --host: the family "runs ...", energies and Δgap
-#      equal to the scan's; without --host, no Δgap.
+#   2. Plain relax directories (the scan's configs/NAME) with --host: the family "runs ...", energies, Δgap and
+#      multiplicity equal to the scan's; without --host, no Δgap and multiplicity 1.
 #   3. The figures (analysis/plot_scan.py, drawn by the report and again by the script): every figure in PNG
 #      and PDF, each path printed once; figures.json's numbers equal ranking.json's (1e-9): fig3 (dE per f.u.,
 #      dgap), the scatter, the populations; the relaxation traces agree with the ionic steps and SCF iterations;
@@ -59,9 +59,13 @@ j = json.load(open(t + "/runs/ranking.json"))
 assert fam["name"] == "runs CsPbBr4 q-1", fam["name"]
 assert c["name"] == "Br_i2_q-1" and c["status"] == "ok"
 assert abs(c["energy_ha"] - own["energy_ha"]) < 1e-12 and abs(c["dgap_mev"] - own["dgap_mev"]) < 1e-9
+assert own["multiplicity"] > 1, own["multiplicity"]  # else the next line could not fail
+assert c["multiplicity"] == own["multiplicity"], (c["multiplicity"], own["multiplicity"])
 (c2,) = json.load(open(t + "/nohost/ranking.json"))["families"][0]["configurations"]
 assert c2["dgap_mev"] is None, c2["dgap_mev"]
-print(f"relax directory: E {c['energy_ha']:.8f} Ha, dgap {c['dgap_mev']:+.1f} meV as in the scan; without --host no dgap")
+assert c2["multiplicity"] == 1, c2["multiplicity"]
+print(f"relax directory: E {c['energy_ha']:.8f} Ha, dgap {c['dgap_mev']:+.1f} meV, multiplicity {c['multiplicity']} "
+      "as in the scan; without --host no dgap, multiplicity 1")
 PYEOF
 
 # refusals: another cutoff; the same configuration twice; not a run; a truncated ranking.json
