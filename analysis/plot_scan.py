@@ -14,7 +14,7 @@ asked (docs/analysis.md says how to read them):
                       each configuration, as the paper's Figure 3e/f
   energy_vs_dgap      dE against dgap for every configuration with both, marker by family
   populations         the Boltzmann population of each configuration within its family
-  relax_NAME          the relaxation of configuration NAME: energy, max force, SCF iterations per step
+  relax_NAME          the relaxation of configuration NAME: energy, max force, gap, SCF iterations per step
   structure_NAME      the interstitial of NAME and its neighbours within 4 angstrom (final.cif)
   figures.json        the numbers each figure shows, for tests and for re-plotting
 
@@ -190,8 +190,24 @@ def stage_order(stage):
     return int(m.group(1) or 1) if m else 999
 
 
+def stage_gaps(cdir, stage):
+    """step -> the gap on the k mesh (eV) from the stage's trajectory.extxyz (its frames' "gap"), or {}:
+    trajectories written before the gap was recorded have none."""
+    import ase.io
+    traj = os.path.join(cdir, "" if stage == "main" else stage, "trajectory.extxyz")
+    if not os.path.isfile(traj) or os.path.getsize(traj) == 0:
+        return {}
+    try:
+        frames = ase.io.read(traj, index=":")
+    except Exception as e:  # a torn trajectory: the figure goes without that stage's gaps
+        warn("%s: cannot read: %s" % (traj, e))
+        return {}
+    return {int(a.info.get("step", i + 1)): float(a.info["gap"]) for i, a in enumerate(frames) if "gap" in a.info}
+
+
 def relaxation(cdir):
-    """The stages of the relaxation in configuration directory cdir (prerelax first), or []."""
+    """The stages of the relaxation in configuration directory cdir (prerelax first), or []; each stage's
+    "gaps" lists the gap (eV) of each of its rows, None where its trajectory has none."""
     log = os.path.join(cdir, "relax.log")
     stages = parse_relax_log(log) if os.path.isfile(log) else []
     have = {s["stage"] for s in stages}
@@ -210,6 +226,8 @@ def relaxation(cdir):
     stages.sort(key=lambda s: stage_order(s["stage"]))
     for s in stages:
         s["source"] = os.path.relpath(s["source"], cdir)
+        g = stage_gaps(cdir, s["stage"])
+        s["gaps"] = [g.get(r[0]) for r in s["rows"]]
     return stages
 
 
@@ -626,8 +644,15 @@ STAGE_COLOURS = {"prerelax": "#ff7f0e", "main": "#1f77b4"}
 def relax_figure(name, status, stages, fmax_plan=None):
     import matplotlib.pyplot as plt
     import numpy as np
-    fig, (ae, af, asc) = plt.subplots(3, 1, figsize=(8.5, 8.2), sharex=True,
-                                      gridspec_kw=dict(height_ratios=[1.25, 1.1, 0.8]))
+    with_gap = any(g is not None for s in stages for g in s.get("gaps", []))
+    if with_gap:
+        fig, (ae, af, ag, asc) = plt.subplots(4, 1, figsize=(8.5, 10.4), sharex=True,
+                                              gridspec_kw=dict(height_ratios=[1.25, 1.1, 1.1, 0.8]))
+    else:
+        fig, (ae, af, asc) = plt.subplots(3, 1, figsize=(8.5, 8.2), sharex=True,
+                                          gridspec_kw=dict(height_ratios=[1.25, 1.1, 0.8]))
+        ag = None
+    axes = (ae, af, asc) if ag is None else (ae, af, ag, asc)
     x0 = 0
     rec = []
     for s in stages:
@@ -646,18 +671,27 @@ def relax_figure(name, status, stages, fmax_plan=None):
             af.text(x[0] - 0.4, s["fmax_ev_ang"] * 0.93, "fmax %.3g" % s["fmax_ev_ang"], color=col, fontsize=8,
                     va="top", ha="left")
         asc.bar(x, scf, width=0.8, color=col, label=lab)
+        gaps = s.get("gaps") or [None] * len(rows)
+        gap_rel = [None] * len(rows)
+        if ag is not None and gaps[-1] is not None:
+            gap_rel = [None if g is None else 1000.0 * (g - gaps[-1]) for g in gaps]
+            xs = [xx for xx, g in zip(x, gap_rel) if g is not None]
+            ag.plot(xs, [g for g in gap_rel if g is not None], "o-", color=col, markersize=3.5, linewidth=1.3,
+                    label=lab)
+            if s is stages[-1]:  # the configuration's own gap: the last stage's last step
+                ag.text(x[-1], 1.3, "gap %.4f eV" % gaps[-1], color=col, fontsize=8, va="bottom", ha="right")
         uphill = [xx for xx, r in zip(x, rows) if "uphill" in r[4]]
         if uphill:
             ae.plot(uphill, [de[list(x).index(u)] for u in uphill], "x", color="black", markersize=7,
                     label="uphill step, retried shorter")
         if x0 > 0:
-            for ax in (ae, af, asc):
+            for ax in axes:
                 ax.axvline(x0 + 0.5, color="#777777", linewidth=0.8, linestyle=":")
         rec.append({"stage": s["stage"], "ecut_ha": s["ecut_ha"], "fmax_ev_ang": s["fmax_ev_ang"],
                     "source": s["source"],
                     "x": [int(v) for v in x], "step": [r[0] for r in rows], "energy_ev": [r[1] for r in rows],
                     "energy_rel_mev": [float(v) for v in de], "max_force_ev_ang": [r[2] for r in rows],
-                    "scf_iterations": [r[3] for r in rows]})
+                    "scf_iterations": [r[3] for r in rows], "gap_ev": list(gaps), "gap_rel_mev": gap_rel})
         x0 += len(rows)
     ae.set_yscale("symlog", linthresh=1.0)
     allde = [v for r in rec for v in r["energy_rel_mev"]]
@@ -666,9 +700,14 @@ def relax_figure(name, status, stages, fmax_plan=None):
     af.set_yscale("log")
     af.set_ylabel("max |F| (eV/Å)\n(log; dashed: fmax)", fontsize=9)
     asc.set_ylabel("SCF iterations\nper ionic step", fontsize=9)
-    asc.set_xlabel("ionic step" + (" (prerelax and its corrected rounds, then the main stage; each stage's energy relative to its own last step, "
-                                   "as the cutoffs differ)" if len(stages) > 1 else ""), fontsize=8.5 if len(stages) > 1 else 10)
-    for ax in (ae, af, asc):
+    if ag is not None:
+        ag.set_yscale("symlog", linthresh=1.0)
+        ag.axhspan(-1.0, 1.0, color="#f2f2f2", zorder=0)
+        ag.set_ylabel("gap − gap(last step\nof its stage) (meV;\nsymlog; shaded ±1 meV)", fontsize=9)
+    asc.set_xlabel("ionic step" + (" (prerelax and its corrected rounds, then the main stage;\neach stage's energy and gap "
+                                   "relative to its own last step, as the cutoffs differ)" if len(stages) > 1 else ""),
+                   fontsize=8.5 if len(stages) > 1 else 10)
+    for ax in axes:
         ax.grid(color="#eeeeee", linewidth=0.6)
         ax.set_axisbelow(True)
     from matplotlib.ticker import MaxNLocator

@@ -303,7 +303,7 @@ int as_relax_tell(as_relax *r, double energy, const double (*forces)[3], const d
                 r->max_stress = fmax(r->max_stress, fabs(sig[i][j] - (i == j ? r->set.pressure : 0.0)));
         r->pressure = (sig[0][0] + sig[1][1] + sig[2][2]) / 3.0;
     }
-    r->converged = r->max_force < r->set.fmax && (!has_cell(r) || r->max_stress < r->set.stress_tol);
+    r->converged = as_relax_meets_criteria(r);
     r->step_length = 0.0;
     r->shortened = 0;
     if (r->converged)
@@ -361,6 +361,11 @@ done:
     free(dq);
     as_structure_destroy(s);
     return rc;
+}
+
+int as_relax_meets_criteria(const as_relax *r)
+{
+    return r->step > 0 && r->max_force < r->set.fmax && (!has_cell(r) || r->max_stress < r->set.stress_tol);
 }
 
 #define RELAX_MAGIC 0x58414c52 /* "RLAX" */

@@ -84,6 +84,10 @@ as_structure *as_relax_structure(const as_relax *r, as_error *err);
  * step can keep them 0.5 angstrom apart. */
 int as_relax_tell(as_relax *r, double energy, const double (*forces)[3], const double stress[3][3], as_error *err);
 
+/* Whether the last evaluation meets r's criteria (max |F| < fmax, with the cell max |sigma - p| < stress_tol):
+ * as_relax_tell's convergence test, asked again after a restart with another fmax or stress_tol. */
+int as_relax_meets_criteria(const as_relax *r);
+
 /* Generalised forces at the current coordinates (exposed for tests): g = -dH/dq. */
 int as_relax_gradient(const as_relax *r, const double (*forces)[3], const double stress[3][3], double *g,
                       as_error *err);

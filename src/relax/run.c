@@ -139,8 +139,17 @@ static int append_frame(relax_run *run, const as_structure *s, const as_calc_res
         for (int i = 0; i < 3; i++)
             f[3 * a + i] = res->forces[a][i] * AS_HA_BOHR_EV_ANG;
     as_extxyz_column col = {"forces", 3, f};
+    /* the gap on the k mesh at this step (as result.json's gap_mesh_ev: the highest fully occupied to the
+     * lowest empty state), so that one sees whether it settled with the structure (docs/relax.md) */
+    as_band_edges be = {0};
+    if (as_band_edges_compute(run->c->m, run->c->d, run->c->st, AS_EDGES_MESH, &be, err)) {
+        free(f);
+        return err->code;
+    }
+    const double gap = be.gap_mesh;
+    as_band_edges_free(&be);
     char stress[512] = "";
-    as_extxyz_info info[6];
+    as_extxyz_info info[8];
     int ni = 0;
     info[ni++] = (as_extxyz_info){"energy", NULL, res->energy * AS_HA_EV};
     if (res->have_stress) {
@@ -154,6 +163,8 @@ static int append_frame(relax_run *run, const as_structure *s, const as_calc_res
     info[ni++] = (as_extxyz_info){"step", NULL, run->r->step};
     info[ni++] = (as_extxyz_info){"max_force", NULL, run->r->max_force * AS_HA_BOHR_EV_ANG};
     info[ni++] = (as_extxyz_info){"scf_iterations", NULL, res->scf_iterations};
+    if (isfinite(gap))
+        info[ni++] = (as_extxyz_info){"gap", NULL, gap * AS_HA_EV};
     int rc = as_extxyz_append(&run->traj, s, &col, 1, info, ni, err);
     free(f);
     return rc;
@@ -423,6 +434,15 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
         if (path_in(&run, "result.json", res_path, sizeof res_path, err) == AS_OK)
             have_result = run.rank == 0 && as_file_exists(res_path);
         MPI_Bcast(&have_result, 1, MPI_INT, 0, run.comm);
+        if (run.r->converged && !as_relax_meets_criteria(run.r)) {
+            /* converged under the checkpoint's fmax, not the deck's tighter one: its last structure is
+             * evaluated again (one SCF from its saved state), and that step's forces take BFGS on */
+            if (!job->quiet)
+                as_log("  the relaxation had converged at step %d (max |F| = %.4g eV/angstrom), above the deck's fmax "
+                       "%.4g: it goes on from its last structure\n", run.r->step,
+                       run.r->max_force * AS_HA_BOHR_EV_ANG, rs->fmax * AS_HA_BOHR_EV_ANG);
+            run.r->converged = 0;
+        }
         if (run.r->converged && have_result) {
             if (!job->quiet)
                 as_log("  the relaxation had converged at step %d; the results in %s stand\n", run.r->step,

@@ -19,6 +19,11 @@
 /* and only while each round brings the full cutoff's largest force below this fraction of the last
  * round's: where the two cutoffs' difference changes faster than the path is long, it does not */
 #define AS_SCAN_CORRECT_GAIN 0.7
+/* The rounds relax to the deck's fmax, but not below this (eV/angstrom): the shift is exact only where it was
+ * taken, and on a flat surface a relaxation to a much smaller fmax on the shifted lower cutoff wanders
+ * (bench/decks/scan_cspbbr3_int_k212_tight.in at fmax 0.0005: 120 steps at 6 Ha with forces of 0.01-0.07,
+ * going nowhere).  The relaxation at the full cutoff takes it from there with the rounds' Hessian. */
+#define AS_SCAN_CORRECT_FMAX_MIN_EV_ANG 0.01
 
 typedef struct as_scan_shift {
     int natoms;

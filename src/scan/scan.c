@@ -440,7 +440,7 @@ static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char 
 /* The corrected prerelaxation of one configuration (scan/correction.h), after stage 1 converged at
  * start (its structure), in rounds k = 1, 2, ... (at most AS_SCAN_CORRECT_ROUNDS):
  *   DIR/probeK       one SCF at the full cutoff at start (its state seeds the next probe and stage 2);
- *                    when its forces are below the deck's fmax, or above AS_SCAN_CORRECT_GAIN times
+ *                    when its forces are below the deck's fmax (correct_fmax), or above AS_SCAN_CORRECT_GAIN times
  *                    the last probe's (the shift does not hold that far), the rounds end;
  *   DIR/prerelaxK+1  the lower cutoff from start, with the last Hessian and the last lower-cutoff
  *                    state, every force shifted by the two cutoffs' difference at start, to the deck's
@@ -463,6 +463,12 @@ typedef struct corrected_stage {
     int upto;                         /* > 0: stop after this round if the rounds would go on */
 } corrected_stage;
 
+/* The force the corrected rounds relax to: the deck's fmax, not below AS_SCAN_CORRECT_FMAX_MIN_EV_ANG. */
+static double correct_fmax(const as_relax_settings *rs)
+{
+    return fmax(rs->fmax, AS_SCAN_CORRECT_FMAX_MIN_EV_ANG / AS_HA_BOHR_EV_ANG);
+}
+
 /* One round's relaxation on the shifted surface (above); 1 when start moved, 0 when not, or a status. */
 static int shifted_relax(const corrected_stage *cs, const char *p2dir, const as_scan_shift *sh, const void *seed,
                          size_t seed_len, as_relax_summary *p, as_error *err)
@@ -472,7 +478,7 @@ static int shifted_relax(const corrected_stage *cs, const char *p2dir, const as_
     const int natoms = cs->start->natoms;
     const size_t ncoord = 3 * (size_t)natoms;
     as_relax_settings r2 = *cs->r1;
-    r2.fmax = cs->rs->fmax;
+    r2.fmax = correct_fmax(cs->rs);
     double *h2 = cs->hess ? malloc(ncoord * ncoord * sizeof *h2) : NULL;
     double(*origin)[3] = malloc((size_t)natoms * sizeof *origin);
     double(*last)[3] = malloc((size_t)natoms * sizeof *last);
@@ -611,8 +617,9 @@ static int corrected_prerelax(const corrected_stage *cs, as_relax_summary *pre2,
                "%.4g at %.4g Ha; the two cutoffs' forces differ by up to %.4g\n", k, sh.fmax_full * AS_HA_BOHR_EV_ANG,
                cs->dft->ecut, q.scf_iterations, qdir, sh.fmax_low * AS_HA_BOHR_EV_ANG, cs->d1->ecut,
                sh.largest * AS_HA_BOHR_EV_ANG);
-        if (sh.fmax_full < cs->rs->fmax) {
-            as_log("prerelax: below fmax at %.4g Ha already\n", cs->dft->ecut);
+        if (sh.fmax_full < correct_fmax(cs->rs)) {
+            as_log("prerelax: below %.4g eV/angstrom at %.4g Ha already\n", correct_fmax(cs->rs) * AS_HA_BOHR_EV_ANG,
+                   cs->dft->ecut);
             as_scan_shift_free(&sh);
             break;
         }
@@ -792,7 +799,7 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
      * configuration has come this far */
     int parked = stop_after == 0 && !recombined && !stopped1 && start2 && pre.converged;
     /* the corrected prerelaxation (scan/correction.h): the full cutoff's forces at stage 1's structure,
-     * then stage 1 goes on from there to the deck's fmax on the shifted surface */
+     * then stage 1 goes on from there to the deck's fmax (not below AS_SCAN_CORRECT_FMAX_MIN_EV_ANG) on the shifted surface */
     as_relax_summary pre2;
     memset(&pre2, 0, sizeof pre2);
     int probe_scf = 0;
@@ -1289,13 +1296,16 @@ static void dry_run_report(const scan_ctx *x)
     as_scan_cost c;
     const int ng = choose_groups(x, x->cs->n);
     as_scan_cost_estimate(x->cs, &x->job->set->dft, x->job->set->scan.prerelax, x->size, ng, &c);
-    as_log("\n  dry run: %d configurations on the %s host; starting structures in %s/configs/NAME/initial.cif\n",
-           x->cs->n, x->host_relaxed ? "relaxed" : "unrelaxed", x->job->outdir);
+    const int as_given = x->job->set->scan.relax_host == AS_HOST_RELAX_NONE;
+    as_log("\n  dry run: %d configurations on the %s; starting structures in %s/configs/NAME/initial.cif\n",
+           x->cs->n, as_given ? "host as given (relax_host = none)" : x->host_relaxed ? "relaxed host" : "unrelaxed host",
+           x->job->outdir);
     as_log("  estimate         %.0f SCF equivalents (%.1f per relaxation, measured on the demonstration scan)\n",
            c.scf_equivalents, c.scf_equivalents / x->cs->n);
     as_log("                   %.0f s per SCF on one rank, %.0f MB per rank, wall time %.0f s (%.1f h) on %d rank%s "
-           "in %d group%s, plus the host's relaxation (model: docs/scan.md; within a factor of two or three)\n", c.seconds_per_scf,
-           c.mem_per_rank_mb, c.wall_s, c.wall_s / 3600.0, x->size, x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "");
+           "in %d group%s, plus the host's %s (model: docs/scan.md; within a factor of two or three; configurations "
+           "that merge or recombine on the way cost less)\n", c.seconds_per_scf, c.mem_per_rank_mb, c.wall_s,
+           c.wall_s / 3600.0, x->size, x->size > 1 ? "s" : "", ng, ng > 1 ? "s" : "", as_given ? "SCF" : "relaxation");
 }
 
 int as_scan_run(const as_scan_job *job, as_error *err)

@@ -7,6 +7,8 @@
 #     result.json's and final.cif's (written by other code paths), forces in eV/angstrom;
 #   - max_steps reached: exit status 3, a message, results of the last step written;
 #   - --restart after the max_steps stop ends where the uninterrupted run ends (positions 1e-6 bohr, energy 1e-8 Ha);
+#   - --restart of a converged run: its results stand with its own fmax; with a 4x tighter fmax it goes on from
+#     its last structure (evaluated again) and ends below that fmax, lower in energy, with more steps;
 #   - a truncated or corrupted relax.chk is refused (exit 4, a file fault; a sound one written with other settings: exit 2) with a clear message.
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -97,6 +99,35 @@ assert perr < 1e-6 and de < 1e-8
 assert a["relax"]["steps"] == b["relax"]["steps"]
 assert a["relax"]["total_scf_iterations"] == b["relax"]["total_scf_iterations"]
 assert len(ase.io.read(sys.argv[3], index=":")) == b["relax"]["steps"]
+EOF
+
+# a converged relaxation continued with a tighter fmax goes on from its last structure (QE users tighten
+# forc_conv_thr and restart); with the fmax it converged under, its results stand
+cp -r "$TMP/full" "$TMP/tight"
+"$ANIONSCAN" relax "$DECK" -o "$TMP/tight" --restart > "$TMP/same.log" 2>&1 || die "restart of a converged run exited $?"
+grep -q "had converged at step .* the results in .* stand" "$TMP/same.log" || die "a converged run restarted with its own fmax did not stand"
+fnew=$("$PY" -c "import json, sys, numpy as np; f = np.array(json.load(open(sys.argv[1]))['forces_ha_bohr']);
+print('%.3e' % (np.linalg.norm(f, axis=1).max() / 4))" "$TMP/full/result.json")
+sed "s/^fmax = .*/fmax = $fnew Ha\/bohr/" "$DECK" > "$TMP/si_tight.in"
+"$ANIONSCAN" relax "$TMP/si_tight.in" -o "$TMP/tight" --restart > "$TMP/tight.log" 2>&1 || die "tighter restart exited $?: $(tail -3 "$TMP/tight.log")"
+grep -q "above the deck's fmax .*: it goes on from its last structure" "$TMP/tight.log" || die "the tighter fmax did not continue the relaxation"
+"$PY" - "$TMP/full" "$TMP/tight" "$fnew" <<'EOF' || die "the continued relaxation"
+import json, sys
+import numpy as np
+import ase.io
+a, b, fnew = json.load(open(sys.argv[1] + "/result.json")), json.load(open(sys.argv[2] + "/result.json")), float(sys.argv[3])
+fa = np.linalg.norm(np.array(a["forces_ha_bohr"]), axis=1).max()
+fb = np.linalg.norm(np.array(b["forces_ha_bohr"]), axis=1).max()
+assert b["relax"]["converged"] and fb < fnew < fa, (fb, fnew, fa)
+assert b["relax"]["steps"] > a["relax"]["steps"], (b["relax"]["steps"], a["relax"]["steps"])
+assert b["energy_ha"] <= a["energy_ha"] + 1e-9, (b["energy_ha"], a["energy_ha"])
+frames = ase.io.read(sys.argv[2] + "/trajectory.extxyz", index=":")
+assert len(frames) == b["relax"]["steps"], (len(frames), b["relax"]["steps"])
+# the first step after the restart evaluates the converged structure again: its energy equals the converged one's
+n = a["relax"]["steps"]
+assert abs(frames[n].info["energy"] - frames[n - 1].info["energy"]) < 1e-6, (frames[n].info["energy"], frames[n - 1].info["energy"])
+print(f"tighter fmax: max|F| {fa:.2e} -> {fb:.2e} Ha/bohr (fmax {fnew:.2e}), steps {n} -> "
+      f"{b['relax']['steps']}, energy {1e9 * (b['energy_ha'] - a['energy_ha']):+.2f} nHa")
 EOF
 
 # a damaged checkpoint is refused

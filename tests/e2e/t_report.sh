@@ -7,7 +7,8 @@
 #      multiplicity equal to the scan's; without --host, no Δgap and multiplicity 1.
 #   3. The figures (analysis/plot_scan.py, drawn by the report and again by the script): every figure in PNG
 #      and PDF, each path printed once; figures.json's numbers equal ranking.json's (1e-9): fig3 (dE per f.u.,
-#      dgap), the scatter, the populations; the relaxation traces agree with the ionic steps and SCF iterations;
+#      dgap), the scatter, the populations; the relaxation traces agree with the ionic steps and SCF iterations,
+#      and their gaps with each trajectory.extxyz (read by ASE) and, at the last step, with result.json's;
 #      the structure figure's interstitial is the atom at final_frac.  Bad input to the script (no directory,
 #      no ranking.json, a truncated or a foreign one): exit 2 naming the path, nothing written.
 #   4. Refused with exit status 2, a message naming both runs and the key, and nothing written: runs with
@@ -158,6 +159,19 @@ for n, c in cs.items():
     assert sum(main["scf_iterations"]) == c["scf_iterations"], (n, sum(main["scf_iterations"]), c["scf_iterations"])
     assert main["energy_rel_mev"][-1] == 0.0 and abs(main["energy_ev"][-1] - c["energy_ev"]) < 1e-6, n
     assert main["fmax_ev_ang"] == 0.1 and main["max_force_ev_ang"][-1] < 0.1, n
+    # the gap at every step: each stage's as ASE reads its trajectory.extxyz ("gap" in each frame's info),
+    # and the main stage's last step the configuration's own gap on the mesh (result.json gap_mesh_ev)
+    import ase.io
+    base = [b for b in (d + "/../int/configs/" + n, d + "/../rec/configs/" + n) if os.path.isdir(b)][0]
+    for stg in st:
+        frames = ase.io.read(os.path.join(base, "" if stg["stage"] == "main" else stg["stage"], "trajectory.extxyz"),
+                             index=":")
+        want = {int(a.info["step"]): float(a.info["gap"]) for a in frames}
+        assert len(stg["gap_ev"]) == len(stg["step"]) and all(
+            abs(gv - want[k]) < 1e-9 for gv, k in zip(stg["gap_ev"], stg["step"])), (n, stg["stage"], stg["gap_ev"], want)
+        assert stg["gap_rel_mev"][-1] == 0.0, (n, stg["stage"])
+    res = json.load(open(base + "/result.json"))
+    assert abs(main["gap_ev"][-1] - res["gap_mesh_ev"]) < 1e-6, (n, main["gap_ev"][-1], res["gap_mesh_ev"])
     s = g["structure"][n]
     assert s["symbol"] == "Br" and s["distance_to_final_frac_ang"] < 1e-3, (n, s["distance_to_final_frac_ang"])
     assert s["neighbours"] and all(x["distance_ang"] <= 4.0 for x in s["neighbours"]), n
