@@ -4,9 +4,10 @@
 #include <math.h>
 #include <stdio.h>
 
-void as_relax_progress_init(as_relax_progress *p)
+void as_relax_progress_init(as_relax_progress *p, double scf_tol)
 {
     p->seen = 0;
+    p->de = AS_RELAX_STALL_DE_TOLS * scf_tol;
     p->best_f = INFINITY;
     p->best_e = INFINITY;
     p->best_f_step = p->best_e_step = 0;
@@ -23,13 +24,13 @@ int as_relax_progress_tell(as_relax_progress *p, int step, double energy, double
     p->seen++;
     if (fmax_now < 0.9 * p->best_f)
         p->best_f = fmax_now, p->best_f_step = step;
-    if (energy < p->best_e - AS_RELAX_STALL_DE)
+    if (energy < p->best_e - p->de)
         p->best_e = energy, p->best_e_step = step;
     const int since = step - (p->best_f_step > p->best_e_step ? p->best_f_step : p->best_e_step);
     if (since < AS_RELAX_STALL_STEPS)
         return 0;
     snprintf(why, n, "no progress in the last %d steps: the largest force has not fallen below 0.9 x its best "
              "(step %d) and the energy not by more than %.0e Ha below its best (step %d)", since, p->best_f_step,
-             AS_RELAX_STALL_DE, p->best_e_step);
+             p->de, p->best_e_step);
     return 1;
 }

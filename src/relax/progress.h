@@ -2,7 +2,9 @@
  *
  * A relaxation that has not converged after AS_RELAX_STALL_STEPS steps in which neither the largest force (or
  * stress) fell below 0.9 x its best value nor the energy (enthalpy with the cell) fell by more than
- * AS_RELAX_STALL_DE below its best is going nowhere: usually forces noisier than fmax (the SCF tolerance or
+ * de below its best is going nowhere (de = AS_RELAX_STALL_DE_TOLS x the SCF tolerance: 1e-6 Ha at the default
+ * 1e-8; an energy change below that is the SCF's own error, and with a tight scf_tol for a tight fmax the
+ * steady progress of a flat valley is ~1e-8 Ha a step): usually forces noisier than fmax (the SCF tolerance or
  * the cutoff too loose for it), or an optimizer cycling between rejected steps.  The driver (relax/run.c) then
  * stops it as it stops at max_steps: the last step's results are written, exit status 3 (AS_ENOCONV), and a
  * message saying what did not improve since when and what to try.  The window starts again at a restart (it is
@@ -13,17 +15,19 @@
 #include <stddef.h>
 
 #define AS_RELAX_STALL_STEPS 8
-#define AS_RELAX_STALL_DE 1e-6 /* Ha */
+#define AS_RELAX_STALL_DE_TOLS 100.0
 
 typedef struct as_relax_progress {
     int seen;          /* steps told */
     double best_f;     /* smallest max(|F|, stress measure), and the step where it fell by 10 % */
     int best_f_step;
-    double best_e;     /* lowest energy (enthalpy), and the step where it fell by AS_RELAX_STALL_DE */
+    double de;         /* Ha: the energy fall that counts as progress */
+    double best_e;     /* lowest energy (enthalpy), and the step where it fell by de */
     int best_e_step;
 } as_relax_progress;
 
-void as_relax_progress_init(as_relax_progress *p);
+/* scf_tol: the SCF's energy tolerance (Ha); the energy must fall by AS_RELAX_STALL_DE_TOLS times it. */
+void as_relax_progress_init(as_relax_progress *p, double scf_tol);
 
 /* Tell the result of step (1-based): energy (Ha; enthalpy with the cell) and the largest force measure (any
  * unit, the same every step).  Returns 1 when the relaxation stalls, with a sentence in why (size n). */

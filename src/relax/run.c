@@ -478,7 +478,7 @@ int as_relax_run(const as_relax_job *job, as_relax_summary *sum, as_error *err)
     int stop_rc = AS_OK;
     double last_step = 0.0; /* the last step's wall time: what the next is expected to take */
     as_relax_progress progress;
-    as_relax_progress_init(&progress);
+    as_relax_progress_init(&progress, run.dft.scf_tol);
     as_error stop_err;
     as_error_clear(&stop_err);
     for (;;) {
