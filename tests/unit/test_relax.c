@@ -521,6 +521,14 @@ static void progress_check(void **state)
     }
     assert_int_equal(stalls_at[0], 0);
     assert_true(stalls_at[1] > 8 && stalls_at[1] < 20);
+    /* far from convergence (max |F| 46 x fmax) a creep of 3e-8 Ha a step is no progress whatever scf_tol:
+     * the steps are too short (t_scf_guard's max_step = 2e-6 angstrom) */
+    as_relax_progress_init(&p, 1e-10);
+    int creep_at = 0;
+    for (int k = 1; k <= 100 && !creep_at; k++)
+        if (as_relax_progress_tell(&p, k, -1.0 - 3e-8 * k, 46.0, why, sizeof why))
+            creep_at = k;
+    assert_true(creep_at > 8 && creep_at < 20);
     /* the window starts at the first step told (a restart) */
     as_relax_progress_init(&p, 1e-8);
     for (int k = 30; k < 30 + AS_RELAX_STALL_STEPS; k++)
