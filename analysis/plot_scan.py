@@ -645,14 +645,11 @@ def relax_figure(name, status, stages, fmax_plan=None):
     import matplotlib.pyplot as plt
     import numpy as np
     with_gap = any(g is not None for s in stages for g in s.get("gaps", []))
-    if with_gap:
-        fig, (ae, af, ag, asc) = plt.subplots(4, 1, figsize=(8.5, 10.4), sharex=True,
-                                              gridspec_kw=dict(height_ratios=[1.25, 1.1, 1.1, 0.8]))
-    else:
-        fig, (ae, af, asc) = plt.subplots(3, 1, figsize=(8.5, 8.2), sharex=True,
-                                          gridspec_kw=dict(height_ratios=[1.25, 1.1, 0.8]))
-        ag = None
-    axes = (ae, af, asc) if ag is None else (ae, af, ag, asc)
+    ratios = [1.25, 1.1, 1.1, 0.8] if with_gap else [1.25, 1.1, 0.8]
+    fig, axes = plt.subplots(len(ratios), 1, figsize=(8.5, 10.4 if with_gap else 8.2), sharex=True,
+                             gridspec_kw=dict(height_ratios=ratios))
+    ae, af, asc = axes[0], axes[1], axes[-1]
+    ag = axes[2] if with_gap else None
     x0 = 0
     rec = []
     for s in stages:

@@ -208,7 +208,7 @@ static void refine_translation(const as_structure *a, const as_structure *b, con
         t[k] += sum[k] / cnt;
 }
 
-static int same_lattice(const double p[3][3], const double q[3][3])
+int as_match_same_lattice(const double p[3][3], const double q[3][3])
 {
     double scale = 0.0;
     for (int i = 0; i < 3; i++)
@@ -262,7 +262,7 @@ int as_match_structures(const as_structure *a, const as_structure *b, const as_s
         *maxdev = -1.0;
     if (tol <= 0.0)
         tol = AS_MATCH_TOL;
-    if (a->natoms != b->natoms || !same_lattice(a->lattice, b->lattice))
+    if (a->natoms != b->natoms || !as_match_same_lattice(a->lattice, b->lattice))
         return 0;
     int n = a->natoms, rare = 0;
     if (n == 0) {

@@ -64,4 +64,8 @@ int as_match_structures(const as_structure *a, const as_structure *b, const as_s
  * the edge of tol) the ratio is rounded.  1 when sym is NULL; -1 with err set if memory runs out. */
 int as_match_image_count(const as_structure *s, const as_symmetry *sym, double tol, as_error *err);
 
+/* Whether two lattices (rows, bohr) are the same within AS_MATCH_LATTICE_RTOL of the longer vector: the test
+ * as_match_structures makes before comparing atoms. */
+int as_match_same_lattice(const double p[3][3], const double q[3][3]);
+
 #endif

@@ -34,7 +34,8 @@ typedef struct as_relax_progress {
 void as_relax_progress_init(as_relax_progress *p, double scf_tol);
 
 /* Tell the result of step (1-based): energy (Ha; enthalpy with the cell) and the largest force measure in
- * units of its criterion (max |F| / fmax; with the cell the larger of that and max stress / stress_tol).  Returns 1 when the relaxation stalls, with a sentence in why (size n). */
+ * units of its criterion (max |F| / fmax; with the cell the larger of that and max stress / stress_tol).
+ * Returns 1 when the relaxation stalls, with a sentence in why (size n). */
 int as_relax_progress_tell(as_relax_progress *p, int step, double energy, double fmax_now, char *why, size_t n);
 
 #endif

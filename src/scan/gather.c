@@ -261,12 +261,8 @@ static void basename_of(const char *dir, char *out, size_t n)
 /* the copies of a run's final structure under the host's operations; 1 without a host or in another cell */
 static int run_multiplicity(const as_gathered *g, const as_structure *s, as_error *err)
 {
-    if (!g->host_sym || s->natoms < 1)
+    if (!g->host_sym || s->natoms < 1 || !as_match_same_lattice(s->lattice, g->host->lattice))
         return 1;
-    for (int i = 0; i < 3; i++)
-        for (int k = 0; k < 3; k++)
-            if (fabs(s->lattice[i][k] - g->host->lattice[i][k]) > 1e-6 * (1.0 + fabs(g->host->lattice[i][k])))
-                return 1;
     return as_match_image_count(s, g->host_sym, AS_MATCH_TOL, err);
 }
 

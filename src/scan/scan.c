@@ -440,11 +440,12 @@ static int prerelax_recombined(scan_ctx *x, const as_scan_config *c, const char 
 /* The corrected prerelaxation of one configuration (scan/correction.h), after stage 1 converged at
  * start (its structure), in rounds k = 1, 2, ... (at most AS_SCAN_CORRECT_ROUNDS):
  *   DIR/probeK       one SCF at the full cutoff at start (its state seeds the next probe and stage 2);
- *                    when its forces are below the deck's fmax (correct_fmax), or above AS_SCAN_CORRECT_GAIN times
+ *                    when its forces are below correct_fmax (the deck's fmax, not below
+ *                    AS_SCAN_CORRECT_FMAX_MIN_EV_ANG), or above AS_SCAN_CORRECT_GAIN times
  *                    the last probe's (the shift does not hold that far), the rounds end;
  *   DIR/prerelaxK+1  the lower cutoff from start, with the last Hessian and the last lower-cutoff
- *                    state, every force shifted by the two cutoffs' difference at start, to the deck's
- *                    fmax; start's positions and hess become its final structure's (on an SCF failure
+ *                    state, every force shifted by the two cutoffs' difference at start, to
+ *                    correct_fmax; start's positions and hess become its final structure's (on an SCF failure
  *                    at a step j > 1, that step's).  When it took at most one step, the two surfaces
  *                    agree where it stands and the rounds end.
  * pre2 sums the rounds' steps and SCF iterations (watched: a Frenkel pair recombined in one of them).
@@ -799,7 +800,8 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
      * configuration has come this far */
     int parked = stop_after == 0 && !recombined && !stopped1 && start2 && pre.converged;
     /* the corrected prerelaxation (scan/correction.h): the full cutoff's forces at stage 1's structure,
-     * then stage 1 goes on from there to the deck's fmax (not below AS_SCAN_CORRECT_FMAX_MIN_EV_ANG) on the shifted surface */
+     * then stage 1 goes on from there on the shifted surface to the deck's fmax (not below
+     * AS_SCAN_CORRECT_FMAX_MIN_EV_ANG: correct_fmax) */
     as_relax_summary pre2;
     memset(&pre2, 0, sizeof pre2);
     int probe_scf = 0;
@@ -1298,7 +1300,8 @@ static void dry_run_report(const scan_ctx *x)
     as_scan_cost_estimate(x->cs, &x->job->set->dft, x->job->set->scan.prerelax, x->size, ng, &c);
     const int as_given = x->job->set->scan.relax_host == AS_HOST_RELAX_NONE;
     as_log("\n  dry run: %d configurations on the %s; starting structures in %s/configs/NAME/initial.cif\n",
-           x->cs->n, as_given ? "host as given (relax_host = none)" : x->host_relaxed ? "relaxed host" : "unrelaxed host",
+           x->cs->n,
+           as_given ? "host as given (relax_host = none)" : x->host_relaxed ? "relaxed host" : "unrelaxed host",
            x->job->outdir);
     as_log("  estimate         %.0f SCF equivalents (%.1f per relaxation, measured on the demonstration scan)\n",
            c.scf_equivalents, c.scf_equivalents / x->cs->n);

@@ -59,5 +59,14 @@ for name, x in (("2 ranks -> 1 rank", d1), ("2 pools -> 3 ranks, 1 pool", d3), (
           f"(uninterrupted {a['relax']['steps']}), {x['relax']['total_scf_iterations']} SCF iterations "
           f"({a['relax']['total_scf_iterations']})")
     assert dist(a, x) < 1e-5 and de(a, x) < 1e-7, name
+# the gap at every step (trajectory.extxyz) does not depend on the ranks, pools or a restart: 2 ranks in 2
+# pools, 1 rank, 2 ranks restarted (the restored trajectory's frames and the new ones), 1 pool x 2 ranks restarted
+import ase.io
+gaps = {n: [f.info["gap"] for f in ase.io.read(f"{t}/{n}/trajectory.extxyz", index=":")] for n in ("full", "serial", "part")}
+assert len(gaps["full"]) == a["relax"]["steps"] and all(len(v) == len(gaps["full"]) for v in gaps.values()), gaps
+dg = max(abs(x - y) for n in ("serial", "part") for x, y in zip(gaps["full"], gaps[n]))
+print(f"gap per step: {len(gaps['full'])} steps, 1 rank and the restarted run within {dg:.1e} eV of 2 ranks")
+assert dg < 1e-6, dg
+assert abs(gaps["full"][-1] - a["gap_mesh_ev"]) < 1e-6, (gaps["full"][-1], a["gap_mesh_ev"])
 PY
 echo ok
