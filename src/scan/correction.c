@@ -76,3 +76,11 @@ void as_scan_shift_free(as_scan_shift *sh)
     free(sh->shift);
     sh->shift = NULL;
 }
+
+double as_scan_stage_scf_tol(double scf_tol, double stage_fmax, double fmax)
+{
+    if (!(fmax > 0.0) || !(stage_fmax > fmax) || !(scf_tol < AS_SCAN_STAGE_SCF_TOL_MAX))
+        return scf_tol;
+    const double q = stage_fmax / fmax;
+    return fmin(AS_SCAN_STAGE_SCF_TOL_MAX, scf_tol * q * q);
+}

@@ -25,6 +25,18 @@
  * going nowhere).  The relaxation at the full cutoff takes it from there with the rounds' Hessian. */
 #define AS_SCAN_CORRECT_FMAX_MIN_EV_ANG 0.01
 
+/* The lower-cutoff stages' SCF tolerance is matched to their own fmax, not the deck's: a force's error goes
+ * as the square root of the SCF's energy error, so a stage relaxing to stage_fmax needs only
+ * scf_tol x (stage_fmax / fmax)^2, and at most this (Ha; the default scf_tol, with which a
+ * prerelaxation at 0.05 eV/angstrom works, docs/scan.md).  A deck at the default scf_tol and an fmax of
+ * 0.01 or more keeps scf_tol in every stage; the tight bench deck (fmax 0.0005, scf_tol 1e-11) paid 40 %
+ * more for its prerelaxation with scf_tol itself (window 12). */
+#define AS_SCAN_STAGE_SCF_TOL_MAX 1e-8
+
+/* The SCF tolerance (Ha) of a stage relaxing to stage_fmax for a deck of scf_tol and fmax: scf_tol x
+ * (stage_fmax / fmax)^2, not above AS_SCAN_STAGE_SCF_TOL_MAX, not below scf_tol. */
+double as_scan_stage_scf_tol(double scf_tol, double stage_fmax, double fmax);
+
 typedef struct as_scan_shift {
     int natoms;
     double (*shift)[3];    /* F_full - F_low per atom, Cartesian Ha/bohr */

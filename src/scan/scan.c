@@ -480,6 +480,8 @@ static int shifted_relax(const corrected_stage *cs, const char *p2dir, const as_
     const size_t ncoord = 3 * (size_t)natoms;
     as_relax_settings r2 = *cs->r1;
     r2.fmax = correct_fmax(cs->rs);
+    as_dft_settings d2 = *cs->d1;
+    d2.scf_tol = as_scan_stage_scf_tol(cs->dft->scf_tol, r2.fmax, cs->rs->fmax);
     double *h2 = cs->hess ? malloc(ncoord * ncoord * sizeof *h2) : NULL;
     double(*origin)[3] = malloc((size_t)natoms * sizeof *origin);
     double(*last)[3] = malloc((size_t)natoms * sizeof *last);
@@ -490,11 +492,11 @@ static int shifted_relax(const corrected_stage *cs, const char *p2dir, const as_
         goto done;
     }
     memcpy(origin, cs->start->frac, (size_t)natoms * sizeof *origin);
-    as_log("prerelax: corrected, at %.4g Ha with every force shifted by that difference, to fmax %.4g eV/angstrom "
-           "(in %s)\n", cs->d1->ecut, r2.fmax * AS_HA_BOHR_EV_ANG, p2dir);
-    as_relax_job j2 = {.comm = cs->group, .outdir = p2dir, .label = cs->c->name, .dft = cs->d1, .relax = &r2,
+    as_log("prerelax: corrected, at %.4g Ha with every force shifted by that difference, to fmax %.4g eV/angstrom, "
+           "scf_tol %.3g Ha (in %s)\n", d2.ecut, r2.fmax * AS_HA_BOHR_EV_ANG, d2.scf_tol, p2dir);
+    as_relax_job j2 = {.comm = cs->group, .outdir = p2dir, .label = cs->c->name, .dft = &d2, .relax = &r2,
                        .start = cs->start, .npools = cs->x->job->npools, .restart = 2,
-                       .auto_smearing = cs->d1->smearing == AS_SMEAR_NONE, .adaptive_scf = 1, .seed = seed,
+                       .auto_smearing = d2.smearing == AS_SMEAR_NONE, .adaptive_scf = 1, .seed = seed,
                        .seed_len = seed_len, .save_state = 1, .hessian_in = cs->hess, .hessian_out = h2,
                        .watch = cs->c->mode == AS_SCAN_FRENKEL ? watch_recombined : NULL, .watch_arg = cs->rw,
                        .frac_out = last, .force_shift = (const double(*)[3])sh->shift,
@@ -572,7 +574,10 @@ static int corrected_prerelax(const corrected_stage *cs, as_relax_summary *pre2,
         as_relax_settings rq = *cs->rs;
         rq.fmax = 1e3;
         rq.max_steps = 1;
-        as_relax_job qj = {.comm = cs->group, .outdir = qdir, .label = cs->c->name, .dft = cs->dft, .relax = &rq,
+        /* its forces are compared with correct_fmax and shift the rounds: as accurate as they need */
+        as_dft_settings dq = *cs->dft;
+        dq.scf_tol = as_scan_stage_scf_tol(cs->dft->scf_tol, correct_fmax(cs->rs), cs->rs->fmax);
+        as_relax_job qj = {.comm = cs->group, .outdir = qdir, .label = cs->c->name, .dft = &dq, .relax = &rq,
                            .start = cs->start, .npools = cs->x->job->npools, .restart = 2,
                            .auto_smearing = cs->dft->smearing == AS_SMEAR_NONE, .seed = qstate, .seed_len = qlen,
                            .save_state = 1, .quiet = 1};
@@ -732,8 +737,9 @@ static int run_config(scan_ctx *x, const as_scan_config *c, MPI_Comm group, int 
         d1.ecut = sc->prerelax_ecut > 0.0 ? sc->prerelax_ecut : AS_SCAN_PRERELAX_ECUT * dft.ecut;
         r1.fmax = sc->prerelax_fmax > 0.0 ? sc->prerelax_fmax
                                           : fmax(AS_SCAN_PRERELAX_FMAX * rs.fmax, AS_SCAN_PRERELAX_FMAX_MIN);
-        as_log("prerelax: %.4g Ha, fmax %.4g eV/angstrom (in %s/prerelax)\n", d1.ecut, r1.fmax * AS_HA_BOHR_EV_ANG,
-               dir);
+        d1.scf_tol = as_scan_stage_scf_tol(dft.scf_tol, r1.fmax, rs.fmax);
+        as_log("prerelax: %.4g Ha, fmax %.4g eV/angstrom, scf_tol %.3g Ha (in %s/prerelax)\n", d1.ecut,
+               r1.fmax * AS_HA_BOHR_EV_ANG, d1.scf_tol, dir);
         as_error e1;
         as_error_clear(&e1);
         int rc1 = as_path_join(pdir, sizeof pdir, dir, "prerelax", &e1);
