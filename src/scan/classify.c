@@ -132,6 +132,7 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
         snprintf(r->final_site, sizeof r->final_site, "%s", site >= 0 ? sites->site[site].name : "");
         r->cls = AS_CLASS_OK;
         r->detail[0] = '\0';
+        r->twin_of[0] = '\0';
         if (cfg[i].mode == AS_SCAN_FRENKEL && as_match_structures(s, host, NULL, tol, NULL, NULL, NULL, NULL) == 1) {
             r->cls = AS_CLASS_RECOMBINED;
             memcpy(r->final_frac, s->frac[cfg[i].interstitial], sizeof r->final_frac);
@@ -195,7 +196,28 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
             }
         }
     }
+    /* twin of: distinct from every lower one under the host's operations, but a lower one turned by an
+     * operation of the lattice that the host lacks */
+    for (int a = 0; a < m; a++) {
+        const int i = order[a];
+        if (rec[i].cls == AS_CLASS_SAME)
+            continue;
+        for (int b = 0; b < a; b++) {
+            const int j = order[b];
+            if (rec[j].cls == AS_CLASS_SAME || strcmp(rec[i].family, rec[j].family) ||
+                final[i]->natoms != final[j]->natoms)
+                continue;
+            if (!lat && !(lat = as_scan_twin_operations(host, err)))
+                break; /* no twins told (the error is not the classification's) */
+            if (as_match_structures(final[i], final[j], lat, tol, NULL, NULL, NULL, NULL) == 1 &&
+                as_match_structures(final[i], final[j], sym, tol, NULL, NULL, NULL, NULL) != 1) {
+                snprintf(rec[i].twin_of, sizeof rec[i].twin_of, "%s", rec[j].name);
+                break;
+            }
+        }
+    }
     free(order);
     as_symmetry_destroy(lat);
+    as_error_clear(err);
     return AS_OK;
 }

@@ -11,6 +11,11 @@
  *   same        the final structure is a host-symmetry image of a lower-energy configuration of
  *               its family and the energies agree within same_energy: "same as NAME";
  *   ok          otherwise.  Failed configurations keep their class and reason.
+ * An ok or moved record that is not a host-symmetry image of a lower-energy one of its family but is one under
+ * the lattice's operations within AS_SCAN_TWIN_STRAIN (as_scan_twin_operations) gets twin_of = that one's name:
+ * the same arrangement in the cell's other orientation (a <-> c of Pnma with a ~ c), which the strain of the
+ * cell makes a configuration of its own, with its own energy and gap (docs/ranking.md; the tight bench deck's
+ * Br_i3_q-1 and Br_i6_q-1, 1.5 meV and 12.6 meV in the gap apart).
  * The multiplicity of an ok or moved record (its Boltzmann weight) becomes the number of distinct images of its
  * final structure under the host's operations (as_match_image_count, tolerance AS_MATCH_TOL_ANG): the copies of
  * the configuration it ended as.  The planned one counts the copies of the starting one, which for a moved

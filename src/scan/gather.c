@@ -175,6 +175,7 @@ static int add_scan(as_gathered *g, const char *dir, const char *path, as_error 
             snprintf(r->mode, sizeof r->mode, "%s", str(c, "mode"));
             snprintf(r->site, sizeof r->site, "%s", str(c, "site"));
             snprintf(r->detail, sizeof r->detail, "%s", str(c, "detail"));
+            snprintf(r->twin_of, sizeof r->twin_of, "%s", str(c, "twin_of"));
             snprintf(r->final_site, sizeof r->final_site, "%s", str(c, "final_site"));
             r->species_z = (int)num(c, "species_z");
             r->charge = (int)num(c, "charge");

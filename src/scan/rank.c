@@ -315,6 +315,8 @@ static void note(const as_scan_record *x, const as_rank_row *w, char *buf, size_
         ADD("%s%s", strncmp(x->detail, "failed", 6) ? "failed: " : "", x->detail[0] ? x->detail : "no reason given");
         break;
     }
+    if (x->twin_of[0] && (x->cls == AS_CLASS_OK || x->cls == AS_CLASS_MOVED))
+        ADD("%stwin of %s (a lattice operation the host lacks)", buf[0] ? "; " : "", x->twin_of);
     int nl = x->nlevels < 0 ? 0 : x->nlevels > AS_SCAN_MAX_LEVELS ? AS_SCAN_MAX_LEVELS : x->nlevels;
     if (nl > 0 && has_energy(x)) {
         ADD("%sin-gap levels (eV, absolute):", buf[0] ? "; " : "");
@@ -460,6 +462,7 @@ static cJSON *json_configuration(const as_scan_record *x, const as_rank_row *w)
     cJSON_AddNumberToObject(o, "multiplicity", x->multiplicity);
     cJSON_AddStringToObject(o, "status", as_rank_status_name(x->cls));
     cJSON_AddStringToObject(o, "detail", x->detail);
+    cJSON_AddStringToObject(o, "twin_of", x->twin_of);
     cJSON_AddBoolToObject(o, "ranked", w->rank > 0);
     cJSON_AddNumberToObject(o, "rank", w->rank);
     cJSON_AddBoolToObject(o, "have_energy", e);

@@ -36,6 +36,9 @@ typedef struct as_scan_record {
 
     as_scan_class cls;
     char detail[AS_SCAN_NAME_LEN * 4]; /* the other site's / configuration's name, or the failure reason */
+    char twin_of[AS_SCAN_NAME_LEN]; /* a lower-energy configuration of the family it is a twin of ("" if none):
+                                     * the same arrangement turned by an operation of the lattice that the
+                                     * host lacks (a <-> c of Pnma with a ~ c), with its own energy (classify.h) */
 
     int have_energy;               /* 0 for failed configurations without a final energy */
     double energy;                 /* Ha (free energy when smeared) */

@@ -11,7 +11,10 @@
  *   - the vacancy refilled (AS_SCAN_REFILL_TOL_ANG, 1 angstrom): the placed atom 0.8 angstrom from its
  *     vacancy and a neighbour 0.5 angstrom off is recombined for the watch and 'recombined' into another
  *     arrangement by the classification; the placed atom 1.3 angstrom from its vacancy is neither;
- *   - a failed configuration stays failed. */
+ *   - a failed configuration stays failed;
+ *   - an extra Br configuration with x and z swapped (a twin: not a host-symmetry image) is never 'same as'
+ *     the first, whatever the energies, and gets twin_of = the first; a host-symmetry image 10 meV off is
+ *     distinct and no twin. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,6 +104,7 @@ static void test_same_and_ok(void **state)
         assert_int_equal(as_scan_classify(rec, fin, cfg, 2, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
                                           0.005 / AS_HA_EV, &err), AS_OK);
         assert_int_equal(rec[1].cls, AS_CLASS_OK);
+        assert_string_equal(rec[1].twin_of, "");
         as_structure_destroy(fin[0]);
         as_structure_destroy(fin[1]);
         as_structure_destroy(cfg[1].start);
@@ -308,6 +312,47 @@ static void test_twin(void **state)
     unmake(&f);
 }
 
+static void test_twin_of(void **state)
+{
+    (void)state;
+    fixture f = make();
+    as_error err;
+    as_structure *s0 = with_br(f.host, f.sites->site[0].frac);
+    /* B: A with x and z swapped, shifted by (0.05, 0.02, 0.1), rattled by 0.01 angstrom */
+    as_structure *b = as_structure_copy(s0, &err);
+    double inv[3][3];
+    as_lattice_inverse(f.host->lattice, inv);
+    for (int a = 0; a < b->natoms; a++) {
+        double c[3] = {0.01 * AS_ANG_BOHR * cos(3.0 * a), 0.01 * AS_ANG_BOHR * sin(3.0 * a), 0.0}, df[3];
+        as_cart_to_frac(inv, c, df);
+        b->frac[a][0] = s0->frac[a][2] + 0.05 + df[0];
+        b->frac[a][1] = s0->frac[a][1] + 0.02 + df[1];
+        b->frac[a][2] = s0->frac[a][0] + 0.1 + df[2];
+    }
+    as_structure_wrap(b);
+    assert_int_equal(as_match_structures(b, s0, f.sym, 0.0, NULL, NULL, NULL, NULL), 0);
+    const double de[2] = {1e-6, 0.0015 / AS_HA_EV}; /* within same_energy, and 1.5 meV apart */
+    for (int k = 0; k < 2; k++) {
+        as_scan_config cfg[2] = {interstitial(&f, 0, s0), interstitial(&f, 0, s0)};
+        cfg[1].start = as_structure_copy(b, &err); /* its own final as the start: no drift */
+        as_scan_record rec[2];
+        record(&rec[0], "A", -100.0);
+        record(&rec[1], "B", -100.0 + de[k]);
+        as_structure *fin[2] = {as_structure_copy(s0, &err), as_structure_copy(b, &err)};
+        assert_int_equal(as_scan_classify(rec, fin, cfg, 2, f.host, f.sym, f.sites,
+                                          AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR, 0.005 / AS_HA_EV, &err), AS_OK);
+        assert_true(rec[1].cls == AS_CLASS_OK || rec[1].cls == AS_CLASS_MOVED);
+        assert_string_equal(rec[1].twin_of, "A");
+        assert_string_equal(rec[0].twin_of, "");
+        as_structure_destroy(fin[0]);
+        as_structure_destroy(fin[1]);
+        as_structure_destroy(cfg[1].start);
+    }
+    as_structure_destroy(b);
+    as_structure_destroy(s0);
+    unmake(&f);
+}
+
 /* the host with atom a moved by d angstrom along x and atom b by e angstrom along z */
 static as_structure *host_moved(const fixture *f, int a, double d, int b, double e)
 {
@@ -369,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_recombined_and_failed),
         cmocka_unit_test(test_refilled),
         cmocka_unit_test(test_twin),
+        cmocka_unit_test(test_twin_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
