@@ -197,8 +197,10 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
         }
     }
     /* twin of: distinct from every lower one under the host's operations, but a lower one turned by an
-     * operation of the lattice that the host lacks */
-    for (int a = 0; a < m; a++) {
+     * operation of the lattice that the host lacks (not without the host's operations: every image would be
+     * a twin) */
+    int no_twins = !sym;
+    for (int a = 0; a < m && !no_twins; a++) {
         const int i = order[a];
         if (rec[i].cls == AS_CLASS_SAME)
             continue;
@@ -207,10 +209,12 @@ int as_scan_classify(as_scan_record *rec, as_structure **final, const as_scan_co
             if (rec[j].cls == AS_CLASS_SAME || strcmp(rec[i].family, rec[j].family) ||
                 final[i]->natoms != final[j]->natoms)
                 continue;
-            if (!lat && !(lat = as_scan_twin_operations(host, err)))
-                break; /* no twins told (the error is not the classification's) */
+            if (!lat && !(lat = as_scan_twin_operations(host, err))) {
+                no_twins = 1; /* no twins told (the error is not the classification's) */
+                break;
+            }
             if (as_match_structures(final[i], final[j], lat, tol, NULL, NULL, NULL, NULL) == 1 &&
-                as_match_structures(final[i], final[j], sym, tol, NULL, NULL, NULL, NULL) != 1) {
+                as_match_structures(final[i], final[j], sym, tol, NULL, NULL, NULL, NULL) == 0) {
                 snprintf(rec[i].twin_of, sizeof rec[i].twin_of, "%s", rec[j].name);
                 break;
             }

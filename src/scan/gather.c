@@ -181,6 +181,8 @@ static int add_scan(as_gathered *g, const char *dir, const char *path, as_error 
             r->charge = (int)num(c, "charge");
             r->multiplicity = (int)num(c, "multiplicity");
             r->cls = cls_of(str(c, "status"));
+            if (r->cls != AS_CLASS_OK && r->cls != AS_CLASS_MOVED) /* twin_of is an ok or moved row's only */
+                r->twin_of[0] = '\0';
             r->have_energy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "have_energy"));
             r->energy = num(c, "energy_ha");
             r->gap = num(c, "gap_ev") * AS_EV_HA;

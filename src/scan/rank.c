@@ -462,7 +462,7 @@ static cJSON *json_configuration(const as_scan_record *x, const as_rank_row *w)
     cJSON_AddNumberToObject(o, "multiplicity", x->multiplicity);
     cJSON_AddStringToObject(o, "status", as_rank_status_name(x->cls));
     cJSON_AddStringToObject(o, "detail", x->detail);
-    cJSON_AddStringToObject(o, "twin_of", x->twin_of);
+    cJSON_AddStringToObject(o, "twin_of", x->cls == AS_CLASS_OK || x->cls == AS_CLASS_MOVED ? x->twin_of : "");
     cJSON_AddBoolToObject(o, "ranked", w->rank > 0);
     cJSON_AddNumberToObject(o, "rank", w->rank);
     cJSON_AddBoolToObject(o, "have_energy", e);
