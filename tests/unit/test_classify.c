@@ -267,6 +267,27 @@ static void test_recombined_and_failed(void **state)
     unmake(&f);
 }
 
+/* s with x and z swapped (a <-> c: an operation of the lattice within 1 % that Pnma lacks), shifted by
+ * (0.05, 0.02, 0.1) and rattled by 0.01 angstrom */
+static as_structure *swapped_xz(const as_structure *s)
+{
+    as_error err;
+    as_structure *t = as_structure_copy(s, &err);
+    if (!t)
+        fail_msg("%s", err.msg);
+    double inv[3][3];
+    as_lattice_inverse(s->lattice, inv);
+    for (int a = 0; a < t->natoms; a++) {
+        double c[3] = {0.01 * AS_ANG_BOHR * cos(3.0 * a), 0.01 * AS_ANG_BOHR * sin(3.0 * a), 0.0}, df[3];
+        as_cart_to_frac(inv, c, df);
+        t->frac[a][0] = s->frac[a][2] + 0.05 + df[0];
+        t->frac[a][1] = s->frac[a][1] + 0.02 + df[1];
+        t->frac[a][2] = s->frac[a][0] + 0.1 + df[2];
+    }
+    as_structure_wrap(t);
+    return t;
+}
+
 static void test_twin(void **state)
 {
     (void)state;
@@ -279,19 +300,8 @@ static void test_twin(void **state)
     as_scan_record rec;
     record(&rec, "twin", -100.0);
     snprintf(rec.family, sizeof rec.family, "frenkel Br q0");
-    /* the host with x and z swapped, shifted by (0.05, 0.02, 0.1), rattled by 0.01 angstrom; the
-     * atom placed at the site takes the vacancy's image */
-    as_structure *fin = as_structure_copy(f.host, &err);
-    double inv[3][3];
-    as_lattice_inverse(f.host->lattice, inv);
-    for (int a = 0; a < fin->natoms; a++) {
-        double c[3] = {0.01 * AS_ANG_BOHR * cos(3.0 * a), 0.01 * AS_ANG_BOHR * sin(3.0 * a), 0.0}, df[3];
-        as_cart_to_frac(inv, c, df);
-        fin->frac[a][0] = f.host->frac[a][2] + 0.05 + df[0];
-        fin->frac[a][1] = f.host->frac[a][1] + 0.02 + df[1];
-        fin->frac[a][2] = f.host->frac[a][0] + 0.1 + df[2];
-    }
-    as_structure_wrap(fin);
+    /* the host with x and z swapped; the atom placed at the site takes the vacancy's image */
+    as_structure *fin = swapped_xz(f.host);
     /* not the host: the host's own space group finds no match within 0.3 angstrom */
     assert_int_equal(as_match_structures(fin, f.host, f.sym, 0.0, NULL, NULL, NULL, NULL), 0);
     assert_int_equal(as_scan_classify(&rec, &fin, &cfg, 1, f.host, f.sym, f.sites, AS_SITES_CLUSTER_TOL_ANG * AS_ANG_BOHR,
@@ -318,18 +328,7 @@ static void test_twin_of(void **state)
     fixture f = make();
     as_error err;
     as_structure *s0 = with_br(f.host, f.sites->site[0].frac);
-    /* B: A with x and z swapped, shifted by (0.05, 0.02, 0.1), rattled by 0.01 angstrom */
-    as_structure *b = as_structure_copy(s0, &err);
-    double inv[3][3];
-    as_lattice_inverse(f.host->lattice, inv);
-    for (int a = 0; a < b->natoms; a++) {
-        double c[3] = {0.01 * AS_ANG_BOHR * cos(3.0 * a), 0.01 * AS_ANG_BOHR * sin(3.0 * a), 0.0}, df[3];
-        as_cart_to_frac(inv, c, df);
-        b->frac[a][0] = s0->frac[a][2] + 0.05 + df[0];
-        b->frac[a][1] = s0->frac[a][1] + 0.02 + df[1];
-        b->frac[a][2] = s0->frac[a][0] + 0.1 + df[2];
-    }
-    as_structure_wrap(b);
+    as_structure *b = swapped_xz(s0); /* B: A with x and z swapped */
     assert_int_equal(as_match_structures(b, s0, f.sym, 0.0, NULL, NULL, NULL, NULL), 0);
     const double de[3] = {1e-6, 0.0015 / AS_HA_EV, 0.0015 / AS_HA_EV}; /* within same_energy, 1.5 meV apart */
     for (int k = 0; k < 3; k++) {
